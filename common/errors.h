@@ -1,0 +1,56 @@
+// The one factory of errors. Every error the service returns is made here,
+// with the right canonical code, a stable machine-readable reason (becoming
+// google.rpc.ErrorInfo.reason) and, for invalid input, the offending fields
+// (becoming google.rpc.BadRequest field violations). The details travel as
+// absl::Status payloads so that no layer below the service needs protobuf.
+#ifndef MITTARI_COMMON_ERRORS_H_
+#define MITTARI_COMMON_ERRORS_H_
+
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/status/status.h"
+
+namespace mittari::errors {
+
+// ErrorInfo.domain of every Mittari error.
+inline constexpr absl::string_view kDomain = "mittari";
+
+struct FieldViolation {
+  std::string field;        // e.g. "workspace.time_zone"
+  std::string description;  // why it is invalid
+  bool operator==(const FieldViolation&) const = default;
+};
+
+// INVALID_ARGUMENT for one field: "<field>: <reason>".
+absl::Status InvalidArgument(absl::string_view field, absl::string_view reason);
+// INVALID_ARGUMENT for several fields at once.
+absl::Status InvalidArguments(std::vector<FieldViolation> violations);
+// NOT_FOUND for a resource name.
+absl::Status NotFound(absl::string_view resource_name);
+// ALREADY_EXISTS for a resource name.
+absl::Status AlreadyExists(absl::string_view resource_name,
+                           absl::string_view detail = "");
+// UNAUTHENTICATED: no key, or a key the server does not accept.
+absl::Status Unauthenticated(absl::string_view why);
+// PERMISSION_DENIED: the key is valid but may not do this here.
+absl::Status PermissionDenied(absl::string_view why);
+// FAILED_PRECONDITION with a reason code (UPPER_SNAKE_CASE).
+absl::Status FailedPrecondition(absl::string_view reason,
+                                absl::string_view message);
+// UNAVAILABLE, e.g. while shutting down.
+absl::Status Unavailable(absl::string_view message);
+// INTERNAL: a fault of the server or of its data, never of the input.
+absl::Status Internal(absl::string_view message);
+// DATA_LOSS: stored data is corrupt.
+absl::Status DataLoss(absl::string_view message);
+
+// The ErrorInfo reason attached to `status` (empty when none).
+std::string Reason(const absl::Status& status);
+// The field violations attached to `status` (empty when none).
+std::vector<FieldViolation> FieldViolations(const absl::Status& status);
+
+}  // namespace mittari::errors
+
+#endif  // MITTARI_COMMON_ERRORS_H_

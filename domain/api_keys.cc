@@ -1,0 +1,218 @@
+#include "domain/api_keys.h"
+
+#include <openssl/crypto.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/keys.h"
+
+namespace mittari::domain {
+namespace {
+
+using storage::ColumnFamily;
+
+constexpr absl::string_view kPrefix = "mk_";
+constexpr size_t kIdBytes = 8;
+constexpr size_t kSecretBytes = 32;
+constexpr size_t kMaxDisplayName = 200;
+
+absl::StatusOr<std::string> RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
+                 static_cast<int>(n)) != 1) {
+    return errors::Internal("no randomness available for a key");
+  }
+  return out;
+}
+
+std::string Sha256(absl::string_view data) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+         digest.data());
+  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+}
+
+absl::StatusOr<records::ApiKey> Load(const storage::ReadView& view,
+                                     absl::string_view key_id) {
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   view.Get(ColumnFamily::kMeta, keys::ApiKey(key_id)));
+  if (!value.has_value()) return errors::NotFound(key_id);
+  records::ApiKey record;
+  if (!record.ParseFromString(*value)) {
+    return errors::DataLoss(absl::StrCat("unreadable API key record ", key_id));
+  }
+  return record;
+}
+
+}  // namespace
+
+absl::Status KeyRing::ValidateDisplayName(absl::string_view display_name) {
+  if (display_name.size() > kMaxDisplayName) {
+    return errors::InvalidArgument(
+        "api_key.display_name",
+        absl::StrCat("must be at most ", kMaxDisplayName, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<NewApiKey> KeyRing::Prepare(absl::string_view workspace_id,
+                                           Role role,
+                                           absl::string_view display_name,
+                                           storage::WriteBatch& batch) const {
+  RETURN_IF_ERROR(ValidateDisplayName(display_name));
+  ASSIGN_OR_RETURN(std::string id_bytes, RandomBytes(kIdBytes));
+  ASSIGN_OR_RETURN(std::string secret_bytes, RandomBytes(kSecretBytes));
+  std::string id = absl::BytesToHexString(id_bytes);
+  NewApiKey key;
+  key.secret = absl::StrCat(kPrefix, id, "_",
+                            absl::WebSafeBase64Escape(secret_bytes));
+  records::ApiKey& r = key.record;
+  r.set_id(id);
+  r.set_workspace_id(std::string(workspace_id));
+  r.set_display_name(std::string(display_name));
+  r.set_role(static_cast<int>(role));
+  r.set_secret_sha256(Sha256(key.secret));
+  r.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
+  batch.Put(ColumnFamily::kMeta, keys::ApiKey(id), r.SerializeAsString());
+  if (!workspace_id.empty()) {
+    batch.Put(ColumnFamily::kIndex, keys::ApiKeyOfWorkspace(workspace_id, id),
+              "");
+  }
+  return key;
+}
+
+absl::StatusOr<NewApiKey> KeyRing::Create(absl::string_view workspace_id,
+                                          Role role,
+                                          absl::string_view display_name) {
+  if (role == Role::kOperator) {
+    return errors::InvalidArgument(
+        "api_key.role", "the operator key cannot be created through the API");
+  }
+  storage::WriteBatch batch;
+  ASSIGN_OR_RETURN(NewApiKey key,
+                   Prepare(workspace_id, role, display_name, batch));
+  RETURN_IF_ERROR(store_.Write(batch));
+  return key;
+}
+
+absl::StatusOr<Principal> KeyRing::Authenticate(
+    absl::string_view presented) const {
+  if (!absl::StartsWith(presented, kPrefix)) {
+    return errors::Unauthenticated("malformed API key");
+  }
+  std::vector<absl::string_view> parts =
+      absl::StrSplit(presented.substr(kPrefix.size()), absl::MaxSplits('_', 1));
+  if (parts.size() != 2 || parts[0].size() != 2 * kIdBytes) {
+    return errors::Unauthenticated("malformed API key");
+  }
+  absl::StatusOr<records::ApiKey> record = Load(store_, parts[0]);
+  if (absl::IsNotFound(record.status())) {
+    return errors::Unauthenticated("unknown API key");
+  }
+  RETURN_IF_ERROR(record.status());
+  std::string digest = Sha256(presented);
+  if (digest.size() != record->secret_sha256().size() ||
+      CRYPTO_memcmp(digest.data(), record->secret_sha256().data(),
+                    digest.size()) != 0) {
+    return errors::Unauthenticated("unknown API key");
+  }
+  if (record->revoke_time_us() != 0) {
+    return errors::Unauthenticated("API key revoked");
+  }
+  std::optional<Role> role = RoleFromInt(record->role());
+  if (!role.has_value()) return errors::DataLoss("API key with unknown role");
+  return Principal{record->workspace_id(), *role, record->id()};
+}
+
+absl::StatusOr<records::ApiKey> KeyRing::Get(absl::string_view workspace_id,
+                                             absl::string_view key_id) const {
+  absl::StatusOr<records::ApiKey> record = Load(store_, key_id);
+  // A key of another workspace answers exactly like a missing one.
+  if (record.ok() && record->workspace_id() != workspace_id) {
+    return errors::NotFound(
+        absl::StrCat("workspaces/", workspace_id, "/apiKeys/", key_id));
+  }
+  if (absl::IsNotFound(record.status())) {
+    return errors::NotFound(
+        absl::StrCat("workspaces/", workspace_id, "/apiKeys/", key_id));
+  }
+  return record;
+}
+
+absl::StatusOr<Page<records::ApiKey>> KeyRing::List(
+    absl::string_view workspace_id, absl::string_view after_id,
+    int limit) const {
+  std::unique_ptr<storage::ReadView> snapshot = store_.NewSnapshot();
+  std::string prefix = keys::ApiKeyOfWorkspacePrefix(workspace_id);
+  std::string begin = after_id.empty()
+                          ? prefix
+                          : storage::PrefixEnd(keys::ApiKeyOfWorkspace(
+                                workspace_id, after_id));
+  std::vector<std::string> ids;
+  absl::Status decode_status;
+  RETURN_IF_ERROR(snapshot->Scan(
+      ColumnFamily::kIndex, begin, storage::PrefixEnd(prefix),
+      [&](absl::string_view key, absl::string_view) {
+        storage::KeyDecoder decoder(key.substr(prefix.size()));
+        absl::StatusOr<std::string> id = decoder.Str();
+        if (!id.ok()) {
+          decode_status = id.status();
+          return false;
+        }
+        ids.push_back(*std::move(id));
+        return static_cast<int>(ids.size()) <= limit;
+      }));
+  RETURN_IF_ERROR(decode_status);
+  Page<records::ApiKey> page;
+  for (const std::string& id : ids) {
+    if (static_cast<int>(page.items.size()) == limit) {
+      page.next_after = page.items.back().id();
+      break;
+    }
+    ASSIGN_OR_RETURN(records::ApiKey record, Load(*snapshot, id));
+    page.items.push_back(std::move(record));
+  }
+  return page;
+}
+
+absl::StatusOr<records::ApiKey> KeyRing::Revoke(absl::string_view workspace_id,
+                                                absl::string_view key_id) {
+  ASSIGN_OR_RETURN(records::ApiKey record, Get(workspace_id, key_id));
+  if (record.revoke_time_us() == 0) {
+    record.set_revoke_time_us(absl::ToUnixMicros(clock_.Now()));
+    storage::WriteBatch batch;
+    batch.Put(ColumnFamily::kMeta, keys::ApiKey(key_id),
+              record.SerializeAsString());
+    RETURN_IF_ERROR(store_.Write(batch));
+  }
+  return record;
+}
+
+absl::Status KeyRing::PrepareDeleteAll(absl::string_view workspace_id,
+                                       storage::WriteBatch& batch) const {
+  std::string prefix = keys::ApiKeyOfWorkspacePrefix(workspace_id);
+  absl::Status decode_status;
+  RETURN_IF_ERROR(store_.ScanPrefix(
+      ColumnFamily::kIndex, prefix,
+      [&](absl::string_view key, absl::string_view) {
+        storage::KeyDecoder decoder(key.substr(prefix.size()));
+        absl::StatusOr<std::string> id = decoder.Str();
+        if (!id.ok()) {
+          decode_status = id.status();
+          return false;
+        }
+        batch.Delete(ColumnFamily::kMeta, keys::ApiKey(*id));
+        return true;
+      }));
+  return decode_status;
+}
+
+}  // namespace mittari::domain

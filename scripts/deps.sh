@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing Mittari needs on Debian 12:
+# Debian packages (only the missing ones) and the pinned npm tools used by
+# the tests (buf, for lint and for calling the server by reflection).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  grpc-proto libabsl-dev librocksdb-dev libssl-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  tzdata python3 ca-certificates
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"
+fi
+
+if [ "${MITTARI_SKIP_NPM:-0}" != 1 ]; then
+  if ! command -v npm >/dev/null; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm
+  fi
+  # Versions are pinned in package.json; no lock file is kept.
+  if [ ! -x node_modules/.bin/buf ]; then
+    npm install --no-audit --no-fund --no-package-lock --loglevel=error
+  fi
+fi

@@ -1,0 +1,52 @@
+// Authorization, shared by every handler: each RPC calls Authorize or
+// AuthorizeIn first thing. In order:
+//   no key, a malformed, unknown or revoked key  -> UNAUTHENTICATED
+//   a key whose role grants none of the permissions -> PERMISSION_DENIED
+//   a resource in another workspace -> PERMISSION_DENIED, whether or not it
+//     exists, so that a key learns nothing about other workspaces.
+// (gRPC 1.51 interceptors cannot reject a call and AuthMetadataProcessor
+// runs only with TLS, hence a function called by every handler.)
+#ifndef MITTARI_SERVICE_AUTH_H_
+#define MITTARI_SERVICE_AUTH_H_
+
+#include <initializer_list>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "domain/api_keys.h"
+#include "domain/roles.h"
+#include "grpcpp/server_context.h"
+
+namespace mittari::service {
+
+// A call allowed on one workspace.
+struct WorkspaceCall {
+  domain::Principal principal;
+  std::string workspace_id;
+};
+
+class Authorizer {
+ public:
+  explicit Authorizer(const domain::KeyRing& keys) : keys_(keys) {}
+
+  // For calls not aimed at a workspace: checks the key and its role.
+  absl::StatusOr<domain::Principal> Authorize(
+      const grpc::ServerContext& context,
+      std::initializer_list<domain::Permission> any_of) const;
+
+  // For calls on `name` (`workspaces/{id}` or below it), given in request
+  // field `field`: checks the key, its role, then the workspace. The
+  // operator passes the workspace check for the permissions it holds.
+  absl::StatusOr<WorkspaceCall> AuthorizeIn(
+      const grpc::ServerContext& context,
+      std::initializer_list<domain::Permission> any_of, absl::string_view name,
+      absl::string_view field) const;
+
+ private:
+  const domain::KeyRing& keys_;
+};
+
+}  // namespace mittari::service
+
+#endif  // MITTARI_SERVICE_AUTH_H_

@@ -1,0 +1,131 @@
+// mittarid: the Mittari server process. Flags, first-start keys, signals.
+#include <sys/stat.h>
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "service/server.h"
+
+namespace {
+
+std::string Env(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+}  // namespace
+
+ABSL_FLAG(std::string, listen, Env("MITTARI_LISTEN", "127.0.0.1:50051"),
+          "host:port to listen on (env MITTARI_LISTEN); port 0 picks one");
+ABSL_FLAG(std::string, data_dir, Env("MITTARI_DATA_DIR", "./data"),
+          "directory of the server's data (env MITTARI_DATA_DIR)");
+ABSL_FLAG(std::string, tls_cert, Env("MITTARI_TLS_CERT", ""),
+          "PEM certificate chain; with --tls_key turns on TLS "
+          "(env MITTARI_TLS_CERT)");
+ABSL_FLAG(std::string, tls_key, Env("MITTARI_TLS_KEY", ""),
+          "PEM private key (env MITTARI_TLS_KEY)");
+ABSL_FLAG(bool, insecure, false,
+          "allow listening beyond loopback without TLS");
+ABSL_FLAG(std::string, admin_key_file, "",
+          "on first start, write the default workspace's admin key to this "
+          "file (mode 0600) instead of printing it");
+ABSL_FLAG(std::string, operator_key_file, "",
+          "on first start, write the operator key to this file (mode 0600) "
+          "instead of printing it");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "on SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int, max_threads, 64, "threads that run calls");
+
+namespace {
+
+bool WriteSecret(const std::string& path, const std::string& secret) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (f == nullptr) return false;
+  bool ok = chmod(path.c_str(), 0600) == 0 &&
+            std::fputs((secret + "\n").c_str(), f) >= 0;
+  return std::fclose(f) == 0 && ok;
+}
+
+// Prints or writes one first-start key. Returns false on failure.
+bool Hand(const std::string& what, const std::string& secret,
+          const std::string& file) {
+  if (file.empty()) {
+    std::cout << what << " (shown once): " << secret << "\n";
+    return true;
+  }
+  if (!WriteSecret(file, secret)) {
+    std::cerr << "mittarid: cannot write " << what << " to " << file << "\n";
+    return false;
+  }
+  std::cout << what << " written to " << file << "\n";
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "Mittari server: measures customer experience over gRPC.\n"
+      "usage: mittarid [--listen=HOST:PORT] [--data_dir=DIR] "
+      "[--tls_cert=PEM --tls_key=PEM]");
+  absl::ParseCommandLine(argc, argv);
+
+  // SIGTERM and SIGINT are taken by sigwait below, in this thread only.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  mittari::service::ServerOptions options;
+  options.listen = absl::GetFlag(FLAGS_listen);
+  options.data_dir = absl::GetFlag(FLAGS_data_dir);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.insecure = absl::GetFlag(FLAGS_insecure);
+  options.max_threads = absl::GetFlag(FLAGS_max_threads);
+
+  auto server =
+      mittari::service::Server::Start(options, mittari::SystemClock());
+  if (!server.ok()) {
+    std::cerr << "mittarid: " << server.status().message() << "\n";
+    return 1;
+  }
+  if (const auto& first = (*server)->first_start(); first.has_value()) {
+    std::cout << "First start: created workspace '" << first->workspace.id()
+              << "' (time zone " << first->workspace.time_zone()
+              << ", currency " << first->workspace.currency_code() << ")\n";
+    bool ok =
+        Hand("Admin key of workspace '" + first->workspace.id() + "'",
+             first->admin_key.secret, absl::GetFlag(FLAGS_admin_key_file)) &&
+        Hand("Operator key", first->operator_key.secret,
+             absl::GetFlag(FLAGS_operator_key_file));
+    if (!ok) return 1;
+  }
+  std::string host = options.listen.substr(0, options.listen.rfind(':'));
+  std::cout << "mittarid listening on " << host << ":" << (*server)->port()
+            << (options.tls_cert_file.empty() ? "" : " (TLS)") << ", data in "
+            << options.data_dir << std::endl;
+
+  int received = 0;
+  sigwait(&signals, &received);
+  std::cout << "mittarid: signal " << received << ", draining" << std::endl;
+  absl::Status stopped =
+      (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  if (!stopped.ok()) {
+    std::cerr << "mittarid: " << stopped.message() << "\n";
+    return 1;
+  }
+  std::cout << "mittarid: stopped" << std::endl;
+  return 0;
+}

@@ -1,0 +1,165 @@
+#include "service/server.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/api_keys.h"
+#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server.h"
+#include "grpcpp/server_builder.h"
+#include "service/admin_service.h"
+#include "service/auth.h"
+#include "storage/rocksdb_store.h"
+
+namespace mittari::service {
+
+struct Server::Parts {
+  std::unique_ptr<storage::RocksDbStore> store;
+  std::unique_ptr<domain::KeyRing> keys;
+  std::unique_ptr<domain::WorkspaceDirectory> workspaces;
+  std::unique_ptr<Authorizer> authorizer;
+  std::unique_ptr<AdminServiceImpl> admin;
+  std::unique_ptr<grpc::Server> grpc_server;
+  std::optional<domain::FirstStart> first_start;
+  int port = 0;
+  absl::Mutex mu;
+  bool stopped ABSL_GUARDED_BY(mu) = false;
+};
+
+namespace {
+
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     absl::string_view flag) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return errors::InvalidArgument(flag, absl::StrCat("cannot read ", path));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options) {
+  bool has_cert = !options.tls_cert_file.empty();
+  bool has_key = !options.tls_key_file.empty();
+  if (has_cert != has_key) {
+    return errors::InvalidArgument(has_cert ? "tls_key" : "tls_cert",
+                                   "TLS needs both a certificate and a key");
+  }
+  if (!has_cert) {
+    if (!options.insecure && !IsLoopbackAddress(options.listen)) {
+      return errors::InvalidArgument(
+          "listen",
+          absl::StrCat("refusing to listen on ", options.listen,
+                       " without TLS: give --tls_cert and --tls_key, or "
+                       "--insecure"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options.tls_cert_file, "tls_cert"));
+  ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key_file, "tls_key"));
+  ssl.pem_key_cert_pairs.push_back(std::move(pair));
+  return grpc::SslServerCredentials(ssl);
+}
+
+}  // namespace
+
+bool IsLoopbackAddress(absl::string_view listen) {
+  absl::string_view host = listen;
+  if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
+    host = host.substr(0, colon);
+  }
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+Server::~Server() { Shutdown(absl::ZeroDuration()).IgnoreError(); }
+
+int Server::port() const { return parts_->port; }
+
+const std::optional<domain::FirstStart>& Server::first_start() const {
+  return parts_->first_start;
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    const ServerOptions& options, const Clock& clock) {
+  if (options.data_dir.empty()) {
+    return errors::InvalidArgument("data_dir", "is required");
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   Credentials(options));
+  std::error_code ec;
+  std::filesystem::create_directories(options.data_dir, ec);
+  if (ec) {
+    return errors::InvalidArgument(
+        "data_dir", absl::StrCat("cannot create ", options.data_dir, ": ",
+                                 ec.message()));
+  }
+
+  auto parts = std::make_unique<Parts>();
+  ASSIGN_OR_RETURN(parts->store,
+                   storage::RocksDbStore::Open(
+                       (std::filesystem::path(options.data_dir) / "rocksdb")
+                           .string()));
+  parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
+  parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
+      *parts->store, *parts->keys, clock);
+  ASSIGN_OR_RETURN(parts->first_start,
+                   parts->workspaces->InitializeOnFirstStart());
+  parts->authorizer = std::make_unique<Authorizer>(*parts->keys);
+  parts->admin = std::make_unique<AdminServiceImpl>(
+      *parts->authorizer, *parts->workspaces, *parts->keys,
+      storage::kSchemaVersion, clock.Now());
+
+  // Reflection describes services from the generated descriptor pool; the
+  // health service is served by gRPC itself, so its descriptor is linked in
+  // explicitly here.
+  (void)grpc::health::v1::HealthCheckRequest::descriptor();
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, credentials, &parts->port);
+  builder.RegisterService(parts->admin.get());
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  grpc::ResourceQuota quota("mittari");
+  quota.SetMaxThreads(options.max_threads);
+  builder.SetResourceQuota(quota);
+  parts->grpc_server = builder.BuildAndStart();
+  if (parts->grpc_server == nullptr || parts->port == 0) {
+    return errors::Unavailable(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+  parts->grpc_server->GetHealthCheckService()->SetServingStatus(true);
+  return absl::WrapUnique(new Server(std::move(parts)));
+}
+
+absl::Status Server::Shutdown(absl::Duration drain) {
+  {
+    absl::MutexLock lock(&parts_->mu);
+    if (parts_->stopped) return absl::OkStatus();
+    parts_->stopped = true;
+  }
+  parts_->grpc_server->GetHealthCheckService()->SetServingStatus(false);
+  parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + drain));
+  parts_->grpc_server->Wait();
+  return parts_->store->Close();
+}
+
+}  // namespace mittari::service

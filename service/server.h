@@ -1,0 +1,63 @@
+// The Mittari server: opens the store, builds the domain objects and the
+// gRPC services over them, and serves health and reflection beside them.
+// mittarid (service/mittarid.cc) and the test fixture both run this.
+#ifndef MITTARI_SERVICE_SERVER_H_
+#define MITTARI_SERVICE_SERVER_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "domain/workspaces.h"
+
+namespace mittari::service {
+
+struct ServerOptions {
+  // host:port; port 0 picks a free port (see Server::port()).
+  std::string listen = "127.0.0.1:50051";
+  // Directory of the server's data; created when missing.
+  std::string data_dir;
+  // PEM files; both or neither. With them the server speaks TLS only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  // Allows listening beyond loopback without TLS.
+  bool insecure = false;
+  // Threads that run handlers (and so concurrent synced writers).
+  int max_threads = 64;
+  // Largest request accepted; larger ones are refused.
+  int max_receive_message_bytes = 4 << 20;
+};
+
+// True when `listen`'s host is a loopback address or "localhost".
+bool IsLoopbackAddress(absl::string_view listen);
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      const ServerOptions& options, const Clock& clock);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The port actually bound.
+  int port() const;
+  // The keys made when this start was the data directory's first.
+  const std::optional<domain::FirstStart>& first_start() const;
+
+  // Graceful stop: health turns NOT_SERVING, no new calls are accepted,
+  // in-flight calls get until `drain` to finish (then are cancelled), and
+  // the store is closed cleanly. Idempotent.
+  absl::Status Shutdown(absl::Duration drain);
+
+ private:
+  struct Parts;
+  explicit Server(std::unique_ptr<Parts> parts);
+  std::unique_ptr<Parts> parts_;
+};
+
+}  // namespace mittari::service
+
+#endif  // MITTARI_SERVICE_SERVER_H_

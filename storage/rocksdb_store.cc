@@ -1,0 +1,239 @@
+#include "storage/rocksdb_store.h"
+
+#include <utility>
+
+#include "absl/memory/memory.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/db.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/options.h"
+#include "rocksdb/table.h"
+#include "rocksdb/utilities/options_util.h"
+#include "storage/key_codec.h"
+
+namespace mittari::storage {
+namespace {
+
+// Meta tag 0 is the storage layer's own; the domain's tags start at 1.
+std::string SchemaKey() { return KeyEncoder().U8(0).Str("schema_version").key(); }
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(what, ": ", s.ToString());
+  if (s.IsCorruption()) return errors::DataLoss(message);
+  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
+    return errors::Unavailable(message);
+  }
+  return errors::Internal(message);
+}
+
+rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
+
+absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+                      const rocksdb::Snapshot* snapshot, absl::string_view begin,
+                      absl::string_view end, ScanVisitor visit) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  rocksdb::Slice upper = ToSlice(end);
+  if (!end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, handle));
+  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+    if (!visit(absl::string_view(it->key().data(), it->key().size()),
+               absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<std::optional<std::string>> GetWith(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+    const rocksdb::Snapshot* snapshot, absl::string_view key) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s = db->Get(options, handle, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "get"));
+  return value;
+}
+
+class RocksDbSnapshot final : public ReadView {
+ public:
+  RocksDbSnapshot(rocksdb::DB* db,
+                  const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
+      : db_(db), handles_(handles), snapshot_(db->GetSnapshot()) {}
+  ~RocksDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  RocksDbSnapshot(const RocksDbSnapshot&) = delete;
+  RocksDbSnapshot& operator=(const RocksDbSnapshot&) = delete;
+
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily cf, absl::string_view key) const override {
+    return GetWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_, key);
+  }
+  absl::Status Scan(ColumnFamily cf, absl::string_view begin,
+                    absl::string_view end, ScanVisitor visit) const override {
+    return ScanWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_,
+                    begin, end, visit);
+  }
+
+ private:
+  rocksdb::DB* db_;
+  const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
+    const std::string& path, const Options& options) {
+  rocksdb::Options db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.IncreaseParallelism(2);
+  db_options.max_background_jobs = 2;
+
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const ColumnFamilySpec& spec : kColumnFamilies) {
+    rocksdb::ColumnFamilyOptions cf_options(db_options);
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    if (spec.counters) cf_options.merge_operator = NewCounterMergeOperator();
+    descriptors.emplace_back(std::string(spec.name), cf_options);
+  }
+
+  // Refuse to open data that has column families this build does not know:
+  // it was written by a newer version.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
+    for (const std::string& name : existing) {
+      bool known = false;
+      for (const ColumnFamilySpec& spec : kColumnFamilies) {
+        known = known || spec.name == name;
+      }
+      if (!known) {
+        return errors::FailedPrecondition(
+            "SCHEMA_TOO_NEW",
+            absl::StrCat("data directory ", path, " has column family '", name,
+                         "' unknown to this version; upgrade Mittari"));
+      }
+    }
+  }
+
+  auto store = absl::WrapUnique(new RocksDbStore());
+  rocksdb::DB* db = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &db),
+      absl::StrCat("opening RocksDB at ", path)));
+  store->db_.reset(db);
+  RETURN_IF_ERROR(store->CheckSchema());
+  return store;
+}
+
+absl::Status RocksDbStore::CheckSchema() {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   Get(ColumnFamily::kMeta, SchemaKey()));
+  if (!stored.has_value()) {
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kMeta, SchemaKey(), absl::StrCat(kSchemaVersion));
+    return Write(batch);
+  }
+  int version = 0;
+  if (!absl::SimpleAtoi(*stored, &version)) {
+    return errors::DataLoss("unreadable schema version record");
+  }
+  if (version > kSchemaVersion) {
+    return errors::FailedPrecondition(
+        "SCHEMA_TOO_NEW",
+        absl::StrCat("data was written by schema version ", version,
+                     "; this build reads up to ", kSchemaVersion,
+                     ": upgrade Mittari"));
+  }
+  return absl::OkStatus();
+}
+
+RocksDbStore::~RocksDbStore() { Close().IgnoreError(); }
+
+absl::Status RocksDbStore::Close() {
+  if (db_ == nullptr) return errors::FailedPrecondition("CLOSED", "store closed");
+  absl::Status status = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    status.Update(FromRocks(db_->DestroyColumnFamilyHandle(handle),
+                            "closing column family"));
+  }
+  handles_.clear();
+  status.Update(FromRocks(db_->Close(), "close"));
+  db_.reset();
+  return status;
+}
+
+absl::StatusOr<std::optional<std::string>> RocksDbStore::Get(
+    ColumnFamily cf, absl::string_view key) const {
+  return GetWith(db_.get(), Handle(cf), nullptr, key);
+}
+
+absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view begin,
+                                absl::string_view end,
+                                ScanVisitor visit) const {
+  return ScanWith(db_.get(), Handle(cf), nullptr, begin, end, visit);
+}
+
+absl::Status RocksDbStore::Write(const WriteBatch& batch) {
+  rocksdb::WriteBatch rb;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    rocksdb::ColumnFamilyHandle* handle = Handle(op.cf);
+    rocksdb::Status s;
+    switch (op.kind) {
+      case WriteBatch::OpKind::kPut:
+        s = rb.Put(handle, op.key, op.value);
+        break;
+      case WriteBatch::OpKind::kDelete:
+        s = rb.Delete(handle, op.key);
+        break;
+      case WriteBatch::OpKind::kDeleteRange:
+        if (op.value.empty()) {
+          return errors::Internal("DeleteRange needs an end key");
+        }
+        s = rb.DeleteRange(handle, op.key, op.value);
+        break;
+      case WriteBatch::OpKind::kAddCounters:
+        if (!Spec(op.cf).counters) {
+          return errors::Internal(absl::StrCat(
+              "column family ", Spec(op.cf).name, " holds no counters"));
+        }
+        s = rb.Merge(handle, op.key, op.value);
+        break;
+    }
+    RETURN_IF_ERROR(FromRocks(s, "batch"));
+  }
+  rocksdb::WriteOptions options;
+  options.sync = true;
+  return FromRocks(db_->Write(options, &rb), "write");
+}
+
+std::unique_ptr<ReadView> RocksDbStore::NewSnapshot() const {
+  return std::make_unique<RocksDbSnapshot>(db_.get(), &handles_);
+}
+
+absl::Status RocksDbStore::CompactAll() {
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), handle),
+                              "flush"));
+    RETURN_IF_ERROR(FromRocks(
+        db_->CompactRange(options, handle, nullptr, nullptr), "compact"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace mittari::storage

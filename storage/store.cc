@@ -1,0 +1,33 @@
+#include "storage/store.h"
+
+#include <utility>
+
+#include "storage/key_codec.h"
+
+namespace mittari::storage {
+
+void WriteBatch::Put(ColumnFamily cf, std::string key, std::string value) {
+  ops_.push_back({OpKind::kPut, cf, std::move(key), std::move(value)});
+}
+
+void WriteBatch::Delete(ColumnFamily cf, std::string key) {
+  ops_.push_back({OpKind::kDelete, cf, std::move(key), {}});
+}
+
+void WriteBatch::DeleteRange(ColumnFamily cf, std::string begin,
+                             std::string end) {
+  ops_.push_back({OpKind::kDeleteRange, cf, std::move(begin), std::move(end)});
+}
+
+void WriteBatch::AddCounters(ColumnFamily cf, std::string key,
+                             const Counters& delta) {
+  ops_.push_back({OpKind::kAddCounters, cf, std::move(key),
+                  EncodeCounters(delta)});
+}
+
+absl::Status ReadView::ScanPrefix(ColumnFamily cf, absl::string_view prefix,
+                                  ScanVisitor visit) const {
+  return Scan(cf, prefix, PrefixEnd(prefix), visit);
+}
+
+}  // namespace mittari::storage

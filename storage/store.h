@@ -1,0 +1,87 @@
+// The storage interface the domain layer writes to and reads from. It knows
+// column families and byte keys, nothing of the domain. Two backends:
+// RocksDbStore (the product) and MemoryStore (a reference for the
+// conformance suite); tests/storage/store_conformance_test.cc runs one suite
+// against both.
+#ifndef MITTARI_STORAGE_STORE_H_
+#define MITTARI_STORAGE_STORE_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <vector>
+
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "storage/column_families.h"
+#include "storage/counters.h"
+
+namespace mittari::storage {
+
+// The writes of one logical operation, applied atomically by Store::Write.
+class WriteBatch {
+ public:
+  enum class OpKind { kPut, kDelete, kDeleteRange, kAddCounters };
+  struct Op {
+    OpKind kind;
+    ColumnFamily cf;
+    std::string key;
+    std::string value;  // the end key for kDeleteRange
+  };
+
+  void Put(ColumnFamily cf, std::string key, std::string value);
+  void Delete(ColumnFamily cf, std::string key);
+  // Deletes every key in [begin, end); an empty end means "to the end".
+  void DeleteRange(ColumnFamily cf, std::string begin, std::string end);
+  // Adds `delta` to the counters at `key` (a column family with counters).
+  void AddCounters(ColumnFamily cf, std::string key, const Counters& delta);
+
+  const std::vector<Op>& ops() const { return ops_; }
+  bool empty() const { return ops_.empty(); }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// Return false to stop a scan.
+using ScanVisitor =
+    absl::FunctionRef<bool(absl::string_view key, absl::string_view value)>;
+
+// Reads. A snapshot is a ReadView frozen at one point in time, for reads
+// that must agree with each other.
+class ReadView {
+ public:
+  virtual ~ReadView() = default;
+
+  virtual absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily cf, absl::string_view key) const = 0;
+
+  // Visits the keys in [begin, end) in byte order until `visit` returns
+  // false. An empty `end` means no upper bound.
+  virtual absl::Status Scan(ColumnFamily cf, absl::string_view begin,
+                            absl::string_view end,
+                            ScanVisitor visit) const = 0;
+
+  // Scan over every key starting with `prefix`.
+  absl::Status ScanPrefix(ColumnFamily cf, absl::string_view prefix,
+                          ScanVisitor visit) const;
+};
+
+class Store : public ReadView {
+ public:
+  // Applies the batch atomically. When it returns OK the batch is durable:
+  // it survives a crash of the process or of the machine.
+  virtual absl::Status Write(const WriteBatch& batch) = 0;
+
+  virtual std::unique_ptr<ReadView> NewSnapshot() const = 0;
+
+  // Rewrites all data so that deleted values no longer exist in any file
+  // (used after erasing personal data).
+  virtual absl::Status CompactAll() = 0;
+};
+
+}  // namespace mittari::storage
+
+#endif  // MITTARI_STORAGE_STORE_H_
