@@ -1,0 +1,66 @@
+#include "clients/cli/client.h"
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace mittari::cli {
+namespace {
+
+std::string FlagOrEnv(const Args& args, const std::string& flag,
+                      const char* env, const std::string& fallback) {
+  if (auto v = args.Get(flag)) return *v;
+  const char* value = std::getenv(env);
+  return value != nullptr && *value != '\0' ? value : fallback;
+}
+
+}  // namespace
+
+absl::StatusOr<Client> Client::Connect(const Args& args) {
+  Client client;
+  std::string addr = FlagOrEnv(args, "addr", "MITTARI_ADDR", "127.0.0.1:50051");
+  client.key_ = FlagOrEnv(args, "key", "MITTARI_KEY", "");
+  std::string ca_cert = FlagOrEnv(args, "ca-cert", "MITTARI_CA_CERT", "");
+  if (auto t = args.Get("timeout")) {
+    if (!absl::SimpleAtoi(*t, &client.timeout_seconds_) ||
+        client.timeout_seconds_ <= 0) {
+      return absl::InvalidArgumentError("--timeout takes whole seconds > 0");
+    }
+  }
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (!ca_cert.empty() || args.Has("tls")) {
+    grpc::SslCredentialsOptions ssl;
+    if (!ca_cert.empty()) {
+      std::ifstream in(ca_cert);
+      if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", ca_cert));
+      std::stringstream pem;
+      pem << in.rdbuf();
+      ssl.pem_root_certs = pem.str();
+    }
+    credentials = grpc::SslCredentials(ssl);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  grpc::ChannelArguments channel_args;
+  if (auto name = args.Get("tls-server-name")) {
+    channel_args.SetSslTargetNameOverride(*name);
+  }
+  client.channel_ = grpc::CreateCustomChannel(addr, credentials, channel_args);
+  return client;
+}
+
+std::unique_ptr<grpc::ClientContext> Client::Context() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!key_.empty()) context->AddMetadata("authorization", "Bearer " + key_);
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(timeout_seconds_));
+  return context;
+}
+
+}  // namespace mittari::cli

@@ -1,0 +1,33 @@
+// The CLI's connection to a server: address, key and TLS from flags or the
+// environment (MITTARI_ADDR, MITTARI_KEY, MITTARI_CA_CERT), and the
+// metadata every call carries.
+#ifndef MITTARI_CLIENTS_CLI_CLIENT_H_
+#define MITTARI_CLIENTS_CLI_CLIENT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "clients/cli/args.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/client_context.h"
+
+namespace mittari::cli {
+
+class Client {
+ public:
+  static absl::StatusOr<Client> Connect(const Args& args);
+
+  // A context with the key and the deadline set.
+  std::unique_ptr<grpc::ClientContext> Context() const;
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
+
+ private:
+  std::shared_ptr<grpc::Channel> channel_;
+  std::string key_;
+  int timeout_seconds_ = 30;
+};
+
+}  // namespace mittari::cli
+
+#endif  // MITTARI_CLIENTS_CLI_CLIENT_H_

@@ -1,0 +1,104 @@
+// mittari: the command-line client of a Mittari server.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "clients/cli/commands.h"
+
+namespace mittari::cli {
+namespace {
+
+const std::set<std::string> kGlobalFlags = {
+    "addr", "key", "tls", "ca-cert", "tls-server-name", "output", "timeout",
+    "help"};
+const std::set<std::string> kBooleanFlags = {"tls", "help"};
+
+void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
+  out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
+         "[--ca-cert PEM]\n"
+         "               [--output table|json] COMMAND ...\n\n"
+         "The address, key and CA certificate may also come from MITTARI_ADDR,\n"
+         "MITTARI_KEY and MITTARI_CA_CERT. Commands:\n";
+  for (const Command& c : commands) {
+    std::string flags;
+    for (const std::string& f : c.flags) absl::StrAppend(&flags, " [--", f, "]");
+    out << "  " << absl::StrJoin(c.path, " ")
+        << (c.operands.empty() ? "" : " " + c.operands) << flags << "\n      "
+        << c.summary << "\n";
+  }
+}
+
+int Run(const std::vector<std::string>& argv) {
+  std::vector<Command> commands = AdminCommands();
+  absl::StatusOr<Args> args = Args::Parse(argv, kBooleanFlags);
+  if (!args.ok()) {
+    std::cerr << "mittari: " << args.status().message() << "\n";
+    return kExitUsage;
+  }
+  const std::vector<std::string>& words = args->positional();
+  if (args->Has("help") || words.empty()) {
+    PrintHelp(words.empty() && !args->Has("help") ? std::cerr : std::cout,
+              commands);
+    return words.empty() && !args->Has("help") ? kExitUsage : kExitOk;
+  }
+  const Command* match = nullptr;
+  for (const Command& c : commands) {
+    if (words.size() >= c.path.size() &&
+        std::equal(c.path.begin(), c.path.end(), words.begin()) &&
+        (match == nullptr || c.path.size() > match->path.size())) {
+      match = &c;
+    }
+  }
+  if (match == nullptr) {
+    std::cerr << "mittari: unknown command '" << absl::StrJoin(words, " ")
+              << "'; see mittari --help\n";
+    return kExitUsage;
+  }
+  std::set<std::string> allowed = kGlobalFlags;
+  allowed.insert(match->flags.begin(), match->flags.end());
+  if (std::vector<std::string> unknown = args->Unknown(allowed);
+      !unknown.empty()) {
+    std::cerr << "mittari: unknown flag --" << unknown[0] << " for '"
+              << absl::StrJoin(match->path, " ") << "'\n";
+    return kExitUsage;
+  }
+  std::string output = args->GetOr("output", "table");
+  if (output != "table" && output != "json") {
+    std::cerr << "mittari: --output must be table or json\n";
+    return kExitUsage;
+  }
+  absl::StatusOr<Client> client = Client::Connect(*args);
+  if (!client.ok()) {
+    std::cerr << "mittari: " << client.status().message() << "\n";
+    return kExitUsage;
+  }
+  Invocation inv{*args, *client,
+                 output == "json" ? Format::kJson : Format::kTable,
+                 {words.begin() + static_cast<long>(match->path.size()),
+                  words.end()}};
+  return match->run(inv);
+}
+
+}  // namespace
+
+int Invocation::Finish(const grpc::Status& status, const Json& result) const {
+  if (!status.ok()) {
+    PrintError(err, status);
+    return kExitCallFailed;
+  }
+  Print(out, result, format);
+  return kExitOk;
+}
+
+int Invocation::Usage(const std::string& problem) const {
+  err << "mittari: " << problem << "\n";
+  return kExitUsage;
+}
+
+}  // namespace mittari::cli
+
+int main(int argc, char** argv) {
+  return mittari::cli::Run(std::vector<std::string>(argv + 1, argv + argc));
+}

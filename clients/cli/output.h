@@ -1,0 +1,36 @@
+// What the CLI prints: API messages as JSON (snake_case keys, numbers as
+// JSON numbers, null for an absent value, times in RFC 3339 UTC with Z,
+// enums as lower-case words) or as tables for people; and errors, with
+// their field violations.
+#ifndef MITTARI_CLIENTS_CLI_OUTPUT_H_
+#define MITTARI_CLIENTS_CLI_OUTPUT_H_
+
+#include <ostream>
+#include <string>
+
+#include "google/protobuf/message.h"
+#include "grpcpp/support/status.h"
+#include "nlohmann/json.hpp"
+
+namespace mittari::cli {
+
+using Json = nlohmann::ordered_json;
+
+// A message as JSON by the rules above.
+Json ToJson(const google::protobuf::Message& message);
+// An RFC 3339 UTC time with Z (seconds, plus fraction when present).
+std::string FormatTimestamp(int64_t seconds, int32_t nanos);
+
+enum class Format { kTable, kJson };
+
+// Prints `value`: pretty JSON, or a table. An object with one array member
+// prints as a table with a row per element; other objects as "key  value"
+// lines.
+void Print(std::ostream& out, const Json& value, Format format);
+
+// Prints a failed call's status: code, message, and every field violation.
+void PrintError(std::ostream& err, const grpc::Status& status);
+
+}  // namespace mittari::cli
+
+#endif  // MITTARI_CLIENTS_CLI_OUTPUT_H_
