@@ -34,7 +34,8 @@ std::string Clean(absl::string_view text) {
 
 }  // namespace
 
-absl::Status InvalidArgument(absl::string_view field, absl::string_view reason) {
+absl::Status InvalidArgument(absl::string_view field,
+                             absl::string_view reason) {
   return InvalidArguments({{std::string(field), std::string(reason)}});
 }
 
@@ -46,9 +47,8 @@ absl::Status InvalidArguments(std::vector<FieldViolation> violations) {
     absl::StrAppend(&payload, Clean(v.field), std::string(1, kUnitSep),
                     Clean(v.description), std::string(1, kRecordSep));
   }
-  absl::Status status =
-      Make(absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT",
-           absl::StrJoin(messages, "; "));
+  absl::Status status = Make(absl::StatusCode::kInvalidArgument,
+                             "INVALID_ARGUMENT", absl::StrJoin(messages, "; "));
   status.SetPayload(kViolationsPayload, absl::Cord(payload));
   return status;
 }
@@ -61,9 +61,9 @@ absl::Status NotFound(absl::string_view resource_name) {
 absl::Status AlreadyExists(absl::string_view resource_name,
                            absl::string_view detail) {
   return Make(absl::StatusCode::kAlreadyExists, "ALREADY_EXISTS",
-              detail.empty() ? absl::StrCat(resource_name, " already exists")
-                             : absl::StrCat(resource_name,
-                                            " already exists: ", detail));
+              detail.empty()
+                  ? absl::StrCat(resource_name, " already exists")
+                  : absl::StrCat(resource_name, " already exists: ", detail));
 }
 
 absl::Status Unauthenticated(absl::string_view why) {

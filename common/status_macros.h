@@ -12,18 +12,18 @@
 #define MITTARI_CONCAT_(a, b) MITTARI_CONCAT_INNER_(a, b)
 
 // Returns the status of `expr` from the enclosing function if it is not OK.
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    if (absl::Status mittari_status_ = (expr);                \
-        !mittari_status_.ok()) {                              \
-      return mittari_status_;                                 \
-    }                                                         \
+#define RETURN_IF_ERROR(expr)                                           \
+  do {                                                                  \
+    if (absl::Status mittari_status_ = (expr); !mittari_status_.ok()) { \
+      return mittari_status_;                                           \
+    }                                                                   \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status,
 // otherwise moves the value into `lhs`, which may be a declaration.
-#define ASSIGN_OR_RETURN(lhs, rexpr) \
-  MITTARI_ASSIGN_OR_RETURN_IMPL_(MITTARI_CONCAT_(mittari_or_, __LINE__), lhs, rexpr)
+#define ASSIGN_OR_RETURN(lhs, rexpr)                                          \
+  MITTARI_ASSIGN_OR_RETURN_IMPL_(MITTARI_CONCAT_(mittari_or_, __LINE__), lhs, \
+                                 rexpr)
 
 #define MITTARI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                   \

@@ -72,8 +72,8 @@ absl::StatusOr<NewApiKey> KeyRing::Prepare(absl::string_view workspace_id,
   ASSIGN_OR_RETURN(std::string secret_bytes, RandomBytes(kSecretBytes));
   std::string id = absl::BytesToHexString(id_bytes);
   NewApiKey key;
-  key.secret = absl::StrCat(kPrefix, id, "_",
-                            absl::WebSafeBase64Escape(secret_bytes));
+  key.secret =
+      absl::StrCat(kPrefix, id, "_", absl::WebSafeBase64Escape(secret_bytes));
   records::ApiKey& r = key.record;
   r.set_id(id);
   r.set_workspace_id(std::string(workspace_id));
@@ -152,24 +152,24 @@ absl::StatusOr<Page<records::ApiKey>> KeyRing::List(
     int limit) const {
   std::unique_ptr<storage::ReadView> snapshot = store_.NewSnapshot();
   std::string prefix = keys::ApiKeyOfWorkspacePrefix(workspace_id);
-  std::string begin = after_id.empty()
-                          ? prefix
-                          : storage::PrefixEnd(keys::ApiKeyOfWorkspace(
-                                workspace_id, after_id));
+  std::string begin =
+      after_id.empty()
+          ? prefix
+          : storage::PrefixEnd(keys::ApiKeyOfWorkspace(workspace_id, after_id));
   std::vector<std::string> ids;
   absl::Status decode_status;
-  RETURN_IF_ERROR(snapshot->Scan(
-      ColumnFamily::kIndex, begin, storage::PrefixEnd(prefix),
-      [&](absl::string_view key, absl::string_view) {
-        storage::KeyDecoder decoder(key.substr(prefix.size()));
-        absl::StatusOr<std::string> id = decoder.Str();
-        if (!id.ok()) {
-          decode_status = id.status();
-          return false;
-        }
-        ids.push_back(*std::move(id));
-        return static_cast<int>(ids.size()) <= limit;
-      }));
+  RETURN_IF_ERROR(
+      snapshot->Scan(ColumnFamily::kIndex, begin, storage::PrefixEnd(prefix),
+                     [&](absl::string_view key, absl::string_view) {
+                       storage::KeyDecoder decoder(key.substr(prefix.size()));
+                       absl::StatusOr<std::string> id = decoder.Str();
+                       if (!id.ok()) {
+                         decode_status = id.status();
+                         return false;
+                       }
+                       ids.push_back(*std::move(id));
+                       return static_cast<int>(ids.size()) <= limit;
+                     }));
   RETURN_IF_ERROR(decode_status);
   Page<records::ApiKey> page;
   for (const std::string& id : ids) {

@@ -8,9 +8,9 @@
 #define MITTARI_DOMAIN_API_KEYS_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/clock.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"

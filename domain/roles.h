@@ -4,20 +4,27 @@
 
 #include <optional>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace mittari::domain {
 
 // Values equal those of mittari.v1.Role.
-enum class Role { kIngest = 1, kRead = 2, kWrite = 3, kAdmin = 4, kOperator = 5 };
+enum class Role {
+  kIngest = 1,
+  kRead = 2,
+  kWrite = 3,
+  kAdmin = 4,
+  kOperator = 5
+};
 
 // What a call needs.
 enum class Permission {
-  kIngest,     // submit facts (responses, sessions, purchases, ...)
-  kRead,       // read the workspace's data and settings
-  kWrite,      // change the workspace's data
-  kAdmin,      // keys and workspace settings
-  kOperator,   // server-wide: workspaces
+  kIngest,    // submit facts (responses, sessions, purchases, ...)
+  kRead,      // read the workspace's data and settings
+  kWrite,     // change the workspace's data
+  kAdmin,     // keys and workspace settings
+  kOperator,  // server-wide: workspaces
 };
 
 constexpr bool Grants(Role role, Permission permission) {

@@ -23,22 +23,20 @@ constexpr absl::string_view kInitializedRecord = "initialized";
 
 // Active ISO 4217 currency codes.
 constexpr std::array<absl::string_view, 153> kCurrencies = {
-    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN",
-    "BAM", "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL",
-    "BSD", "BTN", "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY",
-    "COP", "CRC", "CUP", "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP",
-    "ERN", "ETB", "EUR", "FJD", "FKP", "GBP", "GEL", "GHS", "GIP", "GMD",
-    "GNF", "GTQ", "GYD", "HKD", "HNL", "HTG", "HUF", "IDR", "ILS", "INR",
-    "IQD", "IRR", "ISK", "JMD", "JOD", "JPY", "KES", "KGS", "KHR", "KMF",
-    "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP", "LKR", "LRD", "LSL",
-    "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP", "MRU", "MUR",
-    "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK", "NPR",
-    "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
-    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD",
-    "SHP", "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB",
-    "TJS", "TMT", "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX",
-    "USD", "UYU", "UZS", "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF",
-    "XPF", "YER", "ZAR"};
+    "AED", "AFN", "ALL", "AMD", "ANG", "AOA", "ARS", "AUD", "AWG", "AZN", "BAM",
+    "BBD", "BDT", "BGN", "BHD", "BIF", "BMD", "BND", "BOB", "BRL", "BSD", "BTN",
+    "BWP", "BYN", "BZD", "CAD", "CDF", "CHF", "CLP", "CNY", "COP", "CRC", "CUP",
+    "CVE", "CZK", "DJF", "DKK", "DOP", "DZD", "EGP", "ERN", "ETB", "EUR", "FJD",
+    "FKP", "GBP", "GEL", "GHS", "GIP", "GMD", "GNF", "GTQ", "GYD", "HKD", "HNL",
+    "HTG", "HUF", "IDR", "ILS", "INR", "IQD", "IRR", "ISK", "JMD", "JOD", "JPY",
+    "KES", "KGS", "KHR", "KMF", "KPW", "KRW", "KWD", "KYD", "KZT", "LAK", "LBP",
+    "LKR", "LRD", "LSL", "LYD", "MAD", "MDL", "MGA", "MKD", "MMK", "MNT", "MOP",
+    "MRU", "MUR", "MVR", "MWK", "MXN", "MYR", "MZN", "NAD", "NGN", "NIO", "NOK",
+    "NPR", "NZD", "OMR", "PAB", "PEN", "PGK", "PHP", "PKR", "PLN", "PYG", "QAR",
+    "RON", "RSD", "RUB", "RWF", "SAR", "SBD", "SCR", "SDG", "SEK", "SGD", "SHP",
+    "SLE", "SOS", "SRD", "SSP", "STN", "SVC", "SYP", "SZL", "THB", "TJS", "TMT",
+    "TND", "TOP", "TRY", "TTD", "TWD", "TZS", "UAH", "UGX", "USD", "UYU", "UZS",
+    "VES", "VND", "VUV", "WST", "XAF", "XCD", "XOF", "XPF", "YER", "ZAR"};
 
 absl::StatusOr<records::Workspace> Parse(absl::string_view id,
                                          const std::string& value) {
@@ -73,7 +71,8 @@ absl::StatusOr<std::string> GenerateId() {
 
 }  // namespace
 
-absl::Status ValidateWorkspaceId(absl::string_view id, absl::string_view field) {
+absl::Status ValidateWorkspaceId(absl::string_view id,
+                                 absl::string_view field) {
   if (id.empty()) return errors::InvalidArgument(field, "is required");
   if (id.size() > kMaxIdLength) {
     return errors::InvalidArgument(
@@ -96,8 +95,9 @@ absl::Status ValidateTimeZone(absl::string_view zone, absl::string_view field) {
   // absl accepts "UTC" and fixed offsets too; names must be IANA zones.
   if (zone.empty() || !absl::LoadTimeZone(std::string(zone), &tz)) {
     return errors::InvalidArgument(
-        field, absl::StrCat("'", zone,
-                            "' is not an IANA time zone (e.g. Europe/Helsinki)"));
+        field,
+        absl::StrCat("'", zone,
+                     "' is not an IANA time zone (e.g. Europe/Helsinki)"));
   }
   return absl::OkStatus();
 }
@@ -162,9 +162,8 @@ absl::StatusOr<CreatedWorkspace> WorkspaceDirectory::Create(
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(workspace_id),
             w.SerializeAsString());
-  ASSIGN_OR_RETURN(created.admin_key,
-                   keys_.Prepare(workspace_id, Role::kAdmin, "first admin key",
-                                 batch));
+  ASSIGN_OR_RETURN(created.admin_key, keys_.Prepare(workspace_id, Role::kAdmin,
+                                                    "first admin key", batch));
   RETURN_IF_ERROR(store_.Write(batch));
   return created;
 }
@@ -178,9 +177,8 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Get(
 absl::StatusOr<Page<records::Workspace>> WorkspaceDirectory::List(
     absl::string_view after_id, int limit) const {
   std::string prefix = keys::WorkspacePrefix();
-  std::string begin = after_id.empty()
-                          ? prefix
-                          : storage::PrefixEnd(keys::Workspace(after_id));
+  std::string begin =
+      after_id.empty() ? prefix : storage::PrefixEnd(keys::Workspace(after_id));
   Page<records::Workspace> page;
   absl::Status parse_status;
   RETURN_IF_ERROR(store_.Scan(
@@ -263,7 +261,8 @@ WorkspaceDirectory::InitializeOnFirstStart() {
   w.set_update_time_us(w.create_time_us());
 
   storage::WriteBatch batch;
-  batch.Put(ColumnFamily::kMeta, keys::Workspace(w.id()), w.SerializeAsString());
+  batch.Put(ColumnFamily::kMeta, keys::Workspace(w.id()),
+            w.SerializeAsString());
   ASSIGN_OR_RETURN(first.admin_key, keys_.Prepare(w.id(), Role::kAdmin,
                                                   "first admin key", batch));
   ASSIGN_OR_RETURN(first.operator_key,

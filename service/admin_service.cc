@@ -80,12 +80,13 @@ grpc::Status AdminServiceImpl::CreateWorkspace(
     grpc::ServerContext* context, const v1::CreateWorkspaceRequest* request,
     v1::CreateWorkspaceResponse* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.Authorize(*context, {Permission::kOperator}).status());
+    RETURN_IF_ERROR(
+        auth_.Authorize(*context, {Permission::kOperator}).status());
     const v1::Workspace& w = request->workspace();
-    ASSIGN_OR_RETURN(domain::CreatedWorkspace created,
-                     workspaces_.Create(request->workspace_id(),
-                                        w.display_name(), w.time_zone(),
-                                        w.currency_code()));
+    ASSIGN_OR_RETURN(
+        domain::CreatedWorkspace created,
+        workspaces_.Create(request->workspace_id(), w.display_name(),
+                           w.time_zone(), w.currency_code()));
     *response->mutable_workspace() = WorkspaceToProto(created.workspace);
     *response->mutable_admin_key() = ApiKeyToProto(created.admin_key);
     return absl::OkStatus();
@@ -96,10 +97,10 @@ grpc::Status AdminServiceImpl::GetWorkspace(
     grpc::ServerContext* context, const v1::GetWorkspaceRequest* request,
     v1::Workspace* response) {
   return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context,
-                                       {Permission::kRead, Permission::kOperator},
-                                       request->name(), "name"));
+    ASSIGN_OR_RETURN(
+        WorkspaceCall call,
+        auth_.AuthorizeIn(*context, {Permission::kRead, Permission::kOperator},
+                          request->name(), "name"));
     RETURN_IF_ERROR(ParseWorkspaceName(request->name(), "name").status());
     ASSIGN_OR_RETURN(records::Workspace w, workspaces_.Get(call.workspace_id));
     *response = WorkspaceToProto(w);
@@ -111,7 +112,8 @@ grpc::Status AdminServiceImpl::ListWorkspaces(
     grpc::ServerContext* context, const v1::ListWorkspacesRequest* request,
     v1::ListWorkspacesResponse* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.Authorize(*context, {Permission::kOperator}).status());
+    RETURN_IF_ERROR(
+        auth_.Authorize(*context, {Permission::kOperator}).status());
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -194,8 +196,9 @@ grpc::Status AdminServiceImpl::GetApiKey(grpc::ServerContext* context,
                                          const v1::GetApiKeyRequest* request,
                                          v1::ApiKey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kAdmin},
-                                      request->name(), "name")
+    RETURN_IF_ERROR(auth_
+                        .AuthorizeIn(*context, {Permission::kAdmin},
+                                     request->name(), "name")
                         .status());
     ASSIGN_OR_RETURN(auto parts,
                      ParseChildName(request->name(), kApiKeys, "name"));
@@ -230,8 +233,9 @@ grpc::Status AdminServiceImpl::RevokeApiKey(
     grpc::ServerContext* context, const v1::RevokeApiKeyRequest* request,
     v1::ApiKey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kAdmin},
-                                      request->name(), "name")
+    RETURN_IF_ERROR(auth_
+                        .AuthorizeIn(*context, {Permission::kAdmin},
+                                     request->name(), "name")
                         .status());
     ASSIGN_OR_RETURN(auto parts,
                      ParseChildName(request->name(), kApiKeys, "name"));

@@ -13,7 +13,8 @@ namespace mittari::service {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  AdminServiceImpl(const Authorizer& auth, domain::WorkspaceDirectory& workspaces,
+  AdminServiceImpl(const Authorizer& auth,
+                   domain::WorkspaceDirectory& workspaces,
                    domain::KeyRing& keys, int schema_version,
                    absl::Time start_time)
       : auth_(auth),

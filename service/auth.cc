@@ -27,9 +27,9 @@ absl::StatusOr<domain::Principal> Authorizer::Authorize(
   for (domain::Permission p : any_of) {
     if (domain::Grants(principal.role, p)) return principal;
   }
-  return errors::PermissionDenied(
-      absl::StrCat("a key with role '", domain::RoleName(principal.role),
-                   "' may not call this method"));
+  return errors::PermissionDenied(absl::StrCat("a key with role '",
+                                               domain::RoleName(principal.role),
+                                               "' may not call this method"));
 }
 
 absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(

@@ -11,9 +11,9 @@
 
 #include <initializer_list>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "domain/api_keys.h"
 #include "domain/roles.h"
 #include "grpcpp/server_context.h"

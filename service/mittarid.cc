@@ -34,8 +34,7 @@ ABSL_FLAG(std::string, tls_cert, Env("MITTARI_TLS_CERT", ""),
           "(env MITTARI_TLS_CERT)");
 ABSL_FLAG(std::string, tls_key, Env("MITTARI_TLS_KEY", ""),
           "PEM private key (env MITTARI_TLS_KEY)");
-ABSL_FLAG(bool, insecure, false,
-          "allow listening beyond loopback without TLS");
+ABSL_FLAG(bool, insecure, false, "allow listening beyond loopback without TLS");
 ABSL_FLAG(std::string, admin_key_file, "",
           "on first start, write the default workspace's admin key to this "
           "file (mode 0600) instead of printing it");

@@ -49,8 +49,9 @@ absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
   std::vector<absl::string_view> parts = absl::StrSplit(name, '/');
   if (parts.size() != 4 || parts[0] != kWorkspaces || parts[1].empty() ||
       parts[2] != collection || parts[3].empty()) {
-    return BadName(name, field,
-                   absl::StrCat("workspaces/{workspace}/", collection, "/{id}"));
+    return BadName(
+        name, field,
+        absl::StrCat("workspaces/{workspace}/", collection, "/{id}"));
   }
   return std::make_pair(std::string(parts[1]), std::string(parts[3]));
 }
@@ -65,7 +66,8 @@ std::string ChildName(absl::string_view workspace_id,
 }
 
 absl::StatusOr<int> PageSize(int requested, absl::string_view field) {
-  if (requested < 0) return errors::InvalidArgument(field, "must not be negative");
+  if (requested < 0)
+    return errors::InvalidArgument(field, "must not be negative");
   if (requested == 0) return kDefaultPageSize;
   return std::min(requested, kMaxPageSize);
 }

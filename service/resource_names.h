@@ -4,10 +4,10 @@
 #define MITTARI_SERVICE_RESOURCE_NAMES_H_
 
 #include <string>
-#include "absl/strings/string_view.h"
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace mittari::service {
 
@@ -19,7 +19,8 @@ absl::StatusOr<std::string> ParseWorkspaceName(absl::string_view name,
                                                absl::string_view field);
 // `workspaces/{w}/{collection}/{id}` exactly: returns {w, id}.
 absl::StatusOr<std::pair<std::string, std::string>> ParseChildName(
-    absl::string_view name, absl::string_view collection, absl::string_view field);
+    absl::string_view name, absl::string_view collection,
+    absl::string_view field);
 
 std::string WorkspaceName(absl::string_view workspace_id);
 std::string ChildName(absl::string_view workspace_id,

@@ -70,7 +70,8 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   }
   grpc::SslServerCredentialsOptions ssl;
   grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  ASSIGN_OR_RETURN(pair.cert_chain, ReadFile(options.tls_cert_file, "tls_cert"));
+  ASSIGN_OR_RETURN(pair.cert_chain,
+                   ReadFile(options.tls_cert_file, "tls_cert"));
   ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key_file, "tls_key"));
   ssl.pem_key_cert_pairs.push_back(std::move(pair));
   return grpc::SslServerCredentials(ssl);
@@ -108,15 +109,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   std::filesystem::create_directories(options.data_dir, ec);
   if (ec) {
     return errors::InvalidArgument(
-        "data_dir", absl::StrCat("cannot create ", options.data_dir, ": ",
-                                 ec.message()));
+        "data_dir",
+        absl::StrCat("cannot create ", options.data_dir, ": ", ec.message()));
   }
 
   auto parts = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(parts->store,
-                   storage::RocksDbStore::Open(
-                       (std::filesystem::path(options.data_dir) / "rocksdb")
-                           .string()));
+  ASSIGN_OR_RETURN(
+      parts->store,
+      storage::RocksDbStore::Open(
+          (std::filesystem::path(options.data_dir) / "rocksdb").string()));
   parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
   parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
       *parts->store, *parts->keys, clock);

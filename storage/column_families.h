@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+
 #include "absl/strings/string_view.h"
 
 namespace mittari::storage {

@@ -14,8 +14,8 @@ constexpr size_t kMaxCounters = 255;
 class CounterMergeOperator final : public rocksdb::AssociativeMergeOperator {
  public:
   bool Merge(const rocksdb::Slice& /*key*/,
-             const rocksdb::Slice* existing_value,
-             const rocksdb::Slice& value, std::string* new_value,
+             const rocksdb::Slice* existing_value, const rocksdb::Slice& value,
+             std::string* new_value,
              rocksdb::Logger* /*logger*/) const override {
     absl::string_view operand(value.data(), value.size());
     if (existing_value == nullptr) {
@@ -52,15 +52,13 @@ std::string EncodeCounters(const Counters& counters) {
 }
 
 absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
-  if (encoded.size() < kHeader ||
-      static_cast<uint8_t>(encoded[0]) != kMagic) {
+  if (encoded.size() < kHeader || static_cast<uint8_t>(encoded[0]) != kMagic) {
     return errors::DataLoss("counter value has no counter header");
   }
   size_t n = static_cast<uint8_t>(encoded[1]);
   if (n == 0 || n > kMaxCounters || encoded.size() != kHeader + 8 * n) {
-    return errors::DataLoss(
-        absl::StrCat("counter value of ", encoded.size(), " bytes for ", n,
-                     " counters"));
+    return errors::DataLoss(absl::StrCat("counter value of ", encoded.size(),
+                                         " bytes for ", n, " counters"));
   }
   Counters out(n);
   for (size_t k = 0; k < n; ++k) {
@@ -80,8 +78,8 @@ absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
   absl::StatusOr<Counters> b = DecodeCounters(operand);
   if (!b.ok()) return b.status();
   if (a->size() != b->size()) {
-    return errors::DataLoss(absl::StrCat("adding ", b->size(),
-                                         " counters to ", a->size()));
+    return errors::DataLoss(
+        absl::StrCat("adding ", b->size(), " counters to ", a->size()));
   }
   for (size_t i = 0; i < a->size(); ++i) {
     if (__builtin_add_overflow((*a)[i], (*b)[i], &(*a)[i])) {

@@ -93,7 +93,8 @@ absl::Status MemoryStore::Write(const WriteBatch& batch) {
           RETURN_IF_ERROR(DecodeCounters(op.value).status());
           table.emplace(op.key, op.value);
         } else {
-          ASSIGN_OR_RETURN(it->second, AddEncodedCounters(it->second, op.value));
+          ASSIGN_OR_RETURN(it->second,
+                           AddEncodedCounters(it->second, op.value));
         }
         break;
       }

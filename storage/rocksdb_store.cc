@@ -19,7 +19,9 @@ namespace mittari::storage {
 namespace {
 
 // Meta tag 0 is the storage layer's own; the domain's tags start at 1.
-std::string SchemaKey() { return KeyEncoder().U8(0).Str("schema_version").key(); }
+std::string SchemaKey() {
+  return KeyEncoder().U8(0).Str("schema_version").key();
+}
 
 absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
@@ -34,8 +36,9 @@ absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
 rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
 
 absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
-                      const rocksdb::Snapshot* snapshot, absl::string_view begin,
-                      absl::string_view end, ScanVisitor visit) {
+                      const rocksdb::Snapshot* snapshot,
+                      absl::string_view begin, absl::string_view end,
+                      ScanVisitor visit) {
   rocksdb::ReadOptions options;
   options.snapshot = snapshot;
   rocksdb::Slice upper = ToSlice(end);
@@ -77,8 +80,8 @@ class RocksDbSnapshot final : public ReadView {
   }
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override {
-    return ScanWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_,
-                    begin, end, visit);
+    return ScanWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_, begin,
+                    end, visit);
   }
 
  private:
@@ -152,10 +155,9 @@ absl::Status RocksDbStore::CheckSchema() {
   }
   if (version > kSchemaVersion) {
     return errors::FailedPrecondition(
-        "SCHEMA_TOO_NEW",
-        absl::StrCat("data was written by schema version ", version,
-                     "; this build reads up to ", kSchemaVersion,
-                     ": upgrade Mittari"));
+        "SCHEMA_TOO_NEW", absl::StrCat("data was written by schema version ",
+                                       version, "; this build reads up to ",
+                                       kSchemaVersion, ": upgrade Mittari"));
   }
   return absl::OkStatus();
 }
@@ -163,7 +165,8 @@ absl::Status RocksDbStore::CheckSchema() {
 RocksDbStore::~RocksDbStore() { Close().IgnoreError(); }
 
 absl::Status RocksDbStore::Close() {
-  if (db_ == nullptr) return errors::FailedPrecondition("CLOSED", "store closed");
+  if (db_ == nullptr)
+    return errors::FailedPrecondition("CLOSED", "store closed");
   absl::Status status = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     status.Update(FromRocks(db_->DestroyColumnFamilyHandle(handle),
@@ -228,8 +231,8 @@ absl::Status RocksDbStore::CompactAll() {
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
-    RETURN_IF_ERROR(FromRocks(db_->Flush(rocksdb::FlushOptions(), handle),
-                              "flush"));
+    RETURN_IF_ERROR(
+        FromRocks(db_->Flush(rocksdb::FlushOptions(), handle), "flush"));
     RETURN_IF_ERROR(FromRocks(
         db_->CompactRange(options, handle, nullptr, nullptr), "compact"));
   }

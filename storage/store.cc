@@ -21,8 +21,8 @@ void WriteBatch::DeleteRange(ColumnFamily cf, std::string begin,
 
 void WriteBatch::AddCounters(ColumnFamily cf, std::string key,
                              const Counters& delta) {
-  ops_.push_back({OpKind::kAddCounters, cf, std::move(key),
-                  EncodeCounters(delta)});
+  ops_.push_back(
+      {OpKind::kAddCounters, cf, std::move(key), EncodeCounters(delta)});
 }
 
 absl::Status ReadView::ScanPrefix(ColumnFamily cf, absl::string_view prefix,

@@ -9,12 +9,12 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "storage/column_families.h"
 #include "storage/counters.h"
 
@@ -61,8 +61,7 @@ class ReadView {
   // Visits the keys in [begin, end) in byte order until `visit` returns
   // false. An empty `end` means no upper bound.
   virtual absl::Status Scan(ColumnFamily cf, absl::string_view begin,
-                            absl::string_view end,
-                            ScanVisitor visit) const = 0;
+                            absl::string_view end, ScanVisitor visit) const = 0;
 
   // Scan over every key starting with `prefix`.
   absl::Status ScanPrefix(ColumnFamily cf, absl::string_view prefix,

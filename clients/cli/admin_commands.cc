@@ -111,8 +111,8 @@ int WorkspaceList(Invocation& inv) {
   grpc::Status status;
   do {
     v1::ListWorkspacesResponse page;
-    status = Stub(inv)->ListWorkspaces(inv.client.Context().get(), request,
-                                       &page);
+    status =
+        Stub(inv)->ListWorkspaces(inv.client.Context().get(), request, &page);
     for (const v1::Workspace& w : page.workspaces()) list.push_back(ToJson(w));
     request.set_page_token(page.next_page_token());
   } while (status.ok() && !request.page_token().empty());
@@ -122,7 +122,8 @@ int WorkspaceList(Invocation& inv) {
 int WorkspaceDelete(Invocation& inv) {
   if (inv.operands.size() != 1) return inv.Usage("name the workspace");
   v1::DeleteWorkspaceRequest request;
-  grpc::Status status = TargetWorkspace(inv, inv.operands[0], request.mutable_name());
+  grpc::Status status =
+      TargetWorkspace(inv, inv.operands[0], request.mutable_name());
   v1::DeleteWorkspaceResponse response;
   if (status.ok()) {
     status = Stub(inv)->DeleteWorkspace(inv.client.Context().get(), request,
@@ -191,33 +192,58 @@ int ServerInfo(Invocation& inv) {
 
 std::vector<Command> AdminCommands() {
   return {
-      {{"workspace", "get"}, "[WORKSPACE]",
-       "show the key's workspace (or the one named)", {}, WorkspaceGet},
-      {{"workspace", "update"}, "",
+      {{"workspace", "get"},
+       "[WORKSPACE]",
+       "show the key's workspace (or the one named)",
+       {},
+       WorkspaceGet},
+      {{"workspace", "update"},
+       "",
        "change the key's workspace settings",
-       {"display-name", "time-zone", "currency"}, WorkspaceUpdate},
-      {{"workspace", "create"}, "",
+       {"display-name", "time-zone", "currency"},
+       WorkspaceUpdate},
+      {{"workspace", "create"},
+       "",
        "create a workspace and its first admin key (operator key)",
-       {"display-name", "time-zone", "currency", "id"}, WorkspaceCreate},
-      {{"workspace", "list"}, "", "list every workspace (operator key)", {},
+       {"display-name", "time-zone", "currency", "id"},
+       WorkspaceCreate},
+      {{"workspace", "list"},
+       "",
+       "list every workspace (operator key)",
+       {},
        WorkspaceList},
-      {{"workspace", "delete"}, "WORKSPACE",
-       "delete a workspace and all its data (operator key)", {},
+      {{"workspace", "delete"},
+       "WORKSPACE",
+       "delete a workspace and all its data (operator key)",
+       {},
        WorkspaceDelete},
-      {{"keys", "create"}, "", "create an API key; prints its secret once",
-       {"role", "display-name"}, KeysCreate},
+      {{"keys", "create"},
+       "",
+       "create an API key; prints its secret once",
+       {"role", "display-name"},
+       KeysCreate},
       {{"keys", "list"}, "", "list the workspace's API keys", {}, KeysList},
-      {{"keys", "get"}, "KEY_ID", "show one API key", {},
+      {{"keys", "get"},
+       "KEY_ID",
+       "show one API key",
+       {},
        [](Invocation& inv) {
-         return OneKey<v1::GetApiKeyRequest>(inv, &AdminService::Stub::GetApiKey);
+         return OneKey<v1::GetApiKeyRequest>(inv,
+                                             &AdminService::Stub::GetApiKey);
        }},
-      {{"keys", "revoke"}, "KEY_ID", "revoke an API key", {},
+      {{"keys", "revoke"},
+       "KEY_ID",
+       "revoke an API key",
+       {},
        [](Invocation& inv) {
          return OneKey<v1::RevokeApiKeyRequest>(
              inv, &AdminService::Stub::RevokeApiKey);
        }},
-      {{"server", "info"}, "", "show the server's version and the key's role",
-       {}, ServerInfo},
+      {{"server", "info"},
+       "",
+       "show the server's version and the key's role",
+       {},
+       ServerInfo},
   };
 }
 

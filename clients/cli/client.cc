@@ -38,7 +38,9 @@ absl::StatusOr<Client> Client::Connect(const Args& args) {
     grpc::SslCredentialsOptions ssl;
     if (!ca_cert.empty()) {
       std::ifstream in(ca_cert);
-      if (!in) return absl::InvalidArgumentError(absl::StrCat("cannot read ", ca_cert));
+      if (!in)
+        return absl::InvalidArgumentError(
+            absl::StrCat("cannot read ", ca_cert));
       std::stringstream pem;
       pem << in.rdbuf();
       ssl.pem_root_certs = pem.str();

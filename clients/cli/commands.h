@@ -40,7 +40,7 @@ struct Command {
   std::vector<std::string> path;  // e.g. {"workspace", "get"}
   std::string operands;           // for usage, e.g. "[NAME]"
   std::string summary;
-  std::set<std::string> flags;    // command flags, without the dashes
+  std::set<std::string> flags;  // command flags, without the dashes
   std::function<int(Invocation&)> run;
 };
 

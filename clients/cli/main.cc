@@ -11,19 +11,21 @@ namespace mittari::cli {
 namespace {
 
 const std::set<std::string> kGlobalFlags = {
-    "addr", "key", "tls", "ca-cert", "tls-server-name", "output", "timeout",
-    "help"};
+    "addr",   "key",     "tls", "ca-cert", "tls-server-name",
+    "output", "timeout", "help"};
 const std::set<std::string> kBooleanFlags = {"tls", "help"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
          "[--ca-cert PEM]\n"
          "               [--output table|json] COMMAND ...\n\n"
-         "The address, key and CA certificate may also come from MITTARI_ADDR,\n"
+         "The address, key and CA certificate may also come from "
+         "MITTARI_ADDR,\n"
          "MITTARI_KEY and MITTARI_CA_CERT. Commands:\n";
   for (const Command& c : commands) {
     std::string flags;
-    for (const std::string& f : c.flags) absl::StrAppend(&flags, " [--", f, "]");
+    for (const std::string& f : c.flags)
+      absl::StrAppend(&flags, " [--", f, "]");
     out << "  " << absl::StrJoin(c.path, " ")
         << (c.operands.empty() ? "" : " " + c.operands) << flags << "\n      "
         << c.summary << "\n";
@@ -74,10 +76,11 @@ int Run(const std::vector<std::string>& argv) {
     std::cerr << "mittari: " << client.status().message() << "\n";
     return kExitUsage;
   }
-  Invocation inv{*args, *client,
-                 output == "json" ? Format::kJson : Format::kTable,
-                 {words.begin() + static_cast<long>(match->path.size()),
-                  words.end()}};
+  Invocation inv{
+      *args,
+      *client,
+      output == "json" ? Format::kJson : Format::kTable,
+      {words.begin() + static_cast<long>(match->path.size()), words.end()}};
   return match->run(inv);
 }
 

@@ -70,7 +70,8 @@ std::string Cell(const Json& v) {
   return v.dump();
 }
 
-void PrintRows(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+void PrintRows(std::ostream& out,
+               const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
@@ -82,7 +83,8 @@ void PrintRows(std::ostream& out, const std::vector<std::vector<std::string>>& r
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
-      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+      if (i + 1 < row.size())
+        line += std::string(widths[i] - row[i].size() + 2, ' ');
     }
     out << line << "\n";
   }
@@ -92,9 +94,9 @@ void PrintRows(std::ostream& out, const std::vector<std::vector<std::string>>& r
 
 std::string FormatTimestamp(int64_t seconds, int32_t nanos) {
   absl::Time t = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);
-  return absl::FormatTime(nanos == 0 ? "%Y-%m-%dT%H:%M:%SZ"
-                                     : "%Y-%m-%dT%H:%M:%E*SZ",
-                          t, absl::UTCTimeZone());
+  return absl::FormatTime(
+      nanos == 0 ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%E*SZ", t,
+      absl::UTCTimeZone());
 }
 
 Json ToJson(const Message& message) {
@@ -151,7 +153,8 @@ void Print(std::ostream& out, const Json& value, Format format) {
       std::vector<std::string> header;
       if (!list->empty() && (*list)[0].is_object()) {
         for (const auto& [k, v] : (*list)[0].items()) {
-          if (!v.is_object() && !v.is_array()) header.push_back(absl::AsciiStrToUpper(k));
+          if (!v.is_object() && !v.is_array())
+            header.push_back(absl::AsciiStrToUpper(k));
         }
         rows.push_back(header);
         for (const Json& item : *list) {
@@ -184,16 +187,26 @@ void Print(std::ostream& out, const Json& value, Format format) {
 }
 
 void PrintError(std::ostream& err, const grpc::Status& status) {
-  static constexpr const char* kCodes[] = {
-      "OK",        "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT",
-      "DEADLINE_EXCEEDED", "NOT_FOUND",  "ALREADY_EXISTS",  "PERMISSION_DENIED",
-      "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",       "UNAVAILABLE",      "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static constexpr const char* kCodes[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
   int code = static_cast<int>(status.error_code());
-  err << "mittari: "
-      << (code >= 0 && code <= 16 ? kCodes[code] : "UNKNOWN") << ": "
-      << status.error_message() << "\n";
+  err << "mittari: " << (code >= 0 && code <= 16 ? kCodes[code] : "UNKNOWN")
+      << ": " << status.error_message() << "\n";
   google::rpc::Status details;
   if (!details.ParseFromString(status.error_details())) return;
   for (const auto& any : details.details()) {

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds once with
+# AddressSanitizer + UndefinedBehaviorSanitizer, and runs every test on that
+# build (unit, service, end-to-end), plus the API lint and the format check.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+
+build=${MITTARI_TEST_BUILD_DIR:-build-asan}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
+  -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON >/dev/null
+cmake --build "$build" -j "$(nproc)"
+
+echo "== API lint (buf)"
+if [ -x node_modules/.bin/buf ]; then
+  node_modules/.bin/buf lint
+elif [ "${MITTARI_SKIP_NPM:-0}" = 1 ]; then
+  echo "skipped: MITTARI_SKIP_NPM=1"
+else
+  echo "buf is missing: scripts/deps.sh should have installed it" >&2
+  exit 1
+fi
+
+echo "== format (clang-format, Google style)"
+if command -v clang-format >/dev/null; then
+  git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+else
+  echo "skipped: clang-format not installed"
+fi
+
+echo "== tests"
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)"

@@ -1,0 +1,38 @@
+#include "common/errors.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace mittari::errors {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(ErrorsTest, InvalidArgumentsCarryEveryFieldAndTheReason) {
+  absl::Status s = InvalidArguments(
+      {{"a.b", "is required"}, {"c", "must be at most 3 \x1e characters"}});
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Reason(s), "INVALID_ARGUMENT");
+  EXPECT_EQ(s.message(),
+            "a.b: is required; c: must be at most 3 \x1e characters");
+  EXPECT_THAT(
+      FieldViolations(s),
+      ElementsAre(FieldViolation{"a.b", "is required"},
+                  FieldViolation{"c", "must be at most 3   characters"}));
+}
+
+TEST(ErrorsTest, EachFactoryUsesItsCanonicalCode) {
+  EXPECT_EQ(NotFound("x").code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(AlreadyExists("x").code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Unauthenticated("x").code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(PermissionDenied("x").code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(FailedPrecondition("R", "x").code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Reason(FailedPrecondition("SCHEMA_TOO_NEW", "x")),
+            "SCHEMA_TOO_NEW");
+  EXPECT_TRUE(FieldViolations(NotFound("x")).empty());
+  EXPECT_EQ(Reason(absl::InternalError("plain")), "");
+}
+
+}  // namespace
+}  // namespace mittari::errors

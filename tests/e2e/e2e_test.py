@@ -1,0 +1,121 @@
+"""End to end: the real mittarid, called by the real mittari CLI and by a
+generic gRPC client (buf curl) through server reflection."""
+import os
+import unittest
+
+from harness import Server, buf_available, buf_curl, cli
+
+# Without the npm tools (MITTARI_SKIP_NPM=1) the buf checks are skipped;
+# everywhere else, a missing buf is a failure.
+NEED_BUF = os.environ.get("MITTARI_SKIP_NPM") != "1"
+
+
+class AdminEndToEnd(unittest.TestCase):
+    def setUp(self):
+        self.server = Server().start()
+        self.addCleanup(self.server.cleanup)
+        self.admin = self.server.key("admin")
+        self.operator = self.server.key("operator")
+
+    def test_first_start_writes_keys_to_private_files(self):
+        for which in ("admin", "operator"):
+            path = os.path.join(self.server.data_dir, f"{which}.key")
+            self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+            self.assertTrue(self.server.key(which).startswith("mk_"))
+        self.assertNotIn(self.admin, "".join(self.server.output))
+
+    def test_workspace_get_and_update(self):
+        _, ws, _ = cli(self.server, self.admin, "workspace", "get")
+        self.assertEqual(ws["name"], "workspaces/default")
+        self.assertEqual(ws["time_zone"], "UTC")
+        self.assertEqual(ws["currency_code"], "EUR")
+        _, ws, _ = cli(self.server, self.admin, "workspace", "update",
+                       "--time-zone", "Europe/Helsinki", "--display-name", "Acme")
+        self.assertEqual(ws["time_zone"], "Europe/Helsinki")
+        self.assertEqual(ws["display_name"], "Acme")
+
+    def test_invalid_input_names_the_field_and_changes_nothing(self):
+        code, _, err = cli(self.server, self.admin, "workspace", "update",
+                           "--time-zone", "Mars/Olympus", check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("INVALID_ARGUMENT", err)
+        self.assertIn("workspace.time_zone", err)
+        code, _, err = cli(self.server, self.operator, "workspace", "create",
+                           "--display-name", "", check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("workspace.display_name", err)
+        _, ws, _ = cli(self.server, self.admin, "workspace", "get")
+        self.assertEqual(ws["time_zone"], "UTC")
+
+    def test_keys_and_roles(self):
+        _, key, _ = cli(self.server, self.admin, "keys", "create", "--role",
+                        "ingest", "--display-name", "iOS app")
+        self.assertEqual(key["role"], "ingest")
+        self.assertTrue(key["secret"].startswith("mk_"))
+        self.assertIsNone(key["revoke_time"])
+        code, _, err = cli(self.server, key["secret"], "keys", "list",
+                           check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("PERMISSION_DENIED", err)
+        _, listing, _ = cli(self.server, self.admin, "keys", "list")
+        names = [k["name"] for k in listing["api_keys"]]
+        self.assertIn(key["name"], names)
+        self.assertTrue(all("secret" not in k for k in listing["api_keys"]))
+        key_id = key["name"].rsplit("/", 1)[1]
+        _, revoked, _ = cli(self.server, self.admin, "keys", "revoke", key_id)
+        self.assertIsNotNone(revoked["revoke_time"])
+        code, _, err = cli(self.server, key["secret"], "server", "info",
+                           check=False)
+        self.assertIn("UNAUTHENTICATED", err)
+
+    def test_operator_creates_isolated_workspaces(self):
+        _, created, _ = cli(self.server, self.operator, "workspace", "create",
+                            "--display-name", "Beta", "--time-zone",
+                            "America/New_York", "--currency", "USD", "--id", "beta")
+        self.assertEqual(created["workspace"]["name"], "workspaces/beta")
+        beta_admin = created["admin_key"]["secret"]
+        _, ws, _ = cli(self.server, beta_admin, "workspace", "get")
+        self.assertEqual(ws["currency_code"], "USD")
+        code, _, err = cli(self.server, self.admin, "workspace", "get", "beta",
+                           check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("PERMISSION_DENIED", err)
+        _, listing, _ = cli(self.server, self.operator, "workspace", "list")
+        self.assertEqual([w["name"] for w in listing["workspaces"]],
+                         ["workspaces/beta", "workspaces/default"])
+
+    def test_sigterm_exits_cleanly_and_a_restart_keeps_everything(self):
+        _, created, _ = cli(self.server, self.operator, "workspace", "create",
+                            "--display-name", "Kept", "--id", "kept")
+        self.assertEqual(self.server.stop(), 0)
+        self.assertIn("stopped", "".join(self.server.output))
+        self.server.start()
+        self.assertNotIn("First start", "".join(self.server.output))
+        _, ws, _ = cli(self.server, created["admin_key"]["secret"],
+                       "workspace", "get")
+        self.assertEqual(ws["display_name"], "Kept")
+        self.assertEqual(self.server.stop(), 0)
+
+    @unittest.skipUnless(NEED_BUF or buf_available(), "npm tools not installed")
+    def test_health_and_reflection_through_a_generic_client(self):
+        url = f"http://{self.server.addr}"
+        code, out, err = buf_curl(self.server, "--list-services", url)
+        self.assertEqual(code, 0, err)
+        services = out.split()
+        for name in ("grpc.health.v1.Health", "mittari.v1.AdminService",
+                     "grpc.reflection.v1alpha.ServerReflection"):
+            self.assertIn(name, services)
+        code, out, err = buf_curl(self.server,
+                                  f"{url}/grpc.health.v1.Health/Check")
+        self.assertEqual(code, 0, err)
+        self.assertIn('"SERVING"', out)
+        code, out, err = buf_curl(
+            self.server, "-H", f"authorization: Bearer {self.admin}",
+            "-d", '{"name": "workspaces/default"}',
+            f"{url}/mittari.v1.AdminService/GetWorkspace")
+        self.assertEqual(code, 0, err)
+        self.assertIn('"timeZone": "UTC"', out)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,96 @@
+"""Runs the real mittarid and mittari binaries for end-to-end tests.
+
+The binaries come from the environment (MITTARID, MITTARI), set by ctest.
+"""
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+
+MITTARID = os.environ.get("MITTARID", "mittarid")
+MITTARI = os.environ.get("MITTARI", "mittari")
+BUF = os.environ.get("MITTARI_BUF", "buf")
+
+
+class Server:
+    """A mittarid process on a free loopback port with its own data dir."""
+
+    def __init__(self, data_dir=None):
+        self._tmp = None
+        if data_dir is None:
+            self._tmp = tempfile.TemporaryDirectory(
+                dir=os.environ.get("TEST_TMPDIR"))
+            data_dir = self._tmp.name
+        self.data_dir = data_dir
+        self.proc = None
+        self.addr = None
+        self.output = []
+
+    def start(self):
+        self.output = []
+        self.proc = subprocess.Popen(
+            [MITTARID, "--listen=127.0.0.1:0", f"--data_dir={self.data_dir}/data",
+             f"--admin_key_file={self.data_dir}/admin.key",
+             f"--operator_key_file={self.data_dir}/operator.key"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            line = self.proc.stdout.readline()
+            if not line:
+                break
+            self.output.append(line)
+            m = re.search(r"listening on (\S+:\d+)", line)
+            if m:
+                self.addr = m.group(1)
+                return self
+        raise RuntimeError("mittarid did not start:\n" + "".join(self.output))
+
+    def stop(self):
+        """SIGTERM; returns the exit code."""
+        if self.proc is None:
+            return None
+        self.proc.send_signal(signal.SIGTERM)
+        rest, _ = self.proc.communicate(timeout=30)
+        self.output.append(rest)
+        code = self.proc.returncode
+        self.proc = None
+        return code
+
+    def key(self, which):
+        with open(os.path.join(self.data_dir, f"{which}.key")) as f:
+            return f.read().strip()
+
+    def cleanup(self):
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+        if self._tmp is not None:
+            self._tmp.cleanup()
+
+
+def cli(server, key, *args, check=True):
+    """Runs `mittari --output json ARGS`; returns (exit code, json or None,
+    stderr)."""
+    env = dict(os.environ, MITTARI_ADDR=server.addr, MITTARI_KEY=key or "")
+    proc = subprocess.run([MITTARI, "--output", "json", *args], env=env,
+                          capture_output=True, text=True, timeout=60)
+    out = json.loads(proc.stdout) if proc.stdout.strip() else None
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"mittari {' '.join(args)} failed ({proc.returncode}): {proc.stderr}")
+    return proc.returncode, out, proc.stderr
+
+
+def buf_curl(server, *args):
+    proc = subprocess.run(
+        [BUF, "curl", "--protocol", "grpc", "--http2-prior-knowledge", *args],
+        capture_output=True, text=True, timeout=60)
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def buf_available():
+    return os.path.exists(BUF) or subprocess.run(
+        ["sh", "-c", f"command -v {BUF}"], capture_output=True).returncode == 0

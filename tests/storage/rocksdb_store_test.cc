@@ -1,0 +1,94 @@
+// What only the RocksDB backend promises: data outlives the process, and data
+// of a newer version is refused.
+#include "storage/rocksdb_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "rocksdb/db.h"
+#include "storage/key_codec.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mittari::storage {
+namespace {
+
+using ::mittari::testing::IsOk;
+using ::mittari::testing::IsOkAndHolds;
+using ::mittari::testing::StatusIs;
+using ::testing::HasSubstr;
+using ::testing::Optional;
+
+TEST(RocksDbStoreTest, WritesSurviveReopen) {
+  testing::TempDir dir;
+  {
+    auto store = RocksDbStore::Open(dir.Sub("db"));
+    ASSERT_THAT(store, IsOk());
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kCatalog, "k", "v");
+    batch.AddCounters(ColumnFamily::kRollups, "c", {3});
+    ASSERT_THAT((*store)->Write(batch), IsOk());
+  }
+  auto store = RocksDbStore::Open(dir.Sub("db"));
+  ASSERT_THAT(store, IsOk());
+  EXPECT_THAT((*store)->Get(ColumnFamily::kCatalog, "k"),
+              IsOkAndHolds(Optional(std::string("v"))));
+  auto counters = (*store)->Get(ColumnFamily::kRollups, "c");
+  ASSERT_THAT(counters, IsOk());
+  EXPECT_THAT(DecodeCounters(counters->value()),
+              IsOkAndHolds(::testing::ElementsAre(3)));
+}
+
+TEST(RocksDbStoreTest, RefusesDataOfANewerSchemaVersion) {
+  testing::TempDir dir;
+  {
+    auto store = RocksDbStore::Open(dir.Sub("db"));
+    ASSERT_THAT(store, IsOk());
+    WriteBatch batch;
+    batch.Put(ColumnFamily::kMeta,
+              KeyEncoder().U8(0).Str("schema_version").key(),
+              absl::StrCat(kSchemaVersion + 1));
+    ASSERT_THAT((*store)->Write(batch), IsOk());
+  }
+  auto store = RocksDbStore::Open(dir.Sub("db"));
+  EXPECT_THAT(store, StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(std::string(store.status().message()), HasSubstr("upgrade"));
+}
+
+TEST(RocksDbStoreTest, RefusesUnknownColumnFamilies) {
+  testing::TempDir dir;
+  { ASSERT_THAT(RocksDbStore::Open(dir.Sub("db")), IsOk()); }
+  {
+    // A newer version added a column family.
+    rocksdb::Options options;
+    std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, dir.Sub("db"), &names).ok());
+    for (const auto& n : names)
+      cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* db = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir.Sub("db"), cfs, &handles, &db).ok());
+    rocksdb::ColumnFamilyHandle* extra = nullptr;
+    ASSERT_TRUE(
+        db->CreateColumnFamily(rocksdb::ColumnFamilyOptions(), "future", &extra)
+            .ok());
+    handles.push_back(extra);
+    for (auto* h : handles) ASSERT_TRUE(db->DestroyColumnFamilyHandle(h).ok());
+    delete db;
+  }
+  EXPECT_THAT(RocksDbStore::Open(dir.Sub("db")),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+}
+
+TEST(RocksDbStoreTest, ASecondOpenOfTheSameDirectoryFails) {
+  testing::TempDir dir;
+  auto first = RocksDbStore::Open(dir.Sub("db"));
+  ASSERT_THAT(first, IsOk());
+  EXPECT_FALSE(RocksDbStore::Open(dir.Sub("db")).ok());
+}
+
+}  // namespace
+}  // namespace mittari::storage

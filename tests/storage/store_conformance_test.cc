@@ -1,0 +1,184 @@
+// One suite, run against every Store backend: what the domain may rely on.
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/key_codec.h"
+#include "storage/memory_store.h"
+#include "storage/rocksdb_store.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace mittari::storage {
+namespace {
+
+using ::mittari::testing::IsOk;
+using ::mittari::testing::IsOkAndHolds;
+using ::testing::ElementsAre;
+using ::testing::Optional;
+using ::testing::Pair;
+
+struct Backend {
+  std::string name;
+  std::function<std::unique_ptr<Store>(const std::string& dir)> open;
+};
+
+class StoreConformanceTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override { store_ = GetParam().open(dir_.Sub("db")); }
+
+  std::vector<std::pair<std::string, std::string>> ScanAll(
+      const ReadView& view, ColumnFamily cf, absl::string_view prefix) {
+    std::vector<std::pair<std::string, std::string>> out;
+    EXPECT_THAT(view.ScanPrefix(cf, prefix,
+                                [&](absl::string_view k, absl::string_view v) {
+                                  out.emplace_back(std::string(k),
+                                                   std::string(v));
+                                  return true;
+                                }),
+                IsOk());
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreConformanceTest, PutGetDelete) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "a", "1");
+  batch.Put(ColumnFamily::kFacts, "a", "2");
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "a"),
+              IsOkAndHolds(Optional(std::string("1"))));
+  EXPECT_THAT(store_->Get(ColumnFamily::kFacts, "a"),
+              IsOkAndHolds(Optional(std::string("2"))));
+  EXPECT_THAT(store_->Get(ColumnFamily::kIndex, "a"),
+              IsOkAndHolds(std::nullopt));
+  WriteBatch del;
+  del.Delete(ColumnFamily::kCatalog, "a");
+  ASSERT_THAT(store_->Write(del), IsOk());
+  EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "a"),
+              IsOkAndHolds(std::nullopt));
+}
+
+TEST_P(StoreConformanceTest, ScansInKeyOrderWithinBoundsAndStops) {
+  WriteBatch batch;
+  for (int i : {5, 1, 3, 9, 7}) {
+    batch.Put(ColumnFamily::kFacts, KeyEncoder().Str("w").U32(i).key(),
+              std::to_string(i));
+  }
+  batch.Put(ColumnFamily::kFacts, KeyEncoder().Str("x").U32(0).key(), "other");
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  std::vector<std::string> seen;
+  ASSERT_THAT(
+      store_->ScanPrefix(ColumnFamily::kFacts, KeyEncoder().Str("w").key(),
+                         [&](absl::string_view, absl::string_view v) {
+                           seen.emplace_back(v);
+                           return seen.size() < 4;
+                         }),
+      IsOk());
+  EXPECT_THAT(seen, ElementsAre("1", "3", "5", "7"));
+  seen.clear();
+  ASSERT_THAT(
+      store_->Scan(ColumnFamily::kFacts, KeyEncoder().Str("w").U32(3).key(),
+                   KeyEncoder().Str("w").U32(9).key(),
+                   [&](absl::string_view, absl::string_view v) {
+                     seen.emplace_back(v);
+                     return true;
+                   }),
+      IsOk());
+  EXPECT_THAT(seen, ElementsAre("3", "5", "7"));
+}
+
+TEST_P(StoreConformanceTest, DeleteRangeRemovesOnlyTheRange) {
+  WriteBatch batch;
+  for (std::string w : {"a", "b", "c"}) {
+    batch.Put(ColumnFamily::kCatalog, KeyEncoder().Str(w).U8(1).key(), w);
+  }
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  std::string prefix = KeyEncoder().Str("b").key();
+  WriteBatch del;
+  del.DeleteRange(ColumnFamily::kCatalog, prefix, PrefixEnd(prefix));
+  ASSERT_THAT(store_->Write(del), IsOk());
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kCatalog, ""),
+              ElementsAre(Pair(KeyEncoder().Str("a").U8(1).key(), "a"),
+                          Pair(KeyEncoder().Str("c").U8(1).key(), "c")));
+}
+
+TEST_P(StoreConformanceTest, CountersAddWithoutARead) {
+  for (int i = 0; i < 10; ++i) {
+    WriteBatch batch;
+    batch.AddCounters(ColumnFamily::kRollups, "k", {1, i, -i});
+    ASSERT_THAT(store_->Write(batch), IsOk());
+  }
+  absl::StatusOr<std::optional<std::string>> value =
+      store_->Get(ColumnFamily::kRollups, "k");
+  ASSERT_THAT(value, IsOk());
+  ASSERT_TRUE(value->has_value());
+  EXPECT_THAT(DecodeCounters(**value), IsOkAndHolds(ElementsAre(10, 45, -45)));
+}
+
+TEST_P(StoreConformanceTest, CountersOnlyInCounterColumnFamilies) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "x", "1");
+  batch.AddCounters(ColumnFamily::kCatalog, "k", {1});
+  EXPECT_FALSE(store_->Write(batch).ok());
+  // Nothing of a refused batch is applied.
+  EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "x"),
+              IsOkAndHolds(std::nullopt));
+}
+
+TEST_P(StoreConformanceTest, SnapshotsDoNotSeeLaterWrites) {
+  WriteBatch first;
+  first.Put(ColumnFamily::kCatalog, "k", "old");
+  ASSERT_THAT(store_->Write(first), IsOk());
+  std::unique_ptr<ReadView> snapshot = store_->NewSnapshot();
+  WriteBatch second;
+  second.Put(ColumnFamily::kCatalog, "k", "new");
+  second.Put(ColumnFamily::kCatalog, "k2", "new");
+  ASSERT_THAT(store_->Write(second), IsOk());
+  EXPECT_THAT(snapshot->Get(ColumnFamily::kCatalog, "k"),
+              IsOkAndHolds(Optional(std::string("old"))));
+  EXPECT_EQ(ScanAll(*snapshot, ColumnFamily::kCatalog, "").size(), 1u);
+  EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "k"),
+              IsOkAndHolds(Optional(std::string("new"))));
+}
+
+TEST_P(StoreConformanceTest, CompactAllKeepsLiveData) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "keep", "1");
+  batch.Put(ColumnFamily::kCatalog, "drop", "2");
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  WriteBatch del;
+  del.Delete(ColumnFamily::kCatalog, "drop");
+  ASSERT_THAT(store_->Write(del), IsOk());
+  ASSERT_THAT(store_->CompactAll(), IsOk());
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kCatalog, ""),
+              ElementsAre(Pair("keep", "1")));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Backends, StoreConformanceTest,
+    ::testing::Values(Backend{"memory",
+                              [](const std::string&) -> std::unique_ptr<Store> {
+                                return std::make_unique<MemoryStore>();
+                              }},
+                      Backend{
+                          "rocksdb",
+                          [](const std::string& dir) -> std::unique_ptr<Store> {
+                            auto store = RocksDbStore::Open(dir);
+                            EXPECT_TRUE(store.ok()) << store.status();
+                            return store.ok() ? std::unique_ptr<Store>(
+                                                    *std::move(store))
+                                              : nullptr;
+                          }}),
+    [](const ::testing::TestParamInfo<Backend>& param) {
+      return param.param.name;
+    });
+
+}  // namespace
+}  // namespace mittari::storage
