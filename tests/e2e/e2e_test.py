@@ -1,6 +1,8 @@
 """End to end: the real mittarid, called by the real mittari CLI and by a
 generic gRPC client (buf curl) through server reflection."""
 import os
+import subprocess
+import tempfile
 import unittest
 
 from harness import Server, buf_available, buf_curl, cli
@@ -115,6 +117,39 @@ class AdminEndToEnd(unittest.TestCase):
             f"{url}/mittari.v1.AdminService/GetWorkspace")
         self.assertEqual(code, 0, err)
         self.assertIn('"timeZone": "UTC"', out)
+
+
+class TlsEndToEnd(unittest.TestCase):
+    def test_tls_beyond_loopback(self):
+        certs = tempfile.TemporaryDirectory(dir=os.environ.get("TEST_TMPDIR"))
+        self.addCleanup(certs.cleanup)
+        cert, key = (os.path.join(certs.name, n) for n in ("cert.pem", "key.pem"))
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+             "-subj", "/CN=localhost", "-addext",
+             "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", key, "-out", cert],
+            check=True, capture_output=True)
+        # All interfaces is refused without TLS ...
+        plain = subprocess.run(
+            [os.environ.get("MITTARID", "mittarid"), "--listen=0.0.0.0:0",
+             f"--data_dir={certs.name}/plain"],
+            capture_output=True, text=True, timeout=30)
+        self.assertEqual(plain.returncode, 1)
+        self.assertIn("without TLS", plain.stdout + plain.stderr)
+        # ... and served with it.
+        server = Server(extra_args=["--listen=0.0.0.0:0", f"--tls_cert={cert}",
+                                    f"--tls_key={key}"]).start()
+        self.addCleanup(server.cleanup)
+        port = server.addr.rsplit(":", 1)[1]
+        _, ws, _ = cli(server, server.key("admin"), "--ca-cert", cert,
+                       "workspace", "get", addr=f"localhost:{port}")
+        self.assertEqual(ws["name"], "workspaces/default")
+        code, _, _ = cli(server, server.key("admin"), "workspace", "get",
+                         addr=f"localhost:{port}", check=False)
+        self.assertNotEqual(code, 0)  # plaintext to a TLS server fails
+        self.assertEqual(server.stop(), 0)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ BUF = os.environ.get("MITTARI_BUF", "buf")
 class Server:
     """A mittarid process on a free loopback port with its own data dir."""
 
-    def __init__(self, data_dir=None):
+    def __init__(self, data_dir=None, extra_args=()):
         self._tmp = None
         if data_dir is None:
             self._tmp = tempfile.TemporaryDirectory(
@@ -28,13 +28,15 @@ class Server:
         self.proc = None
         self.addr = None
         self.output = []
+        self.extra_args = list(extra_args)
 
     def start(self):
         self.output = []
         self.proc = subprocess.Popen(
             [MITTARID, "--listen=127.0.0.1:0", f"--data_dir={self.data_dir}/data",
              f"--admin_key_file={self.data_dir}/admin.key",
-             f"--operator_key_file={self.data_dir}/operator.key"],
+             f"--operator_key_file={self.data_dir}/operator.key",
+             *self.extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:
@@ -71,10 +73,11 @@ class Server:
             self._tmp.cleanup()
 
 
-def cli(server, key, *args, check=True):
+def cli(server, key, *args, check=True, addr=None):
     """Runs `mittari --output json ARGS`; returns (exit code, json or None,
     stderr)."""
-    env = dict(os.environ, MITTARI_ADDR=server.addr, MITTARI_KEY=key or "")
+    env = dict(os.environ, MITTARI_ADDR=addr or server.addr,
+               MITTARI_KEY=key or "")
     proc = subprocess.run([MITTARI, "--output", "json", *args], env=env,
                           capture_output=True, text=True, timeout=60)
     out = json.loads(proc.stdout) if proc.stdout.strip() else None
