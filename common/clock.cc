@@ -13,7 +13,7 @@ class RealClock final : public Clock {
 }  // namespace
 
 Clock& SystemClock() {
-  static RealClock* clock = new RealClock();
+  static auto* clock = new RealClock();
   return *clock;
 }
 

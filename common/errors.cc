@@ -39,7 +39,7 @@ absl::Status InvalidArgument(absl::string_view field,
   return InvalidArguments({{std::string(field), std::string(reason)}});
 }
 
-absl::Status InvalidArguments(std::vector<FieldViolation> violations) {
+absl::Status InvalidArguments(const std::vector<FieldViolation>& violations) {
   std::vector<std::string> messages;
   std::string payload;
   for (const FieldViolation& v : violations) {

@@ -26,7 +26,7 @@ struct FieldViolation {
 // INVALID_ARGUMENT for one field: "<field>: <reason>".
 absl::Status InvalidArgument(absl::string_view field, absl::string_view reason);
 // INVALID_ARGUMENT for several fields at once.
-absl::Status InvalidArguments(std::vector<FieldViolation> violations);
+absl::Status InvalidArguments(const std::vector<FieldViolation>& violations);
 // NOT_FOUND for a resource name.
 absl::Status NotFound(absl::string_view resource_name);
 // ALREADY_EXISTS for a resource name.

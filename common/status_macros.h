@@ -25,11 +25,14 @@
   MITTARI_ASSIGN_OR_RETURN_IMPL_(MITTARI_CONCAT_(mittari_or_, __LINE__), lhs, \
                                  rexpr)
 
+// `lhs` may be a declaration, so it cannot be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define MITTARI_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                   \
   if (!statusor.ok()) {                                      \
     return std::move(statusor).status();                     \
   }                                                          \
   lhs = *std::move(statusor)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // MITTARI_COMMON_STATUS_MACROS_H_
