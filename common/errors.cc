@@ -79,6 +79,11 @@ absl::Status FailedPrecondition(absl::string_view reason,
   return Make(absl::StatusCode::kFailedPrecondition, reason, message);
 }
 
+absl::Status ResourceExhausted(absl::string_view message) {
+  return Make(absl::StatusCode::kResourceExhausted, "RESOURCE_EXHAUSTED",
+              message);
+}
+
 absl::Status Unavailable(absl::string_view message) {
   return Make(absl::StatusCode::kUnavailable, "UNAVAILABLE", message);
 }

@@ -39,6 +39,8 @@ absl::Status PermissionDenied(absl::string_view why);
 // FAILED_PRECONDITION with a reason code (UPPER_SNAKE_CASE).
 absl::Status FailedPrecondition(absl::string_view reason,
                                 absl::string_view message);
+// RESOURCE_EXHAUSTED: a request over a limit.
+absl::Status ResourceExhausted(absl::string_view message);
 // UNAVAILABLE, e.g. while shutting down.
 absl::Status Unavailable(absl::string_view message);
 // INTERNAL: a fault of the server or of its data, never of the input.

@@ -22,6 +22,15 @@ enum class MetaTag : uint8_t {
 // Tags after the workspace prefix in the per-workspace column families.
 enum class WorkspaceTag : uint8_t {
   kApiKeyOfWorkspace = 1,  // kIndex: (workspace, key id) -> ""
+  kSurvey = 2,             // kCatalog: survey id -> records::Survey
+  kCustomer = 3,           // kCatalog: customer id -> records::Customer
+  // kFacts: (-submit time, response id) -> records::Response, so that a
+  // scan reads newest first.
+  kResponse = 4,
+  kResponseId = 5,        // kIndex: response id -> submit time (I64)
+  kResponseBySurvey = 6,  // kIndex: (survey, submit time, id) -> ""
+  kFollowUp = 7,          // kIndex: (-submit time, id) -> "" for low scores
+  kInvitationBatch = 8,   // kFacts: batch id -> records::InvitationBatch
 };
 
 inline std::string ServerRecord(absl::string_view name) {
@@ -56,19 +65,68 @@ inline std::string WorkspaceData(absl::string_view workspace_id) {
   return storage::KeyEncoder().Str(workspace_id).key();
 }
 
+
+// A per-workspace key: the workspace, a tag, then the components the
+// caller appends.
+inline storage::KeyEncoder InWorkspace(absl::string_view workspace_id,
+                                       WorkspaceTag tag) {
+  storage::KeyEncoder key;
+  key.Str(workspace_id).U8(static_cast<uint8_t>(tag));
+  return key;
+}
+
 inline std::string ApiKeyOfWorkspacePrefix(absl::string_view workspace_id) {
-  return storage::KeyEncoder()
-      .Str(workspace_id)
-      .U8(static_cast<uint8_t>(WorkspaceTag::kApiKeyOfWorkspace))
-      .key();
+  return InWorkspace(workspace_id, WorkspaceTag::kApiKeyOfWorkspace).key();
 }
 
 inline std::string ApiKeyOfWorkspace(absl::string_view workspace_id,
                                      absl::string_view key_id) {
-  return storage::KeyEncoder()
-      .Str(workspace_id)
-      .U8(static_cast<uint8_t>(WorkspaceTag::kApiKeyOfWorkspace))
+  return InWorkspace(workspace_id, WorkspaceTag::kApiKeyOfWorkspace)
       .Str(key_id)
+      .key();
+}
+
+// A catalog record (survey, customer, ...) by id.
+inline std::string CatalogRecord(absl::string_view workspace_id,
+                                 WorkspaceTag tag, absl::string_view id) {
+  return InWorkspace(workspace_id, tag).Str(id).key();
+}
+
+inline std::string Response(absl::string_view workspace_id, int64_t submit_us,
+                            absl::string_view id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kResponse)
+      .I64(-submit_us)
+      .Str(id)
+      .key();
+}
+
+inline std::string ResponseId(absl::string_view workspace_id,
+                              absl::string_view id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kResponseId).Str(id).key();
+}
+
+inline std::string ResponseBySurveyPrefix(absl::string_view workspace_id,
+                                          absl::string_view survey_id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kResponseBySurvey)
+      .Str(survey_id)
+      .key();
+}
+
+inline std::string ResponseBySurvey(absl::string_view workspace_id,
+                                    absl::string_view survey_id,
+                                    int64_t submit_us, absl::string_view id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kResponseBySurvey)
+      .Str(survey_id)
+      .I64(submit_us)
+      .Str(id)
+      .key();
+}
+
+inline std::string FollowUp(absl::string_view workspace_id, int64_t submit_us,
+                            absl::string_view id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kFollowUp)
+      .I64(-submit_us)
+      .Str(id)
       .key();
 }
 

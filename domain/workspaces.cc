@@ -11,6 +11,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/validation.h"
 
 namespace mittari::domain {
 namespace {
@@ -126,17 +127,12 @@ absl::StatusOr<CreatedWorkspace> WorkspaceDirectory::Create(
   std::string zone(time_zone.empty() ? kDefaultTimeZone : time_zone);
   std::string currency(currency_code.empty() ? kDefaultCurrency
                                              : currency_code);
-  std::vector<errors::FieldViolation> violations;
-  auto check = [&violations](const absl::Status& s) {
-    for (errors::FieldViolation& v : errors::FieldViolations(s)) {
-      violations.push_back(std::move(v));
-    }
-  };
-  if (!id.empty()) check(ValidateWorkspaceId(id, "workspace_id"));
-  check(ValidateDisplayName(display_name));
-  check(ValidateTimeZone(zone, "workspace.time_zone"));
-  check(ValidateCurrency(currency, "workspace.currency_code"));
-  if (!violations.empty()) return errors::InvalidArguments(violations);
+  Violations violations;
+  if (!id.empty()) violations.Merge(ValidateWorkspaceId(id, "workspace_id"));
+  violations.Merge(ValidateDisplayName(display_name));
+  violations.Merge(ValidateTimeZone(zone, "workspace.time_zone"));
+  violations.Merge(ValidateCurrency(currency, "workspace.currency_code"));
+  RETURN_IF_ERROR(violations.ToStatus());
 
   std::string workspace_id(id);
   if (workspace_id.empty()) {
@@ -202,20 +198,18 @@ absl::StatusOr<Page<records::Workspace>> WorkspaceDirectory::List(
 
 absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
     absl::string_view id, const WorkspaceUpdate& update) {
-  std::vector<errors::FieldViolation> violations;
-  auto check = [&violations](const absl::Status& s) {
-    for (errors::FieldViolation& v : errors::FieldViolations(s)) {
-      violations.push_back(std::move(v));
-    }
-  };
-  if (update.display_name) check(ValidateDisplayName(*update.display_name));
+  Violations violations;
+  if (update.display_name) {
+    violations.Merge(ValidateDisplayName(*update.display_name));
+  }
   if (update.time_zone) {
-    check(ValidateTimeZone(*update.time_zone, "workspace.time_zone"));
+    violations.Merge(ValidateTimeZone(*update.time_zone, "workspace.time_zone"));
   }
   if (update.currency_code) {
-    check(ValidateCurrency(*update.currency_code, "workspace.currency_code"));
+    violations.Merge(
+        ValidateCurrency(*update.currency_code, "workspace.currency_code"));
   }
-  if (!violations.empty()) return errors::InvalidArguments(violations);
+  RETURN_IF_ERROR(violations.ToStatus());
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(records::Workspace w, Load(id));

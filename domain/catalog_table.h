@@ -1,0 +1,105 @@
+// Records of one kind kept by id in a workspace (surveys, customers, ...):
+// load, list in id order with a filter, and add a write to a batch. One
+// implementation for every catalog of the domain.
+#ifndef MITTARI_DOMAIN_CATALOG_TABLE_H_
+#define MITTARI_DOMAIN_CATALOG_TABLE_H_
+
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/keys.h"
+#include "domain/page.h"
+#include "storage/store.h"
+
+namespace mittari::domain {
+
+template <typename Record>
+class CatalogTable {
+ public:
+  CatalogTable(storage::Store& store, keys::WorkspaceTag tag,
+               storage::ColumnFamily cf = storage::ColumnFamily::kCatalog)
+      : store_(store), tag_(tag), cf_(cf) {}
+
+  absl::StatusOr<std::optional<Record>> Find(const storage::ReadView& view,
+                                             absl::string_view workspace_id,
+                                             absl::string_view id) const {
+    ASSIGN_OR_RETURN(std::optional<std::string> value,
+                     view.Get(cf_, keys::CatalogRecord(workspace_id, tag_, id)));
+    if (!value.has_value()) return std::nullopt;
+    return Parse(*value);
+  }
+  absl::StatusOr<std::optional<Record>> Find(absl::string_view workspace_id,
+                                             absl::string_view id) const {
+    return Find(store_, workspace_id, id);
+  }
+
+  // The record, or NOT_FOUND naming `resource_name`.
+  absl::StatusOr<Record> Get(absl::string_view workspace_id,
+                             absl::string_view id,
+                             absl::string_view resource_name) const {
+    ASSIGN_OR_RETURN(std::optional<Record> record, Find(workspace_id, id));
+    if (!record.has_value()) return errors::NotFound(resource_name);
+    return *std::move(record);
+  }
+
+  // Records after `after_id` in id order that pass `keep`, at most `limit`.
+  absl::StatusOr<Page<Record>> List(
+      absl::string_view workspace_id, absl::string_view after_id, int limit,
+      const std::function<bool(const Record&)>& keep) const {
+    std::string prefix = keys::InWorkspace(workspace_id, tag_).key();
+    std::string begin =
+        after_id.empty()
+            ? prefix
+            : storage::PrefixEnd(keys::CatalogRecord(workspace_id, tag_,
+                                                     after_id));
+    Page<Record> page;
+    absl::Status parse_status;
+    RETURN_IF_ERROR(store_.Scan(
+        cf_, begin, storage::PrefixEnd(prefix),
+        [&](absl::string_view, absl::string_view value) {
+          absl::StatusOr<Record> record = Parse(value);
+          if (!record.ok()) {
+            parse_status = record.status();
+            return false;
+          }
+          if (!keep(*record)) return true;
+          if (static_cast<int>(page.items.size()) == limit) {
+            page.next_after = page.items.back().id();
+            return false;
+          }
+          page.items.push_back(*std::move(record));
+          return true;
+        }));
+    RETURN_IF_ERROR(parse_status);
+    return page;
+  }
+
+  void Put(storage::WriteBatch& batch, absl::string_view workspace_id,
+           const Record& record) const {
+    batch.Put(cf_, keys::CatalogRecord(workspace_id, tag_, record.id()),
+              record.SerializeAsString());
+  }
+
+ private:
+  static absl::StatusOr<Record> Parse(absl::string_view value) {
+    Record record;
+    if (!record.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+      return errors::DataLoss(
+          absl::StrCat("unreadable ", Record::descriptor()->name(), " record"));
+    }
+    return record;
+  }
+
+  storage::Store& store_;
+  keys::WorkspaceTag tag_;
+  storage::ColumnFamily cf_;
+};
+
+}  // namespace mittari::domain
+
+#endif  // MITTARI_DOMAIN_CATALOG_TABLE_H_

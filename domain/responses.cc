@@ -1,0 +1,437 @@
+#include "domain/responses.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/keys.h"
+
+namespace mittari::domain {
+namespace {
+
+using storage::ColumnFamily;
+
+constexpr size_t kMaxComment = 4000;
+constexpr int kMaxTags = 20;
+constexpr size_t kMaxLabel = 64;
+
+std::string ResponseName(absl::string_view ws, absl::string_view id) {
+  return absl::StrCat("workspaces/", ws, "/responses/", id);
+}
+
+// Surveys and customers read once per submit, however many responses name
+// them.
+class Lookups {
+ public:
+  Lookups(const SurveyCatalog& surveys, const CustomerDirectory& customers,
+          const storage::ReadView& view, absl::string_view workspace_id)
+      : surveys_(surveys),
+        customers_(customers),
+        view_(view),
+        workspace_id_(workspace_id) {}
+
+  absl::StatusOr<const records::Survey*> Survey(const std::string& id) {
+    auto it = survey_cache_.find(id);
+    if (it == survey_cache_.end()) {
+      ASSIGN_OR_RETURN(std::optional<records::Survey> s,
+                       surveys_.Find(workspace_id_, id));
+      it = survey_cache_.emplace(id, std::move(s)).first;
+    }
+    return it->second.has_value() ? &*it->second : nullptr;
+  }
+
+  absl::StatusOr<const records::Customer*> Customer(const std::string& id) {
+    auto it = customer_cache_.find(id);
+    if (it == customer_cache_.end()) {
+      ASSIGN_OR_RETURN(std::optional<records::Customer> c,
+                       customers_.Find(view_, workspace_id_, id));
+      it = customer_cache_.emplace(id, std::move(c)).first;
+    }
+    return it->second.has_value() ? &*it->second : nullptr;
+  }
+
+ private:
+  const SurveyCatalog& surveys_;
+  const CustomerDirectory& customers_;
+  const storage::ReadView& view_;
+  std::string workspace_id_;
+  std::map<std::string, std::optional<records::Survey>> survey_cache_;
+  std::map<std::string, std::optional<records::Customer>> customer_cache_;
+};
+
+// Checks one response and fills what is derived from its survey and
+// customer.
+absl::Status Prepare(Lookups& lookups, absl::Time now,
+                     records::Response& r, Violations& v) {
+  v.Id("response_id", r.id());
+  v.Required("response.survey_id", r.survey_id());
+  if (r.submit_time_us() == 0) {
+    v.Add("response.submit_time", "is required");
+  } else if (absl::FromUnixMicros(r.submit_time_us()) > now + kMaxFutureSkew) {
+    v.Add("response.submit_time", "is in the future");
+  }
+  v.MaxLength("response.comment", r.comment(), kMaxComment);
+  v.MaxLength("response.channel", r.channel(), kMaxLabel);
+  v.MaxLength("response.touchpoint", r.touchpoint(), kMaxLabel);
+  if (!r.event_id().empty()) v.Id("response.event_id", r.event_id());
+  if (r.tags_size() > kMaxTags) {
+    v.Add("response.tags", absl::StrCat("has more than ", kMaxTags, " tags"));
+  }
+  for (const std::string& tag : r.tags()) {
+    if (tag.empty() || tag.size() > kMaxLabel) {
+      v.Add("response.tags", "tags must be 1-64 characters");
+      break;
+    }
+  }
+
+  if (!r.survey_id().empty()) {
+    ASSIGN_OR_RETURN(const records::Survey* survey, lookups.Survey(r.survey_id()));
+    if (survey == nullptr) {
+      v.Add("response.survey_id",
+            absl::StrCat("no survey '", r.survey_id(), "' in this workspace"));
+    } else {
+      if (survey->state() != static_cast<int>(SurveyState::kOpen)) {
+        v.Add("response.survey_id",
+              absl::StrCat("survey '", r.survey_id(), "' is closed"));
+      }
+      if (survey->kind() == static_cast<int>(SurveyKind::kText)) {
+        if (r.has_score()) v.Add("response.score", "a text survey takes no score");
+      } else if (!r.has_score()) {
+        v.Add("response.score", "is required");
+      } else if (r.score() < survey->scale_min() ||
+                 r.score() > survey->scale_max()) {
+        v.Add("response.score",
+              absl::StrCat(r.score(), " is not on the survey's scale ",
+                           survey->scale_min(), "-", survey->scale_max()));
+      }
+      if (survey->tag_vocabulary_size() > 0) {
+        std::set<std::string> vocabulary(survey->tag_vocabulary().begin(),
+                                         survey->tag_vocabulary().end());
+        for (const std::string& tag : r.tags()) {
+          if (vocabulary.count(tag) == 0) {
+            v.Add("response.tags",
+                  absl::StrCat("'", tag, "' is not in the survey's tags"));
+          }
+        }
+      }
+      if (r.touchpoint().empty()) r.set_touchpoint(survey->touchpoint());
+      if (r.event_id().empty()) r.set_event_id(survey->event_id());
+      r.set_survey_kind(survey->kind());
+      r.set_journey_stage(survey->journey_stage());
+      r.set_low(r.has_score() && IsLow(*survey, r.score()));
+    }
+  }
+  if (!r.customer_id().empty()) {
+    ASSIGN_OR_RETURN(const records::Customer* customer,
+                     lookups.Customer(r.customer_id()));
+    if (customer == nullptr) {
+      v.Add("response.customer_id",
+            absl::StrCat("no customer '", r.customer_id(),
+                         "' in this workspace"));
+    } else {
+      r.set_segment(customer->segment());
+      r.set_region(customer->region());
+      r.set_customer_type(customer->customer_type());
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Whether two submissions of one id say the same thing.
+bool SameSubmission(const records::Response& a, const records::Response& b) {
+  return a.survey_id() == b.survey_id() && a.customer_id() == b.customer_id() &&
+         a.submit_time_us() == b.submit_time_us() &&
+         a.has_score() == b.has_score() && a.score() == b.score() &&
+         a.channel() == b.channel() && a.touchpoint() == b.touchpoint() &&
+         a.event_id() == b.event_id() && a.comment() == b.comment() &&
+         std::equal(a.tags().begin(), a.tags().end(), b.tags().begin(),
+                    b.tags().end());
+}
+
+absl::StatusOr<records::Response> ParseResponse(absl::string_view value) {
+  records::Response r;
+  if (!r.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+    return errors::DataLoss("unreadable response record");
+  }
+  return r;
+}
+
+bool Matches(const ResponseFilter& f, const records::Response& r) {
+  if (!f.survey_id.empty() && r.survey_id() != f.survey_id) return false;
+  if (!f.channel.empty() && r.channel() != f.channel) return false;
+  if (!f.touchpoint.empty() && r.touchpoint() != f.touchpoint) return false;
+  if (!f.event_id.empty() && r.event_id() != f.event_id) return false;
+  if (!f.tag.empty() &&
+      std::find(r.tags().begin(), r.tags().end(), f.tag) == r.tags().end()) {
+    return false;
+  }
+  if (!f.text.empty() &&
+      !absl::StrContains(absl::AsciiStrToLower(r.comment()),
+                         absl::AsciiStrToLower(f.text))) {
+    return false;
+  }
+  return true;
+}
+
+// The scan bounds, in a newest-first index under `prefix`, of a range.
+std::pair<std::string, std::string> NewestFirstBounds(
+    const std::string& prefix, const ResponseFilter& f, absl::string_view after) {
+  std::string begin = prefix;
+  if (f.to_us.has_value()) {
+    begin = absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.to_us + 1).key());
+  }
+  if (!after.empty()) {
+    std::string resume = storage::PrefixEnd(absl::StrCat(prefix, after));
+    begin = std::max(begin, resume);
+  }
+  std::string end = storage::PrefixEnd(prefix);
+  if (f.from_us.has_value()) {
+    end = absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.from_us + 1).key());
+  }
+  return {begin, end};
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<records::Response>> ResponseLedger::FindStored(
+    const storage::ReadView& view, absl::string_view workspace_id,
+    absl::string_view id) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> time,
+                   view.Get(ColumnFamily::kIndex,
+                            keys::ResponseId(workspace_id, id)));
+  if (!time.has_value()) return std::nullopt;
+  storage::KeyDecoder decoder(*time);
+  ASSIGN_OR_RETURN(int64_t submit_us, decoder.I64());
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   view.Get(ColumnFamily::kFacts,
+                            keys::Response(workspace_id, submit_us, id)));
+  if (!value.has_value()) {
+    return errors::DataLoss(absl::StrCat("response ", id, " is indexed but missing"));
+  }
+  return ParseResponse(*value);
+}
+
+void ResponseLedger::AddWrites(storage::WriteBatch& batch,
+                               absl::string_view ws,
+                               const records::Response& r) const {
+  batch.Put(ColumnFamily::kFacts, keys::Response(ws, r.submit_time_us(), r.id()),
+            r.SerializeAsString());
+  batch.Put(ColumnFamily::kIndex, keys::ResponseId(ws, r.id()),
+            storage::KeyEncoder().I64(r.submit_time_us()).key());
+  batch.Put(ColumnFamily::kIndex,
+            keys::ResponseBySurvey(ws, r.survey_id(), r.submit_time_us(), r.id()),
+            "");
+  if (r.low()) {
+    batch.Put(ColumnFamily::kIndex, keys::FollowUp(ws, r.submit_time_us(), r.id()),
+              "");
+  }
+}
+
+absl::StatusOr<records::Response> ResponseLedger::Submit(
+    absl::string_view workspace_id, records::Response response) {
+  std::string id = response.id();
+  std::vector<records::Response> one;
+  one.push_back(std::move(response));
+  ASSIGN_OR_RETURN(SubmitCounts counts, SubmitAll(workspace_id, std::move(one), ""));
+  (void)counts;
+  return Get(workspace_id, id);
+}
+
+absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
+    absl::string_view workspace_id, std::vector<records::Response> responses,
+    absl::string_view list_field) {
+  SubmitCounts counts;
+  counts.received = static_cast<int64_t>(responses.size());
+  if (responses.size() > kMaxResponsesPerSubmit) {
+    return errors::ResourceExhausted(absl::StrCat(
+        "at most ", kMaxResponsesPerSubmit, " responses in one submit"));
+  }
+  auto prefix = [&](size_t i) {
+    return list_field.empty() ? std::string()
+                              : absl::StrCat(list_field, "[", i, "].");
+  };
+  absl::Time now = clock_.Now();
+  int64_t now_us = absl::ToUnixMicros(now);
+
+  // Validate everything first: a bad response stores none of them.
+  Violations all;
+  {
+    Lookups lookups(surveys_, customers_, store_, workspace_id);
+    for (size_t i = 0; i < responses.size(); ++i) {
+      Violations v(prefix(i));
+      RETURN_IF_ERROR(Prepare(lookups, now, responses[i], v));
+      responses[i].set_create_time_us(now_us);
+      all.Merge(v.ToStatus());
+    }
+  }
+  RETURN_IF_ERROR(all.ToStatus());
+
+  std::vector<std::string> ids;
+  ids.reserve(responses.size());
+  for (const records::Response& r : responses) {
+    ids.push_back(absl::StrCat(workspace_id, "/", r.id()));
+  }
+  StripedLocks::Guard guard(locks_, ids);
+  storage::WriteBatch batch;
+  std::map<std::string, const records::Response*> in_batch;
+  for (size_t i = 0; i < responses.size(); ++i) {
+    const records::Response& r = responses[i];
+    const records::Response* earlier = nullptr;
+    std::optional<records::Response> stored;
+    if (auto it = in_batch.find(r.id()); it != in_batch.end()) {
+      earlier = it->second;
+    } else {
+      ASSIGN_OR_RETURN(stored, FindStored(store_, workspace_id, r.id()));
+      if (stored.has_value()) earlier = &*stored;
+    }
+    if (earlier != nullptr) {
+      if (!SameSubmission(*earlier, r)) {
+        return errors::AlreadyExists(
+            ResponseName(workspace_id, r.id()),
+            absl::StrCat(prefix(i), "response_id names a response stored with "
+                                    "other content"));
+      }
+      ++counts.duplicates;
+      continue;
+    }
+    in_batch.emplace(r.id(), &r);
+    AddWrites(batch, workspace_id, r);
+    ++counts.stored;
+  }
+  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+  return counts;
+}
+
+absl::StatusOr<records::Response> ResponseLedger::Get(
+    absl::string_view workspace_id, absl::string_view id) const {
+  ASSIGN_OR_RETURN(std::optional<records::Response> r,
+                   FindStored(store_, workspace_id, id));
+  if (!r.has_value()) return errors::NotFound(ResponseName(workspace_id, id));
+  return *std::move(r);
+}
+
+absl::StatusOr<Page<records::Response>> ResponseLedger::List(
+    absl::string_view workspace_id, const ResponseFilter& filter,
+    absl::string_view after, int limit) const {
+  std::string prefix =
+      keys::InWorkspace(workspace_id, keys::WorkspaceTag::kResponse).key();
+  auto [begin, end] = NewestFirstBounds(prefix, filter, after);
+  Page<records::Response> page;
+  absl::Status status;
+  RETURN_IF_ERROR(store_.Scan(
+      ColumnFamily::kFacts, begin, end,
+      [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<records::Response> r = ParseResponse(value);
+        if (!r.ok()) {
+          status = r.status();
+          return false;
+        }
+        if (!Matches(filter, *r)) return true;
+        if (static_cast<int>(page.items.size()) == limit) return false;
+        page.items.push_back(*std::move(r));
+        page.next_after = std::string(key.substr(prefix.size()));
+        return true;
+      }));
+  RETURN_IF_ERROR(status);
+  if (static_cast<int>(page.items.size()) < limit) page.next_after.clear();
+  return page;
+}
+
+absl::StatusOr<Page<FollowUpItem>> ResponseLedger::FollowUps(
+    absl::string_view workspace_id, const ResponseFilter& filter,
+    absl::string_view after, int limit) const {
+  std::string prefix =
+      keys::InWorkspace(workspace_id, keys::WorkspaceTag::kFollowUp).key();
+  auto [begin, end] = NewestFirstBounds(prefix, filter, after);
+  std::unique_ptr<storage::ReadView> view = store_.NewSnapshot();
+  Page<FollowUpItem> page;
+  absl::Status status;
+  RETURN_IF_ERROR(view->Scan(
+      ColumnFamily::kIndex, begin, end,
+      [&](absl::string_view key, absl::string_view) {
+        std::string suffix(key.substr(prefix.size()));
+        storage::KeyDecoder decoder(suffix);
+        absl::StatusOr<int64_t> neg_time = decoder.I64();
+        absl::StatusOr<std::string> id =
+            neg_time.ok() ? decoder.Str() : neg_time.status();
+        if (!id.ok()) {
+          status = id.status();
+          return false;
+        }
+        absl::StatusOr<std::optional<std::string>> value = view->Get(
+            ColumnFamily::kFacts, keys::Response(workspace_id, -*neg_time, *id));
+        if (!value.ok() || !value->has_value()) {
+          status = value.ok() ? errors::DataLoss("follow-up of a missing response")
+                              : value.status();
+          return false;
+        }
+        absl::StatusOr<records::Response> r = ParseResponse(**value);
+        if (!r.ok()) {
+          status = r.status();
+          return false;
+        }
+        if (!Matches(filter, *r)) return true;
+        if (static_cast<int>(page.items.size()) == limit) return false;
+        FollowUpItem item;
+        if (!r->customer_id().empty()) {
+          absl::StatusOr<std::optional<records::Customer>> c =
+              customers_.Find(*view, workspace_id, r->customer_id());
+          if (!c.ok()) {
+            status = c.status();
+            return false;
+          }
+          item.customer = *std::move(c);
+        }
+        item.response = *std::move(r);
+        page.items.push_back(std::move(item));
+        page.next_after = suffix;
+        return true;
+      }));
+  RETURN_IF_ERROR(status);
+  if (static_cast<int>(page.items.size()) < limit) page.next_after.clear();
+  return page;
+}
+
+absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
+    absl::string_view workspace_id, records::InvitationBatch batch) {
+  Violations v;
+  v.Id("invitation_batch_id", batch.id());
+  v.Required("invitation_batch.survey_id", batch.survey_id());
+  v.MaxLength("invitation_batch.channel", batch.channel(), kMaxLabel);
+  if (batch.count() < 1) v.Add("invitation_batch.count", "must be at least 1");
+  if (!batch.survey_id().empty()) {
+    ASSIGN_OR_RETURN(std::optional<records::Survey> survey,
+                     surveys_.Find(workspace_id, batch.survey_id()));
+    if (!survey.has_value()) {
+      v.Add("invitation_batch.survey_id",
+            absl::StrCat("no survey '", batch.survey_id(), "' in this workspace"));
+    }
+  }
+  if (batch.send_time_us() == 0) {
+    batch.set_send_time_us(absl::ToUnixMicros(clock_.Now()));
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  StripedLocks::Guard guard(locks_, {absl::StrCat(workspace_id, "/inv/", batch.id())});
+  ASSIGN_OR_RETURN(std::optional<records::InvitationBatch> existing,
+                   invitations_.Find(workspace_id, batch.id()));
+  if (existing.has_value()) {
+    if (existing->survey_id() == batch.survey_id() &&
+        existing->channel() == batch.channel() &&
+        existing->count() == batch.count()) {
+      return *existing;
+    }
+    return errors::AlreadyExists(
+        absl::StrCat("workspaces/", workspace_id, "/invitationBatches/", batch.id()),
+        "with other content");
+  }
+  storage::WriteBatch write;
+  invitations_.Put(write, workspace_id, batch);
+  RETURN_IF_ERROR(store_.Write(write));
+  return batch;
+}
+
+}  // namespace mittari::domain

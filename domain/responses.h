@@ -1,0 +1,107 @@
+// Survey responses: validated against their survey, stored exactly once
+// (idempotent by id), with the customer's segment dimensions captured when
+// stored; listed newest first; low scores listed for follow-up; and the
+// invitations that response rates divide by.
+#ifndef MITTARI_DOMAIN_RESPONSES_H_
+#define MITTARI_DOMAIN_RESPONSES_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "domain/catalog_table.h"
+#include "domain/customers.h"
+#include "domain/page.h"
+#include "domain/records.pb.h"
+#include "domain/striped_locks.h"
+#include "domain/surveys.h"
+
+namespace mittari::domain {
+
+// How far into the future a response's time may be (clock skew).
+inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
+// The most responses one batch or stream may carry.
+inline constexpr size_t kMaxResponsesPerSubmit = 1'000'000;
+
+struct ResponseFilter {
+  std::optional<int64_t> from_us;  // inclusive
+  std::optional<int64_t> to_us;    // exclusive
+  std::string survey_id;
+  std::string tag;
+  std::string channel;
+  std::string touchpoint;
+  std::string event_id;
+  std::string text;  // in the comment, case-insensitive
+};
+
+struct SubmitCounts {
+  int64_t received = 0;
+  int64_t stored = 0;
+  int64_t duplicates = 0;
+};
+
+struct FollowUpItem {
+  records::Response response;
+  std::optional<records::Customer> customer;
+};
+
+class ResponseLedger {
+ public:
+  ResponseLedger(storage::Store& store, const SurveyCatalog& surveys,
+                 const CustomerDirectory& customers, const Clock& clock)
+      : store_(store),
+        surveys_(surveys),
+        customers_(customers),
+        clock_(clock),
+        invitations_(store, keys::WorkspaceTag::kInvitationBatch,
+                     storage::ColumnFamily::kFacts) {}
+
+  // Stores one response (its id in `id`): the stored response, first or
+  // again. Violations are named "response_id" and "response.<field>".
+  absl::StatusOr<records::Response> Submit(absl::string_view workspace_id,
+                                           records::Response response);
+  // Stores every response or none. Violations are named
+  // "<list_field>[i].response.<field>".
+  absl::StatusOr<SubmitCounts> SubmitAll(absl::string_view workspace_id,
+                                         std::vector<records::Response> responses,
+                                         absl::string_view list_field);
+
+  absl::StatusOr<records::Response> Get(absl::string_view workspace_id,
+                                        absl::string_view id) const;
+  // Newest first. `after` is the next_after of the previous page.
+  absl::StatusOr<Page<records::Response>> List(absl::string_view workspace_id,
+                                               const ResponseFilter& filter,
+                                               absl::string_view after,
+                                               int limit) const;
+  // Low scores, newest first, with their customers.
+  absl::StatusOr<Page<FollowUpItem>> FollowUps(absl::string_view workspace_id,
+                                               const ResponseFilter& filter,
+                                               absl::string_view after,
+                                               int limit) const;
+
+  // Idempotent by id: the same batch again returns the first; other content
+  // is ALREADY_EXISTS.
+  absl::StatusOr<records::InvitationBatch> RecordInvitations(
+      absl::string_view workspace_id, records::InvitationBatch batch);
+
+ private:
+  // Adds every write of a new response to `batch`.
+  void AddWrites(storage::WriteBatch& batch, absl::string_view workspace_id,
+                 const records::Response& response) const;
+  absl::StatusOr<std::optional<records::Response>> FindStored(
+      const storage::ReadView& view, absl::string_view workspace_id,
+      absl::string_view id) const;
+
+  storage::Store& store_;
+  const SurveyCatalog& surveys_;
+  const CustomerDirectory& customers_;
+  const Clock& clock_;
+  CatalogTable<records::InvitationBatch> invitations_;
+  StripedLocks locks_;
+};
+
+}  // namespace mittari::domain
+
+#endif  // MITTARI_DOMAIN_RESPONSES_H_

@@ -1,0 +1,52 @@
+#include "domain/validation.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace mittari::domain {
+
+void Violations::Add(absl::string_view field, absl::string_view reason) {
+  list_.push_back({absl::StrCat(prefix_, field), std::string(reason)});
+}
+
+void Violations::Merge(const absl::Status& status) {
+  for (const errors::FieldViolation& v : errors::FieldViolations(status)) {
+    list_.push_back({absl::StrCat(prefix_, v.field), v.description});
+  }
+}
+
+absl::Status Violations::ToStatus() const {
+  if (list_.empty()) return absl::OkStatus();
+  return errors::InvalidArguments(list_);
+}
+
+void Violations::Required(absl::string_view field, absl::string_view value) {
+  if (absl::StripAsciiWhitespace(value).empty()) Add(field, "is required");
+}
+
+void Violations::MaxLength(absl::string_view field, absl::string_view value,
+                           size_t max) {
+  if (value.size() > max) {
+    Add(field, absl::StrCat("must be at most ", max, " characters"));
+  }
+}
+
+void Violations::Id(absl::string_view field, absl::string_view value) {
+  if (value.empty()) {
+    Add(field, "is required");
+  } else if (!IsValidId(value)) {
+    Add(field, "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', '-'");
+  }
+}
+
+bool IsValidId(absl::string_view id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (char c : id) {
+    if (!absl::ascii_isalnum(c) && c != '.' && c != '_' && c != '-') {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace mittari::domain
