@@ -2,27 +2,15 @@
 
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "google/protobuf/util/time_util.h"
 #include "service/resource_names.h"
-#include "service/status.h"
+#include "service/handler.h"
 
 namespace mittari::service {
 namespace {
 
 using domain::Permission;
-using google::protobuf::util::TimeUtil;
 
 constexpr absl::string_view kApiKeys = "apiKeys";
-
-// Runs a handler body and converts its status in the one place.
-template <typename Body>
-grpc::Status Handle(Body body) {
-  return ToGrpcStatus(body());
-}
-
-void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
-  *out = TimeUtil::MicrosecondsToTimestamp(micros);
-}
 
 absl::StatusOr<domain::Role> RoleFromProto(v1::Role role) {
   switch (role) {

@@ -20,6 +20,8 @@
 #include "grpcpp/server_builder.h"
 #include "service/admin_service.h"
 #include "service/auth.h"
+#include "service/customer_service.h"
+#include "service/survey_service.h"
 #include "storage/rocksdb_store.h"
 
 namespace mittari::service {
@@ -29,7 +31,12 @@ struct Server::Parts {
   std::unique_ptr<domain::KeyRing> keys;
   std::unique_ptr<domain::WorkspaceDirectory> workspaces;
   std::unique_ptr<Authorizer> authorizer;
+  std::unique_ptr<domain::SurveyCatalog> surveys;
+  std::unique_ptr<domain::CustomerDirectory> customers;
+  std::unique_ptr<domain::ResponseLedger> responses;
   std::unique_ptr<AdminServiceImpl> admin;
+  std::unique_ptr<SurveyServiceImpl> survey_service;
+  std::unique_ptr<CustomerServiceImpl> customer_service;
   std::unique_ptr<grpc::Server> grpc_server;
   std::optional<domain::FirstStart> first_start;
   int port = 0;
@@ -127,6 +134,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->admin = std::make_unique<AdminServiceImpl>(
       *parts->authorizer, *parts->workspaces, *parts->keys,
       storage::kSchemaVersion, clock.Now());
+  parts->surveys = std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
+  parts->customers =
+      std::make_unique<domain::CustomerDirectory>(*parts->store, clock);
+  parts->responses = std::make_unique<domain::ResponseLedger>(
+      *parts->store, *parts->surveys, *parts->customers, clock);
+  parts->survey_service = std::make_unique<SurveyServiceImpl>(
+      *parts->authorizer, *parts->surveys, *parts->responses);
+  parts->customer_service = std::make_unique<CustomerServiceImpl>(
+      *parts->authorizer, *parts->customers);
 
   // Reflection describes services from the generated descriptor pool; the
   // health service is served by gRPC itself, so its descriptor is linked in
@@ -138,6 +154,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, credentials, &parts->port);
   builder.RegisterService(parts->admin.get());
+  builder.RegisterService(parts->survey_service.get());
+  builder.RegisterService(parts->customer_service.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   grpc::ResourceQuota quota("mittari");
   quota.SetMaxThreads(options.max_threads);

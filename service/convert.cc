@@ -1,0 +1,140 @@
+#include "service/convert.h"
+
+#include "service/handler.h"
+#include "service/resource_names.h"
+
+namespace mittari::service {
+
+v1::Survey SurveyToProto(absl::string_view ws, const records::Survey& s) {
+  v1::Survey out;
+  out.set_name(ChildName(ws, "surveys", s.id()));
+  out.set_kind(static_cast<v1::SurveyKind>(s.kind()));
+  out.set_question(s.question());
+  if (s.has_scale_min()) out.set_scale_min(s.scale_min());
+  if (s.has_scale_max()) out.set_scale_max(s.scale_max());
+  if (s.has_positive_threshold()) out.set_positive_threshold(s.positive_threshold());
+  if (s.has_low_threshold()) out.set_low_threshold(s.low_threshold());
+  out.set_direction(static_cast<v1::Direction>(s.direction()));
+  out.set_touchpoint(s.touchpoint());
+  out.set_journey_stage(s.journey_stage());
+  out.set_channel(s.channel());
+  out.set_event_id(s.event_id());
+  *out.mutable_tag_vocabulary() = s.tag_vocabulary();
+  out.set_state(static_cast<v1::SurveyState>(s.state()));
+  if (s.archive_time_us() != 0) SetTime(s.archive_time_us(), out.mutable_archive_time());
+  SetTime(s.create_time_us(), out.mutable_create_time());
+  SetTime(s.update_time_us(), out.mutable_update_time());
+  return out;
+}
+
+records::Survey SurveyFromProto(const std::string& id, const v1::Survey& s) {
+  records::Survey out;
+  out.set_id(id);
+  out.set_kind(s.kind());
+  out.set_question(s.question());
+  if (s.has_scale_min()) out.set_scale_min(s.scale_min());
+  if (s.has_scale_max()) out.set_scale_max(s.scale_max());
+  if (s.has_positive_threshold()) out.set_positive_threshold(s.positive_threshold());
+  if (s.has_low_threshold()) out.set_low_threshold(s.low_threshold());
+  out.set_direction(s.direction());
+  out.set_touchpoint(s.touchpoint());
+  out.set_journey_stage(s.journey_stage());
+  out.set_channel(s.channel());
+  out.set_event_id(s.event_id());
+  *out.mutable_tag_vocabulary() = s.tag_vocabulary();
+  out.set_state(s.state());
+  return out;
+}
+
+v1::Customer CustomerToProto(absl::string_view ws, const records::Customer& c) {
+  v1::Customer out;
+  out.set_name(ChildName(ws, "customers", c.id()));
+  out.set_display_name(c.display_name());
+  out.set_email(c.email());
+  out.set_segment(c.segment());
+  out.set_region(c.region());
+  out.set_customer_type(c.customer_type());
+  *out.mutable_attributes() = c.attributes();
+  if (c.acquire_time_us() != 0) SetTime(c.acquire_time_us(), out.mutable_acquire_time());
+  if (c.churn_time_us() != 0) SetTime(c.churn_time_us(), out.mutable_churn_time());
+  SetTime(c.create_time_us(), out.mutable_create_time());
+  SetTime(c.update_time_us(), out.mutable_update_time());
+  return out;
+}
+
+records::Customer CustomerFromProto(const std::string& id,
+                                    const v1::Customer& c) {
+  records::Customer out;
+  out.set_id(id);
+  out.set_display_name(c.display_name());
+  out.set_email(c.email());
+  out.set_segment(c.segment());
+  out.set_region(c.region());
+  out.set_customer_type(c.customer_type());
+  *out.mutable_attributes() = c.attributes();
+  out.set_acquire_time_us(MicrosOf(c.has_acquire_time(), c.acquire_time()));
+  out.set_churn_time_us(MicrosOf(c.has_churn_time(), c.churn_time()));
+  return out;
+}
+
+v1::Response ResponseToProto(absl::string_view ws, const records::Response& r) {
+  v1::Response out;
+  out.set_name(ChildName(ws, "responses", r.id()));
+  out.set_survey_id(r.survey_id());
+  out.set_customer_id(r.customer_id());
+  SetTime(r.submit_time_us(), out.mutable_submit_time());
+  if (r.has_score()) out.set_score(r.score());
+  out.set_channel(r.channel());
+  out.set_touchpoint(r.touchpoint());
+  out.set_event_id(r.event_id());
+  out.set_comment(r.comment());
+  *out.mutable_tags() = r.tags();
+  out.set_segment(r.segment());
+  out.set_region(r.region());
+  out.set_customer_type(r.customer_type());
+  out.set_survey_kind(static_cast<v1::SurveyKind>(r.survey_kind()));
+  out.set_journey_stage(r.journey_stage());
+  return out;
+}
+
+records::Response ResponseFromProto(const std::string& id,
+                                    const v1::Response& r) {
+  records::Response out;
+  out.set_id(id);
+  out.set_survey_id(r.survey_id());
+  out.set_customer_id(r.customer_id());
+  out.set_submit_time_us(MicrosOf(r.has_submit_time(), r.submit_time()));
+  if (r.has_score()) out.set_score(r.score());
+  out.set_channel(r.channel());
+  out.set_touchpoint(r.touchpoint());
+  out.set_event_id(r.event_id());
+  out.set_comment(r.comment());
+  *out.mutable_tags() = r.tags();
+  return out;
+}
+
+v1::InvitationBatch InvitationBatchToProto(absl::string_view ws,
+                                           const records::InvitationBatch& b) {
+  v1::InvitationBatch out;
+  out.set_name(ChildName(ws, "invitationBatches", b.id()));
+  out.set_survey_id(b.survey_id());
+  out.set_channel(b.channel());
+  out.set_count(b.count());
+  SetTime(b.send_time_us(), out.mutable_send_time());
+  return out;
+}
+
+std::vector<std::string> CustomerMaskToRecord(
+    const google::protobuf::RepeatedPtrField<std::string>& paths) {
+  std::vector<std::string> out;
+  for (const std::string& p : paths) {
+    if (p == "acquire_time" || p == "churn_time") {
+      out.push_back(p + "_us");
+    } else {
+      out.push_back(p);
+    }
+  }
+  return out;
+}
+
+}  // namespace mittari::service

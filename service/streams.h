@@ -1,0 +1,53 @@
+// Reading a client stream whose messages each carry the workspace
+// (`parent`) and a list of items: the key and role are checked before the
+// first read, the workspace on the first message, and the size is bounded.
+#ifndef MITTARI_SERVICE_STREAMS_H_
+#define MITTARI_SERVICE_STREAMS_H_
+
+#include <initializer_list>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "grpcpp/support/sync_stream.h"
+#include "service/auth.h"
+
+namespace mittari::service {
+
+// Calls `take(message)` for every message; it returns how many items the
+// message carried. More than `max_items` in all is RESOURCE_EXHAUSTED.
+template <typename Request, typename Take>
+absl::StatusOr<WorkspaceCall> ReadStream(
+    const grpc::ServerContext& context, grpc::ServerReader<Request>* reader,
+    const Authorizer& auth, std::initializer_list<domain::Permission> any_of,
+    size_t max_items, Take take) {
+  RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
+  std::optional<WorkspaceCall> call;
+  size_t items = 0;
+  Request message;
+  while (reader->Read(&message)) {
+    if (!call.has_value()) {
+      ASSIGN_OR_RETURN(call, auth.AuthorizeIn(context, any_of,
+                                              message.parent(), "parent"));
+    } else if (!message.parent().empty() &&
+               message.parent() != absl::StrCat("workspaces/", call->workspace_id)) {
+      return errors::InvalidArgument(
+          "parent", "every message of a stream names the same workspace");
+    }
+    items += take(message);
+    if (items > max_items) {
+      return errors::ResourceExhausted(
+          absl::StrCat("a stream carries at most ", max_items, " items"));
+    }
+  }
+  if (!call.has_value()) {
+    return errors::InvalidArgument("parent",
+                                   "is required: the stream carried no message");
+  }
+  return *std::move(call);
+}
+
+}  // namespace mittari::service
+
+#endif  // MITTARI_SERVICE_STREAMS_H_

@@ -1,0 +1,348 @@
+#include "service/survey_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "service/convert.h"
+#include "service/customer_service.h"
+#include "service/handler.h"
+#include "service/resource_names.h"
+#include "service/streams.h"
+
+namespace mittari::service {
+namespace {
+
+using domain::Permission;
+
+constexpr absl::string_view kSurveys = "surveys";
+constexpr absl::string_view kResponses = "responses";
+constexpr size_t kMaxImportedSurveys = 100'000;
+constexpr int kMaxBatch = 1000;
+
+domain::ResponseFilter FilterOf(const v1::TimeRange& range,
+                                const std::string& survey_id) {
+  domain::ResponseFilter f;
+  if (range.has_start_time()) f.from_us = MicrosOf(true, range.start_time());
+  if (range.has_end_time()) f.to_us = MicrosOf(true, range.end_time());
+  f.survey_id = survey_id;
+  return f;
+}
+
+absl::Status CheckRange(const domain::ResponseFilter& f) {
+  if (f.from_us && f.to_us && *f.from_us > *f.to_us) {
+    return errors::InvalidArgument("range.end_time", "is before range.start_time");
+  }
+  return absl::OkStatus();
+}
+
+// The batch's own parent, or an item's parent that must agree with it.
+absl::Status CheckItemParent(const v1::SubmitResponseRequest& item,
+                             const std::string& parent, size_t index) {
+  if (!item.parent().empty() && item.parent() != parent) {
+    return errors::InvalidArgument(
+        absl::StrCat("requests[", index, "].parent"),
+        "must be empty or the batch's parent");
+  }
+  return absl::OkStatus();
+}
+
+v1::BatchSubmitResponsesResponse CountsToProto(const domain::SubmitCounts& c) {
+  v1::BatchSubmitResponsesResponse out;
+  out.set_received(c.received);
+  out.set_stored(c.stored);
+  out.set_duplicates(c.duplicates);
+  return out;
+}
+
+}  // namespace
+
+grpc::Status SurveyServiceImpl::CreateSurvey(
+    grpc::ServerContext* context, const v1::CreateSurveyRequest* request,
+    v1::Survey* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kWrite},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(records::Survey created,
+                     surveys_.Create(call.workspace_id,
+                                     SurveyFromProto(request->survey_id(),
+                                                     request->survey())));
+    *response = SurveyToProto(call.workspace_id, created);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::GetSurvey(grpc::ServerContext* context,
+                                          const v1::GetSurveyRequest* request,
+                                          v1::Survey* response) {
+  return Handle([&]() -> absl::Status {
+    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kRead},
+                                      request->name(), "name")
+                        .status());
+    ASSIGN_OR_RETURN(auto parts, ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(records::Survey s, surveys_.Get(parts.first, parts.second));
+    *response = SurveyToProto(parts.first, s);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::ListSurveys(
+    grpc::ServerContext* context, const v1::ListSurveysRequest* request,
+    v1::ListSurveysResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
+    ASSIGN_OR_RETURN(std::string after,
+                     DecodePageToken(request->page_token(), "page_token"));
+    ASSIGN_OR_RETURN(domain::Page<records::Survey> page,
+                     surveys_.List(call.workspace_id, after, size, request->kind(),
+                                   request->show_archived()));
+    for (const records::Survey& s : page.items) {
+      *response->add_surveys() = SurveyToProto(call.workspace_id, s);
+    }
+    response->set_next_page_token(EncodePageToken(page.next_after));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::UpdateSurvey(
+    grpc::ServerContext* context, const v1::UpdateSurveyRequest* request,
+    v1::Survey* response) {
+  return Handle([&]() -> absl::Status {
+    const v1::Survey& s = request->survey();
+    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kWrite}, s.name(),
+                                      "survey.name")
+                        .status());
+    ASSIGN_OR_RETURN(auto parts, ParseChildName(s.name(), kSurveys, "survey.name"));
+    std::vector<std::string> fields(request->update_mask().paths().begin(),
+                                    request->update_mask().paths().end());
+    if (fields.empty()) {
+      // Every field given a value other than its default.
+      const auto* reflection = v1::Survey::GetReflection();
+      std::vector<const google::protobuf::FieldDescriptor*> set;
+      reflection->ListFields(s, &set);
+      for (const auto* f : set) {
+        if (f->name() != "name") fields.push_back(f->name());
+      }
+    }
+    ASSIGN_OR_RETURN(records::Survey updated,
+                     surveys_.Update(parts.first, parts.second,
+                                     SurveyFromProto(parts.second, s), fields));
+    *response = SurveyToProto(parts.first, updated);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::ArchiveSurvey(
+    grpc::ServerContext* context, const v1::ArchiveSurveyRequest* request,
+    v1::Survey* response) {
+  return Handle([&]() -> absl::Status {
+    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kWrite},
+                                      request->name(), "name")
+                        .status());
+    ASSIGN_OR_RETURN(auto parts, ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(records::Survey s, surveys_.Archive(parts.first, parts.second));
+    *response = SurveyToProto(parts.first, s);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::ImportSurveys(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportSurveysRequest>* reader,
+    v1::ImportSummary* response) {
+  return Handle([&]() -> absl::Status {
+    std::vector<records::Survey> surveys;
+    ASSIGN_OR_RETURN(
+        WorkspaceCall call,
+        ReadStream(*context, reader, auth_, {Permission::kWrite},
+                   kMaxImportedSurveys,
+                   [&](const v1::ImportSurveysRequest& message) {
+                     for (const v1::ImportedSurvey& s : message.surveys()) {
+                       surveys.push_back(SurveyFromProto(s.survey_id(), s.survey()));
+                     }
+                     return message.surveys_size();
+                   }));
+    ASSIGN_OR_RETURN(domain::ImportCounts counts,
+                     surveys_.Import(call.workspace_id, std::move(surveys)));
+    *response = ImportSummaryToProto(counts);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::SubmitResponse(
+    grpc::ServerContext* context, const v1::SubmitResponseRequest* request,
+    v1::Response* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kIngest},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(records::Response stored,
+                     responses_.Submit(call.workspace_id,
+                                       ResponseFromProto(request->response_id(),
+                                                         request->response())));
+    *response = ResponseToProto(call.workspace_id, stored);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::BatchSubmitResponses(
+    grpc::ServerContext* context, const v1::BatchSubmitResponsesRequest* request,
+    v1::BatchSubmitResponsesResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kIngest},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    if (request->requests_size() > kMaxBatch) {
+      return errors::InvalidArgument(
+          "requests", absl::StrCat("at most ", kMaxBatch,
+                                   " in a batch; stream larger sets"));
+    }
+    std::vector<records::Response> items;
+    for (int i = 0; i < request->requests_size(); ++i) {
+      const v1::SubmitResponseRequest& item = request->requests(i);
+      RETURN_IF_ERROR(CheckItemParent(item, request->parent(), i));
+      items.push_back(ResponseFromProto(item.response_id(), item.response()));
+    }
+    ASSIGN_OR_RETURN(domain::SubmitCounts counts,
+                     responses_.SubmitAll(call.workspace_id, std::move(items),
+                                          "requests"));
+    *response = CountsToProto(counts);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::StreamSubmitResponses(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::StreamSubmitResponsesRequest>* reader,
+    v1::BatchSubmitResponsesResponse* response) {
+  return Handle([&]() -> absl::Status {
+    std::vector<records::Response> items;
+    absl::Status item_status;
+    ASSIGN_OR_RETURN(
+        WorkspaceCall call,
+        ReadStream(*context, reader, auth_, {Permission::kIngest},
+                   domain::kMaxResponsesPerSubmit,
+                   [&](const v1::StreamSubmitResponsesRequest& message) {
+                     for (const v1::SubmitResponseRequest& item : message.requests()) {
+                       if (item_status.ok()) {
+                         item_status = CheckItemParent(
+                             item, message.parent().empty()
+                                       ? item.parent()
+                                       : message.parent(),
+                             items.size());
+                       }
+                       items.push_back(
+                           ResponseFromProto(item.response_id(), item.response()));
+                     }
+                     return message.requests_size();
+                   }));
+    RETURN_IF_ERROR(item_status);
+    ASSIGN_OR_RETURN(domain::SubmitCounts counts,
+                     responses_.SubmitAll(call.workspace_id, std::move(items),
+                                          "requests"));
+    *response = CountsToProto(counts);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::GetResponse(grpc::ServerContext* context,
+                                            const v1::GetResponseRequest* request,
+                                            v1::Response* response) {
+  return Handle([&]() -> absl::Status {
+    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kRead},
+                                      request->name(), "name")
+                        .status());
+    ASSIGN_OR_RETURN(auto parts,
+                     ParseChildName(request->name(), kResponses, "name"));
+    ASSIGN_OR_RETURN(records::Response r,
+                     responses_.Get(parts.first, parts.second));
+    *response = ResponseToProto(parts.first, r);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::ListResponses(
+    grpc::ServerContext* context, const v1::ListResponsesRequest* request,
+    v1::ListResponsesResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
+    ASSIGN_OR_RETURN(std::string after,
+                     DecodePageToken(request->page_token(), "page_token"));
+    domain::ResponseFilter filter = FilterOf(request->range(), request->survey_id());
+    RETURN_IF_ERROR(CheckRange(filter));
+    filter.tag = request->tag();
+    filter.channel = request->channel();
+    filter.touchpoint = request->touchpoint();
+    filter.event_id = request->event_id();
+    filter.text = request->text();
+    ASSIGN_OR_RETURN(domain::Page<records::Response> page,
+                     responses_.List(call.workspace_id, filter, after, size));
+    for (const records::Response& r : page.items) {
+      *response->add_responses() = ResponseToProto(call.workspace_id, r);
+    }
+    response->set_next_page_token(EncodePageToken(page.next_after));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::ListFollowUps(
+    grpc::ServerContext* context, const v1::ListFollowUpsRequest* request,
+    v1::ListFollowUpsResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
+    ASSIGN_OR_RETURN(std::string after,
+                     DecodePageToken(request->page_token(), "page_token"));
+    domain::ResponseFilter filter = FilterOf(request->range(), request->survey_id());
+    RETURN_IF_ERROR(CheckRange(filter));
+    ASSIGN_OR_RETURN(domain::Page<domain::FollowUpItem> page,
+                     responses_.FollowUps(call.workspace_id, filter, after, size));
+    for (const domain::FollowUpItem& item : page.items) {
+      v1::FollowUp* out = response->add_follow_ups();
+      *out->mutable_response() = ResponseToProto(call.workspace_id, item.response);
+      if (item.customer.has_value()) {
+        *out->mutable_customer() = CustomerToProto(call.workspace_id, *item.customer);
+      }
+    }
+    response->set_next_page_token(EncodePageToken(page.next_after));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::RecordInvitations(
+    grpc::ServerContext* context, const v1::RecordInvitationsRequest* request,
+    v1::InvitationBatch* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kWrite},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    const v1::InvitationBatch& in = request->invitation_batch();
+    records::InvitationBatch batch;
+    batch.set_id(request->invitation_batch_id());
+    batch.set_survey_id(in.survey_id());
+    batch.set_channel(in.channel());
+    batch.set_count(in.count());
+    batch.set_send_time_us(MicrosOf(in.has_send_time(), in.send_time()));
+    ASSIGN_OR_RETURN(records::InvitationBatch stored,
+                     responses_.RecordInvitations(call.workspace_id, batch));
+    *response = InvitationBatchToProto(call.workspace_id, stored);
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace mittari::service
