@@ -129,16 +129,22 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
     s.set_positive_threshold(higher ? s.scale_max() - top + 1
                                     : s.scale_min() + top - 1);
   }
+  // Low scores by default only where metrics.md defines them: NPS
+  // detractors (0-6) and CSAT's bottom two boxes. Other kinds list low
+  // scores for follow-up when the survey sets its own threshold.
   if (!s.has_low_threshold()) {
-    s.set_low_threshold(kind == SurveyKind::kNps ? 6
-                        : higher               ? s.scale_min() + 1
-                                               : s.scale_max() - 1);
+    if (kind == SurveyKind::kNps) s.set_low_threshold(6);
+    if (kind == SurveyKind::kCsat) {
+      s.set_low_threshold(higher ? s.scale_min() + 1 : s.scale_max() - 1);
+    }
   }
   for (const auto& [field, value] :
-       {std::pair<const char*, int>{"survey.positive_threshold",
-                                    s.positive_threshold()},
-        {"survey.low_threshold", s.low_threshold()}}) {
-    if (value < s.scale_min() || value > s.scale_max()) {
+       {std::pair<const char*, std::optional<int>>{"survey.positive_threshold",
+                                                   s.positive_threshold()},
+        {"survey.low_threshold",
+         s.has_low_threshold() ? std::optional<int>(s.low_threshold())
+                               : std::nullopt}}) {
+    if (value && (*value < s.scale_min() || *value > s.scale_max())) {
       v.Add(field, absl::StrCat("must be on the scale ", s.scale_min(), "-",
                                 s.scale_max()));
     }

@@ -18,23 +18,13 @@ std::unique_ptr<AdminService::Stub> Stub(const Invocation& inv) {
 
 // The workspace `named` (an id or `workspaces/{id}`), or when empty the
 // workspace of the caller's key.
-grpc::Status TargetWorkspace(const Invocation& inv, const std::string& named,
+grpc::Status TargetWorkspace(Invocation& inv, const std::string& named,
                              std::string* name) {
-  if (!named.empty()) {
-    *name = absl::StartsWith(named, "workspaces/")
-                ? named
-                : absl::StrCat("workspaces/", named);
-    return grpc::Status::OK;
-  }
-  v1::ServerInfo info;
-  grpc::Status status = Stub(inv)->GetServerInfo(
-      inv.client.Context().get(), v1::GetServerInfoRequest(), &info);
-  if (status.ok() && info.workspace().empty()) {
-    return {grpc::StatusCode::INVALID_ARGUMENT,
-            "the operator key has no workspace: name one"};
-  }
-  *name = info.workspace();
-  return status;
+  if (named.empty()) return inv.Workspace(name);
+  *name = absl::StartsWith(named, "workspaces/")
+              ? named
+              : absl::StrCat("workspaces/", named);
+  return grpc::Status::OK;
 }
 
 std::string KeyName(const std::string& workspace, const std::string& id) {

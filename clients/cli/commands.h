@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "absl/time/time.h"
 #include "clients/cli/args.h"
 #include "clients/cli/client.h"
+#include "clients/cli/fields.h"
 #include "clients/cli/output.h"
 #include "grpcpp/support/status.h"
 
@@ -22,6 +24,10 @@ inline constexpr int kExitCallFailed = 1;
 inline constexpr int kExitUsage = 2;
 
 struct Invocation {
+  Invocation(const Args& a, const Client& c, Format f,
+             std::vector<std::string> words)
+      : args(a), client(c), format(f), operands(std::move(words)) {}
+
   const Args& args;
   const Client& client;
   Format format;
@@ -34,6 +40,16 @@ struct Invocation {
   // the exit code.
   int Finish(const grpc::Status& status, const Json& result) const;
   int Usage(const std::string& problem) const;
+
+  // The key's workspace, `workspaces/{id}` (asked of the server once).
+  grpc::Status Workspace(std::string* name);
+  // The time zone that plain dates in `values` are read in: the
+  // workspace's when any value is a plain date, otherwise UTC.
+  grpc::Status ZoneFor(const std::vector<std::string>& values,
+                       absl::TimeZone* zone);
+
+ private:
+  std::string workspace_;
 };
 
 struct Command {
@@ -44,7 +60,24 @@ struct Command {
   std::function<int(Invocation&)> run;
 };
 
+// Sets the fields of `item` named by the flags given (per `specs`); a
+// repeated flag's values are joined with ';'. `paths` receives the API
+// paths set (for update masks).
+grpc::Status FillFromFlags(Invocation& inv, const std::vector<FieldSpec>& specs,
+                           google::protobuf::Message& item,
+                           std::vector<std::string>* paths);
+// The CLI flags of `specs`, for a command's allowed flags.
+std::set<std::string> FlagsOf(const std::vector<FieldSpec>& specs,
+                              std::set<std::string> extra = {});
+// Prefixes `id` with `workspace/collection/` unless it is a full name.
+std::string ChildOf(const std::string& workspace, const std::string& collection,
+                    const std::string& id);
+
 std::vector<Command> AdminCommands();
+std::vector<Command> SurveyCommands();
+std::vector<Command> CustomerCommands();
+std::vector<Command> ResponseCommands();
+std::vector<Command> ImportCommands();
 
 }  // namespace mittari::cli
 

@@ -33,7 +33,11 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
 }
 
 int Run(const std::vector<std::string>& argv) {
-  std::vector<Command> commands = AdminCommands();
+  std::vector<Command> commands;
+  for (auto group : {AdminCommands, SurveyCommands, CustomerCommands,
+                     ResponseCommands, ImportCommands}) {
+    for (Command& c : group()) commands.push_back(std::move(c));
+  }
   absl::StatusOr<Args> args = Args::Parse(argv, kBooleanFlags);
   if (!args.ok()) {
     std::cerr << "mittari: " << args.status().message() << "\n";
@@ -85,20 +89,6 @@ int Run(const std::vector<std::string>& argv) {
 }
 
 }  // namespace
-
-int Invocation::Finish(const grpc::Status& status, const Json& result) const {
-  if (!status.ok()) {
-    PrintError(err, status);
-    return kExitCallFailed;
-  }
-  Print(out, result, format);
-  return kExitOk;
-}
-
-int Invocation::Usage(const std::string& problem) const {
-  err << "mittari: " << problem << "\n";
-  return kExitUsage;
-}
 
 }  // namespace mittari::cli
 

@@ -1,0 +1,184 @@
+#include "clients/cli/fields.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "google/protobuf/util/time_util.h"
+
+namespace mittari::cli {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+std::string EnumPrefix(const google::protobuf::EnumDescriptor* e) {
+  std::string out;
+  for (char c : e->name()) {
+    if (absl::ascii_isupper(c) && !out.empty()) out.push_back('_');
+    out.push_back(absl::ascii_toupper(c));
+  }
+  return out + "_";
+}
+
+}  // namespace
+
+const std::vector<FieldSpec>& CustomerFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "customer_id"},
+      {"name", "name", "customer.display_name"},
+      {"email", "email", "customer.email"},
+      {"segment", "segment", "customer.segment"},
+      {"region", "region", "customer.region"},
+      {"customer_type", "type", "customer.customer_type"},
+      {"attributes", "attributes", "customer.attributes"},
+      {"acquired_at", "acquired-at", "customer.acquire_time"},
+      {"churned_at", "churned-at", "customer.churn_time"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& SurveyFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "survey_id"},
+      {"kind", "kind", "survey.kind"},
+      {"question", "question", "survey.question"},
+      {"scale_min", "scale-min", "survey.scale_min"},
+      {"scale_max", "scale-max", "survey.scale_max"},
+      {"positive_threshold", "positive-threshold", "survey.positive_threshold"},
+      {"low_threshold", "low-threshold", "survey.low_threshold"},
+      {"direction", "direction", "survey.direction"},
+      {"touchpoint", "touchpoint", "survey.touchpoint"},
+      {"journey_stage", "journey-stage", "survey.journey_stage"},
+      {"channel", "channel", "survey.channel"},
+      {"event_id", "event", "survey.event_id"},
+      {"tags", "tags", "survey.tag_vocabulary"},
+      {"state", "state", "survey.state"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& ResponseFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "id", "response_id"},
+      {"survey_id", "survey", "response.survey_id"},
+      {"customer_id", "customer", "response.customer_id"},
+      {"submitted_at", "time", "response.submit_time"},
+      {"score", "score", "response.score"},
+      {"channel", "channel", "response.channel"},
+      {"touchpoint", "touchpoint", "response.touchpoint"},
+      {"comment", "comment", "response.comment"},
+      {"tags", "tags", "response.tags"},
+      {"event_id", "event", "response.event_id"},
+  };
+  return *fields;
+}
+
+absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
+                                         const absl::TimeZone& zone) {
+  absl::Time t;
+  std::string err;
+  if (text.size() == 10 &&
+      absl::ParseTime("%Y-%m-%d", std::string(text), zone, &t, &err)) {
+    return t;
+  }
+  if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
+    return t;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "'", text, "' is not an RFC 3339 time (2026-01-31T12:00:00Z) or a date "
+                 "(2026-01-31)"));
+}
+
+absl::Status SetField(Message& message, absl::string_view path,
+                      absl::string_view text, const absl::TimeZone& zone) {
+  if (text.empty()) return absl::OkStatus();
+  Message* m = &message;
+  std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
+    if (f == nullptr || f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+      return absl::InternalError(absl::StrCat("no message field ", path));
+    }
+    m = m->GetReflection()->MutableMessage(m, f);
+  }
+  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts.back());
+  if (f == nullptr) return absl::InternalError(absl::StrCat("no field ", path));
+  const auto* r = m->GetReflection();
+  std::string value(text);
+  if (f->is_map()) {
+    for (absl::string_view entry : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+      std::pair<std::string, std::string> kv =
+          absl::StrSplit(entry, absl::MaxSplits('=', 1));
+      Message* e = r->AddMessage(m, f);
+      e->GetReflection()->SetString(e, e->GetDescriptor()->field(0), kv.first);
+      e->GetReflection()->SetString(e, e->GetDescriptor()->field(1), kv.second);
+    }
+    return absl::OkStatus();
+  }
+  if (f->is_repeated()) {
+    for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+      r->AddString(m, f, std::string(item));
+    }
+    return absl::OkStatus();
+  }
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      r->SetString(m, f, value);
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_INT32: {
+      int32_t v = 0;
+      if (!absl::SimpleAtoi(value, &v)) {
+        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not an integer"));
+      }
+      r->SetInt32(m, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_INT64: {
+      int64_t v = 0;
+      if (!absl::SimpleAtoi(value, &v)) {
+        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not an integer"));
+      }
+      r->SetInt64(m, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_BOOL:
+      if (value != "true" && value != "false") {
+        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not true or false"));
+      }
+      r->SetBool(m, f, value == "true");
+      return absl::OkStatus();
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* e = f->enum_type();
+      const auto* v = e->FindValueByName(EnumPrefix(e) + absl::AsciiStrToUpper(value));
+      if (v == nullptr || v->number() == 0) {
+        std::string words;
+        for (int i = 1; i < e->value_count(); ++i) {
+          absl::StrAppend(&words, i > 1 ? ", " : "",
+                          absl::AsciiStrToLower(e->value(i)->name().substr(EnumPrefix(e).size())));
+        }
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", value, "' is not one of ", words));
+      }
+      r->SetEnumValue(m, f, v->number());
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE:
+      if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
+        absl::StatusOr<absl::Time> t = ParseTimeText(value, zone);
+        if (!t.ok()) return t.status();
+        auto* ts = static_cast<google::protobuf::Timestamp*>(r->MutableMessage(m, f));
+        *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(*t));
+        return absl::OkStatus();
+      }
+      break;
+    default:
+      break;
+  }
+  return absl::InternalError(absl::StrCat("cannot set ", path, " from text"));
+}
+
+}  // namespace mittari::cli
