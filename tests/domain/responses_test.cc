@@ -1,0 +1,232 @@
+#include "domain/responses.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/memory_store.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+
+namespace mittari::domain {
+namespace {
+
+using ::mittari::testing::IsOk;
+using ::mittari::testing::StatusIs;
+using ::testing::ElementsAre;
+
+constexpr char kWs[] = "w";
+
+class ResponsesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (auto [id, kind] : {std::pair{"nps", SurveyKind::kNps},
+                            {"csat", SurveyKind::kCsat},
+                            {"ces", SurveyKind::kCes},
+                            {"text", SurveyKind::kText}}) {
+      records::Survey s;
+      s.set_id(id);
+      s.set_kind(static_cast<int>(kind));
+      s.set_question("q");
+      s.set_touchpoint("checkout");
+      ASSERT_THAT(surveys_.Create(kWs, s), IsOk());
+    }
+    records::Survey tagged;
+    tagged.set_id("tagged");
+    tagged.set_kind(static_cast<int>(SurveyKind::kNps));
+    tagged.set_question("q");
+    tagged.add_tag_vocabulary("price");
+    ASSERT_THAT(surveys_.Create(kWs, tagged), IsOk());
+    records::Customer c;
+    c.set_id("c1");
+    c.set_display_name("Ada");
+    c.set_email("ada@example.com");
+    c.set_segment("enterprise");
+    c.set_region("fi");
+    ASSERT_THAT(customers_.Create(kWs, c), IsOk());
+  }
+
+  records::Response R(const std::string& id, const std::string& survey,
+                      std::optional<int> score, absl::Duration ago) {
+    records::Response r;
+    r.set_id(id);
+    r.set_survey_id(survey);
+    r.set_customer_id("c1");
+    if (score) r.set_score(*score);
+    r.set_submit_time_us(absl::ToUnixMicros(clock_.Now() - ago));
+    r.set_channel("web");
+    return r;
+  }
+
+  std::vector<std::string> Fields(const absl::Status& s) {
+    std::vector<std::string> out;
+    for (const auto& v : errors::FieldViolations(s)) out.push_back(v.field);
+    return out;
+  }
+
+  storage::MemoryStore store_;
+  testing::FakeClock clock_;
+  SurveyCatalog surveys_{store_, clock_};
+  CustomerDirectory customers_{store_, clock_};
+  ResponseLedger ledger_{store_, surveys_, customers_, clock_};
+};
+
+TEST_F(ResponsesTest, StoresAndCapturesSegmentDimensions) {
+  auto stored = ledger_.Submit(kWs, R("r1", "nps", 9, absl::Hours(1)));
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->segment(), "enterprise");
+  EXPECT_EQ(stored->region(), "fi");
+  EXPECT_EQ(stored->touchpoint(), "checkout");  // the survey's default
+  EXPECT_EQ(stored->survey_kind(), static_cast<int>(SurveyKind::kNps));
+
+  // A later change of the customer does not rewrite stored responses.
+  records::Customer values;
+  values.set_segment("smb");
+  ASSERT_THAT(customers_.Update(kWs, "c1", values, {"segment"}), IsOk());
+  auto again = ledger_.Get(kWs, "r1");
+  ASSERT_THAT(again, IsOk());
+  EXPECT_EQ(again->segment(), "enterprise");
+}
+
+TEST_F(ResponsesTest, ValidatesEveryFieldAndNamesIt) {
+  records::Response r = R("bad id!", "nps", 11, -absl::Hours(1));
+  r.set_customer_id("nobody");
+  r.set_comment(std::string(5000, 'x'));
+  absl::Status s = ledger_.Submit(kWs, r).status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Fields(s),
+              ::testing::UnorderedElementsAre(
+                  "response_id", "response.submit_time", "response.comment",
+                  "response.score", "response.customer_id"));
+
+  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("a", "missing", 5, absl::ZeroDuration()))
+                         .status()),
+              ElementsAre("response.survey_id"));
+  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("b", "text", 5, absl::ZeroDuration()))
+                         .status()),
+              ElementsAre("response.score"));
+  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("c", "nps", std::nullopt,
+                                           absl::ZeroDuration()))
+                         .status()),
+              ElementsAre("response.score"));
+  records::Response tagged = R("d", "tagged", 5, absl::ZeroDuration());
+  tagged.add_tags("speakers");
+  EXPECT_THAT(Fields(ledger_.Submit(kWs, tagged).status()),
+              ElementsAre("response.tags"));
+  // A little clock skew is accepted; anonymous responses too.
+  records::Response skewed = R("e", "nps", 5, -absl::Minutes(4));
+  skewed.clear_customer_id();
+  EXPECT_THAT(ledger_.Submit(kWs, skewed), IsOk());
+
+  ASSERT_THAT(surveys_.Archive(kWs, "csat"), IsOk());
+  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("f", "csat", 5, absl::ZeroDuration()))
+                         .status()),
+              ElementsAre("response.survey_id"));
+}
+
+TEST_F(ResponsesTest, SubmitsAreIdempotentById) {
+  records::Response r = R("r1", "nps", 3, absl::Hours(1));
+  ASSERT_THAT(ledger_.Submit(kWs, r), IsOk());
+  auto counts = ledger_.SubmitAll(kWs, {r, r}, "requests");
+  ASSERT_THAT(counts, IsOk());
+  EXPECT_EQ(counts->stored, 0);
+  EXPECT_EQ(counts->duplicates, 2);
+  r.set_score(4);
+  EXPECT_THAT(ledger_.Submit(kWs, r), StatusIs(absl::StatusCode::kAlreadyExists));
+  auto stored = ledger_.Get(kWs, "r1");
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->score(), 3);
+}
+
+TEST_F(ResponsesTest, ABatchWithOneBadResponseStoresNone) {
+  std::vector<records::Response> batch = {R("a", "nps", 5, absl::Hours(1)),
+                                          R("b", "nps", 12, absl::Hours(1)),
+                                          R("c", "csat", 5, absl::Hours(1))};
+  absl::Status s = ledger_.SubmitAll(kWs, batch, "requests").status();
+  EXPECT_THAT(Fields(s), ElementsAre("requests[1].response.score"));
+  for (const char* id : {"a", "b", "c"}) {
+    EXPECT_THAT(ledger_.Get(kWs, id), StatusIs(absl::StatusCode::kNotFound));
+  }
+  batch[1].set_score(10);
+  auto counts = ledger_.SubmitAll(kWs, batch, "requests");
+  ASSERT_THAT(counts, IsOk());
+  EXPECT_EQ(counts->stored, 3);
+}
+
+TEST_F(ResponsesTest, ListsNewestFirstWithFilters) {
+  records::Response a = R("a", "nps", 9, absl::Hours(3));
+  a.set_comment("Great SERVICE");
+  a.add_tags("price");
+  records::Response b = R("b", "csat", 2, absl::Hours(2));
+  records::Response c = R("c", "nps", 1, absl::Hours(1));
+  c.set_channel("email");
+  ASSERT_THAT(ledger_.SubmitAll(kWs, {a, b, c}, "requests"), IsOk());
+  auto ids = [&](const ResponseFilter& f, int limit = 10) {
+    std::vector<std::string> out;
+    std::string after;
+    do {
+      auto page = ledger_.List(kWs, f, after, limit);
+      EXPECT_THAT(page, IsOk());
+      for (const auto& r : page->items) out.push_back(r.id());
+      after = page->next_after;
+    } while (!after.empty());
+    return out;
+  };
+  EXPECT_THAT(ids({}), ElementsAre("c", "b", "a"));
+  EXPECT_THAT(ids({}, 1), ElementsAre("c", "b", "a"));
+  ResponseFilter f;
+  f.survey_id = "nps";
+  EXPECT_THAT(ids(f), ElementsAre("c", "a"));
+  f = {};
+  f.text = "great service";
+  EXPECT_THAT(ids(f), ElementsAre("a"));
+  f = {};
+  f.tag = "price";
+  EXPECT_THAT(ids(f), ElementsAre("a"));
+  f = {};
+  f.channel = "email";
+  EXPECT_THAT(ids(f), ElementsAre("c"));
+  f = {};
+  f.from_us = absl::ToUnixMicros(clock_.Now() - absl::Hours(2));
+  f.to_us = absl::ToUnixMicros(clock_.Now() - absl::Hours(1));
+  EXPECT_THAT(ids(f), ElementsAre("b"));  // half-open: c is at `to`
+}
+
+TEST_F(ResponsesTest, FollowUpsAreLowScoresNewestFirstWithTheCustomer) {
+  ASSERT_THAT(
+      ledger_.SubmitAll(kWs,
+                        {R("promoter", "nps", 10, absl::Hours(5)),
+                         R("detractor", "nps", 6, absl::Hours(4)),
+                         R("unhappy", "csat", 2, absl::Hours(3)),
+                         R("content", "csat", 3, absl::Hours(2)),
+                         R("effort", "ces", 1, absl::Hours(1))},
+                        "requests"),
+      IsOk());
+  auto page = ledger_.FollowUps(kWs, {}, "", 10);
+  ASSERT_THAT(page, IsOk());
+  std::vector<std::string> ids;
+  for (const auto& item : page->items) {
+    ids.push_back(item.response.id());
+    ASSERT_TRUE(item.customer.has_value());
+    EXPECT_EQ(item.customer->email(), "ada@example.com");
+  }
+  EXPECT_THAT(ids, ElementsAre("unhappy", "detractor"));
+}
+
+TEST_F(ResponsesTest, InvitationsAreIdempotent) {
+  records::InvitationBatch b;
+  b.set_id("mail-1");
+  b.set_survey_id("nps");
+  b.set_channel("email");
+  b.set_count(100);
+  ASSERT_THAT(ledger_.RecordInvitations(kWs, b), IsOk());
+  ASSERT_THAT(ledger_.RecordInvitations(kWs, b), IsOk());
+  b.set_count(99);
+  EXPECT_THAT(ledger_.RecordInvitations(kWs, b),
+              StatusIs(absl::StatusCode::kAlreadyExists));
+  b.set_count(0);
+  b.set_id("mail-2");
+  EXPECT_THAT(ledger_.RecordInvitations(kWs, b),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace mittari::domain
