@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The run command: installs what is missing, builds a release build, and
 # starts mittarid on 127.0.0.1:50051 with its embedded RocksDB under ./data.
-# The first start creates the default workspace (UTC, EUR) and prints its
-# admin key and the operator key, once. Extra arguments go to mittarid.
+# On the first start the server creates the default workspace (UTC, EUR)
+# and its keys; this script then loads the demo data set (tests/golden:
+# customers, surveys and responses in Europe/Helsinki) into it and prints
+# the admin and operator keys, once. Extra arguments go to mittarid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +13,33 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMITTARI_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target mittarid mittari
 
-exec build/service/mittarid --listen="${MITTARI_LISTEN:-127.0.0.1:50051}" \
-  --data_dir="${MITTARI_DATA_DIR:-./data}" "$@"
+listen=${MITTARI_LISTEN:-127.0.0.1:50051}
+data=${MITTARI_DATA_DIR:-./data}
+first_start=0
+[ -d "$data/rocksdb" ] || first_start=1
+keys=$(mktemp -d)
+trap 'rm -rf "$keys"' EXIT
+
+build/service/mittarid --listen="$listen" --data_dir="$data" \
+  --admin_key_file="$keys/admin" --operator_key_file="$keys/operator" "$@" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null; wait $server; exit $?' INT TERM
+
+if [ "$first_start" = 1 ]; then
+  for _ in $(seq 100); do [ -s "$keys/operator" ] && break; sleep 0.1; done
+  admin=$(cat "$keys/admin")
+  operator=$(cat "$keys/operator")
+  rm -f "$keys/admin" "$keys/operator"
+  export MITTARI_ADDR=$listen MITTARI_KEY=$admin
+  build/clients/cli/mittari workspace update --display-name "Demo" \
+    --time-zone Europe/Helsinki --currency EUR >/dev/null
+  for kind in customers surveys responses; do
+    build/clients/cli/mittari import "$kind" "tests/golden/$kind.csv" \
+      --output json | tr -d '\n' | sed 's/  */ /g'
+    echo
+  done
+  echo "Demo data loaded into workspace 'default' (Europe/Helsinki, EUR)."
+  echo "Admin key of workspace 'default' (shown once): $admin"
+  echo "Operator key (shown once): $operator"
+fi
+wait $server
