@@ -28,8 +28,9 @@ class CatalogTable {
   absl::StatusOr<std::optional<Record>> Find(const storage::ReadView& view,
                                              absl::string_view workspace_id,
                                              absl::string_view id) const {
-    ASSIGN_OR_RETURN(std::optional<std::string> value,
-                     view.Get(cf_, keys::CatalogRecord(workspace_id, tag_, id)));
+    ASSIGN_OR_RETURN(
+        std::optional<std::string> value,
+        view.Get(cf_, keys::CatalogRecord(workspace_id, tag_, id)));
     if (!value.has_value()) return std::nullopt;
     return Parse(*value);
   }
@@ -52,29 +53,28 @@ class CatalogTable {
       absl::string_view workspace_id, absl::string_view after_id, int limit,
       const std::function<bool(const Record&)>& keep) const {
     std::string prefix = keys::InWorkspace(workspace_id, tag_).key();
-    std::string begin =
-        after_id.empty()
-            ? prefix
-            : storage::PrefixEnd(keys::CatalogRecord(workspace_id, tag_,
-                                                     after_id));
+    std::string begin = after_id.empty()
+                            ? prefix
+                            : storage::PrefixEnd(keys::CatalogRecord(
+                                  workspace_id, tag_, after_id));
     Page<Record> page;
     absl::Status parse_status;
-    RETURN_IF_ERROR(store_.Scan(
-        cf_, begin, storage::PrefixEnd(prefix),
-        [&](absl::string_view, absl::string_view value) {
-          absl::StatusOr<Record> record = Parse(value);
-          if (!record.ok()) {
-            parse_status = record.status();
-            return false;
-          }
-          if (!keep(*record)) return true;
-          if (static_cast<int>(page.items.size()) == limit) {
-            page.next_after = page.items.back().id();
-            return false;
-          }
-          page.items.push_back(*std::move(record));
-          return true;
-        }));
+    RETURN_IF_ERROR(
+        store_.Scan(cf_, begin, storage::PrefixEnd(prefix),
+                    [&](absl::string_view, absl::string_view value) {
+                      absl::StatusOr<Record> record = Parse(value);
+                      if (!record.ok()) {
+                        parse_status = record.status();
+                        return false;
+                      }
+                      if (!keep(*record)) return true;
+                      if (static_cast<int>(page.items.size()) == limit) {
+                        page.next_after = page.items.back().id();
+                        return false;
+                      }
+                      page.items.push_back(*std::move(record));
+                      return true;
+                    }));
     RETURN_IF_ERROR(parse_status);
     return page;
   }

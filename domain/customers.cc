@@ -55,7 +55,8 @@ void CustomerDirectory::Validate(const records::Customer& c, Violations& v) {
   }
   if (c.churn_time_us() != 0 && c.acquire_time_us() == 0) {
     v.Add("customer.churn_time", "needs an acquire_time");
-  } else if (c.churn_time_us() != 0 && c.churn_time_us() < c.acquire_time_us()) {
+  } else if (c.churn_time_us() != 0 &&
+             c.churn_time_us() < c.acquire_time_us()) {
     v.Add("customer.churn_time", "is before acquire_time");
   }
 }
@@ -87,22 +88,20 @@ absl::StatusOr<records::Customer> CustomerDirectory::Get(
 absl::StatusOr<Page<records::Customer>> CustomerDirectory::List(
     absl::string_view workspace_id, absl::string_view after_id, int limit,
     const CustomerFilter& filter) const {
-  return table_.List(workspace_id, after_id, limit,
-                     [&](const records::Customer& c) {
-                       return (filter.segment.empty() ||
-                               c.segment() == filter.segment) &&
-                              (filter.region.empty() ||
-                               c.region() == filter.region) &&
-                              (filter.customer_type.empty() ||
-                               c.customer_type() == filter.customer_type);
-                     });
+  return table_.List(
+      workspace_id, after_id, limit, [&](const records::Customer& c) {
+        return (filter.segment.empty() || c.segment() == filter.segment) &&
+               (filter.region.empty() || c.region() == filter.region) &&
+               (filter.customer_type.empty() ||
+                c.customer_type() == filter.customer_type);
+      });
 }
 
 absl::StatusOr<records::Customer> CustomerDirectory::Update(
     absl::string_view workspace_id, absl::string_view id,
     const records::Customer& values, const std::vector<std::string>& fields) {
   static const std::set<std::string> kUpdatable = {
-      "display_name",  "email",      "segment",        "region",
+      "display_name",  "email",      "segment",         "region",
       "customer_type", "attributes", "acquire_time_us", "churn_time_us"};
   Violations v;
   for (const std::string& field : fields) {
@@ -119,7 +118,8 @@ absl::StatusOr<records::Customer> CustomerDirectory::Update(
     reflection->ClearField(&customer, f);
     if (f->is_map()) {
       *customer.mutable_attributes() = values.attributes();
-    } else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+    } else if (f->cpp_type() ==
+               google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
       reflection->SetString(&customer, f, reflection->GetString(values, f));
     } else {
       reflection->SetInt64(&customer, f, reflection->GetInt64(values, f));

@@ -65,7 +65,6 @@ inline std::string WorkspaceData(absl::string_view workspace_id) {
   return storage::KeyEncoder().Str(workspace_id).key();
 }
 
-
 // A per-workspace key: the workspace, a tag, then the components the
 // caller appends.
 inline storage::KeyEncoder InWorkspace(absl::string_view workspace_id,

@@ -65,8 +65,8 @@ class Lookups {
 
 // Checks one response and fills what is derived from its survey and
 // customer.
-absl::Status Prepare(Lookups& lookups, absl::Time now,
-                     records::Response& r, Violations& v) {
+absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
+                     Violations& v) {
   v.Id("response_id", r.id());
   v.Required("response.survey_id", r.survey_id());
   if (r.submit_time_us() == 0) {
@@ -89,7 +89,8 @@ absl::Status Prepare(Lookups& lookups, absl::Time now,
   }
 
   if (!r.survey_id().empty()) {
-    ASSIGN_OR_RETURN(const records::Survey* survey, lookups.Survey(r.survey_id()));
+    ASSIGN_OR_RETURN(const records::Survey* survey,
+                     lookups.Survey(r.survey_id()));
     if (survey == nullptr) {
       v.Add("response.survey_id",
             absl::StrCat("no survey '", r.survey_id(), "' in this workspace"));
@@ -99,7 +100,8 @@ absl::Status Prepare(Lookups& lookups, absl::Time now,
               absl::StrCat("survey '", r.survey_id(), "' is closed"));
       }
       if (survey->kind() == static_cast<int>(SurveyKind::kText)) {
-        if (r.has_score()) v.Add("response.score", "a text survey takes no score");
+        if (r.has_score())
+          v.Add("response.score", "a text survey takes no score");
       } else if (!r.has_score()) {
         v.Add("response.score", "is required");
       } else if (r.score() < survey->scale_min() ||
@@ -169,20 +171,21 @@ bool Matches(const ResponseFilter& f, const records::Response& r) {
       std::find(r.tags().begin(), r.tags().end(), f.tag) == r.tags().end()) {
     return false;
   }
-  if (!f.text.empty() &&
-      !absl::StrContains(absl::AsciiStrToLower(r.comment()),
-                         absl::AsciiStrToLower(f.text))) {
+  if (!f.text.empty() && !absl::StrContains(absl::AsciiStrToLower(r.comment()),
+                                            absl::AsciiStrToLower(f.text))) {
     return false;
   }
   return true;
 }
 
 // The scan bounds, in a newest-first index under `prefix`, of a range.
-std::pair<std::string, std::string> NewestFirstBounds(
-    const std::string& prefix, const ResponseFilter& f, absl::string_view after) {
+std::pair<std::string, std::string> NewestFirstBounds(const std::string& prefix,
+                                                      const ResponseFilter& f,
+                                                      absl::string_view after) {
   std::string begin = prefix;
   if (f.to_us.has_value()) {
-    begin = absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.to_us + 1).key());
+    begin =
+        absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.to_us + 1).key());
   }
   if (!after.empty()) {
     std::string resume = storage::PrefixEnd(absl::StrCat(prefix, after));
@@ -190,7 +193,8 @@ std::pair<std::string, std::string> NewestFirstBounds(
   }
   std::string end = storage::PrefixEnd(prefix);
   if (f.from_us.has_value()) {
-    end = absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.from_us + 1).key());
+    end =
+        absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.from_us + 1).key());
   }
   return {begin, end};
 }
@@ -200,9 +204,9 @@ std::pair<std::string, std::string> NewestFirstBounds(
 absl::StatusOr<std::optional<records::Response>> ResponseLedger::FindStored(
     const storage::ReadView& view, absl::string_view workspace_id,
     absl::string_view id) const {
-  ASSIGN_OR_RETURN(std::optional<std::string> time,
-                   view.Get(ColumnFamily::kIndex,
-                            keys::ResponseId(workspace_id, id)));
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> time,
+      view.Get(ColumnFamily::kIndex, keys::ResponseId(workspace_id, id)));
   if (!time.has_value()) return std::nullopt;
   storage::KeyDecoder decoder(*time);
   ASSIGN_OR_RETURN(int64_t submit_us, decoder.I64());
@@ -210,24 +214,26 @@ absl::StatusOr<std::optional<records::Response>> ResponseLedger::FindStored(
                    view.Get(ColumnFamily::kFacts,
                             keys::Response(workspace_id, submit_us, id)));
   if (!value.has_value()) {
-    return errors::DataLoss(absl::StrCat("response ", id, " is indexed but missing"));
+    return errors::DataLoss(
+        absl::StrCat("response ", id, " is indexed but missing"));
   }
   return ParseResponse(*value);
 }
 
-void ResponseLedger::AddWrites(storage::WriteBatch& batch,
-                               absl::string_view ws,
+void ResponseLedger::AddWrites(storage::WriteBatch& batch, absl::string_view ws,
                                const records::Response& r) const {
-  batch.Put(ColumnFamily::kFacts, keys::Response(ws, r.submit_time_us(), r.id()),
+  batch.Put(ColumnFamily::kFacts,
+            keys::Response(ws, r.submit_time_us(), r.id()),
             r.SerializeAsString());
   batch.Put(ColumnFamily::kIndex, keys::ResponseId(ws, r.id()),
             storage::KeyEncoder().I64(r.submit_time_us()).key());
-  batch.Put(ColumnFamily::kIndex,
-            keys::ResponseBySurvey(ws, r.survey_id(), r.submit_time_us(), r.id()),
-            "");
+  batch.Put(
+      ColumnFamily::kIndex,
+      keys::ResponseBySurvey(ws, r.survey_id(), r.submit_time_us(), r.id()),
+      "");
   if (r.low()) {
-    batch.Put(ColumnFamily::kIndex, keys::FollowUp(ws, r.submit_time_us(), r.id()),
-              "");
+    batch.Put(ColumnFamily::kIndex,
+              keys::FollowUp(ws, r.submit_time_us(), r.id()), "");
   }
 }
 
@@ -236,7 +242,8 @@ absl::StatusOr<records::Response> ResponseLedger::Submit(
   std::string id = response.id();
   std::vector<records::Response> one;
   one.push_back(std::move(response));
-  ASSIGN_OR_RETURN(SubmitCounts counts, SubmitAll(workspace_id, std::move(one), ""));
+  ASSIGN_OR_RETURN(SubmitCounts counts,
+                   SubmitAll(workspace_id, std::move(one), ""));
   (void)counts;
   return Get(workspace_id, id);
 }
@@ -292,8 +299,9 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
       if (!SameSubmission(*earlier, r)) {
         return errors::AlreadyExists(
             ResponseName(workspace_id, r.id()),
-            absl::StrCat(prefix(i), "response_id names a response stored with "
-                                    "other content"));
+            absl::StrCat(prefix(i),
+                         "response_id names a response stored with "
+                         "other content"));
       }
       ++counts.duplicates;
       continue;
@@ -322,20 +330,21 @@ absl::StatusOr<Page<records::Response>> ResponseLedger::List(
   auto [begin, end] = NewestFirstBounds(prefix, filter, after);
   Page<records::Response> page;
   absl::Status status;
-  RETURN_IF_ERROR(store_.Scan(
-      ColumnFamily::kFacts, begin, end,
-      [&](absl::string_view key, absl::string_view value) {
-        absl::StatusOr<records::Response> r = ParseResponse(value);
-        if (!r.ok()) {
-          status = r.status();
-          return false;
-        }
-        if (!Matches(filter, *r)) return true;
-        if (static_cast<int>(page.items.size()) == limit) return false;
-        page.items.push_back(*std::move(r));
-        page.next_after = std::string(key.substr(prefix.size()));
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      store_.Scan(ColumnFamily::kFacts, begin, end,
+                  [&](absl::string_view key, absl::string_view value) {
+                    absl::StatusOr<records::Response> r = ParseResponse(value);
+                    if (!r.ok()) {
+                      status = r.status();
+                      return false;
+                    }
+                    if (!Matches(filter, *r)) return true;
+                    if (static_cast<int>(page.items.size()) == limit)
+                      return false;
+                    page.items.push_back(*std::move(r));
+                    page.next_after = std::string(key.substr(prefix.size()));
+                    return true;
+                  }));
   RETURN_IF_ERROR(status);
   if (static_cast<int>(page.items.size()) < limit) page.next_after.clear();
   return page;
@@ -362,11 +371,13 @@ absl::StatusOr<Page<FollowUpItem>> ResponseLedger::FollowUps(
           status = id.status();
           return false;
         }
-        absl::StatusOr<std::optional<std::string>> value = view->Get(
-            ColumnFamily::kFacts, keys::Response(workspace_id, -*neg_time, *id));
+        absl::StatusOr<std::optional<std::string>> value =
+            view->Get(ColumnFamily::kFacts,
+                      keys::Response(workspace_id, -*neg_time, *id));
         if (!value.ok() || !value->has_value()) {
-          status = value.ok() ? errors::DataLoss("follow-up of a missing response")
-                              : value.status();
+          status = value.ok()
+                       ? errors::DataLoss("follow-up of a missing response")
+                       : value.status();
           return false;
         }
         absl::StatusOr<records::Response> r = ParseResponse(**value);
@@ -408,14 +419,16 @@ absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
                      surveys_.Find(workspace_id, batch.survey_id()));
     if (!survey.has_value()) {
       v.Add("invitation_batch.survey_id",
-            absl::StrCat("no survey '", batch.survey_id(), "' in this workspace"));
+            absl::StrCat("no survey '", batch.survey_id(),
+                         "' in this workspace"));
     }
   }
   if (batch.send_time_us() == 0) {
     batch.set_send_time_us(absl::ToUnixMicros(clock_.Now()));
   }
   RETURN_IF_ERROR(v.ToStatus());
-  StripedLocks::Guard guard(locks_, {absl::StrCat(workspace_id, "/inv/", batch.id())});
+  StripedLocks::Guard guard(locks_,
+                            {absl::StrCat(workspace_id, "/inv/", batch.id())});
   ASSIGN_OR_RETURN(std::optional<records::InvitationBatch> existing,
                    invitations_.Find(workspace_id, batch.id()));
   if (existing.has_value()) {
@@ -425,7 +438,8 @@ absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
       return *existing;
     }
     return errors::AlreadyExists(
-        absl::StrCat("workspaces/", workspace_id, "/invitationBatches/", batch.id()),
+        absl::StrCat("workspaces/", workspace_id, "/invitationBatches/",
+                     batch.id()),
         "with other content");
   }
   storage::WriteBatch write;

@@ -64,9 +64,9 @@ class ResponseLedger {
                                            records::Response response);
   // Stores every response or none. Violations are named
   // "<list_field>[i].response.<field>".
-  absl::StatusOr<SubmitCounts> SubmitAll(absl::string_view workspace_id,
-                                         std::vector<records::Response> responses,
-                                         absl::string_view list_field);
+  absl::StatusOr<SubmitCounts> SubmitAll(
+      absl::string_view workspace_id, std::vector<records::Response> responses,
+      absl::string_view list_field);
 
   absl::StatusOr<records::Response> Get(absl::string_view workspace_id,
                                         absl::string_view id) const;

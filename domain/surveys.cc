@@ -65,7 +65,8 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
   }
   v.Required("survey.question", s.question());
   v.MaxLength("survey.question", s.question(), kMaxQuestion);
-  if (s.direction() == 0) s.set_direction(static_cast<int>(Direction::kHigherIsBetter));
+  if (s.direction() == 0)
+    s.set_direction(static_cast<int>(Direction::kHigherIsBetter));
   if (s.direction() != static_cast<int>(Direction::kHigherIsBetter) &&
       s.direction() != static_cast<int>(Direction::kLowerIsBetter)) {
     v.Add("survey.direction", "must be higher_is_better or lower_is_better");
@@ -76,7 +77,8 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
     v.Add("survey.state", "must be open or closed");
   }
   for (const auto& [field, value] :
-       {std::pair<const char*, const std::string*>{"survey.touchpoint", &s.touchpoint()},
+       {std::pair<const char*, const std::string*>{"survey.touchpoint",
+                                                   &s.touchpoint()},
         {"survey.journey_stage", &s.journey_stage()},
         {"survey.channel", &s.channel()}}) {
     v.MaxLength(field, *value, kMaxLabel);
@@ -103,8 +105,8 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
     return;
   }
   int default_min = kind == SurveyKind::kNps ? 0 : 1;
-  int default_max = kind == SurveyKind::kNps   ? 10
-                    : kind == SurveyKind::kCes ? 7
+  int default_max = kind == SurveyKind::kNps      ? 10
+                    : kind == SurveyKind::kCes    ? 7
                     : kind == SurveyKind::kChoice ? 2
                                                   : 5;
   if (!s.has_scale_min()) s.set_scale_min(default_min);
@@ -141,9 +143,9 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
   for (const auto& [field, value] :
        {std::pair<const char*, std::optional<int>>{"survey.positive_threshold",
                                                    s.positive_threshold()},
-        {"survey.low_threshold",
-         s.has_low_threshold() ? std::optional<int>(s.low_threshold())
-                               : std::nullopt}}) {
+        {"survey.low_threshold", s.has_low_threshold()
+                                     ? std::optional<int>(s.low_threshold())
+                                     : std::nullopt}}) {
     if (value && (*value < s.scale_min() || *value > s.scale_max())) {
       v.Add(field, absl::StrCat("must be on the scale ", s.scale_min(), "-",
                                 s.scale_max()));
@@ -170,7 +172,8 @@ void SurveyCatalog::CheckChangeAllowed(absl::string_view workspace_id,
                                        const records::Survey& after,
                                        Violations& v) const {
   bool scale_changed =
-      before.kind() != after.kind() || before.scale_min() != after.scale_min() ||
+      before.kind() != after.kind() ||
+      before.scale_min() != after.scale_min() ||
       before.scale_max() != after.scale_max() ||
       before.direction() != after.direction() ||
       before.positive_threshold() != after.positive_threshold() ||
@@ -228,21 +231,25 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
   for (const std::string& field : fields) {
     const auto* f = descriptor->FindFieldByName(field);
     static const std::set<std::string> kUpdatable = {
-        "kind",          "question",      "scale_min",     "scale_max",
-        "positive_threshold", "low_threshold", "direction", "touchpoint",
-        "journey_stage", "channel",       "event_id",      "tag_vocabulary",
+        "kind",      "question",           "scale_min",
+        "scale_max", "positive_threshold", "low_threshold",
+        "direction", "touchpoint",         "journey_stage",
+        "channel",   "event_id",           "tag_vocabulary",
         "state"};
     if (f == nullptr || kUpdatable.count(field) == 0) {
       v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
       continue;
     }
     reflection->ClearField(&after, f);
-    if (f->is_repeated() || !f->has_presence() || reflection->HasField(values, f)) {
+    if (f->is_repeated() || !f->has_presence() ||
+        reflection->HasField(values, f)) {
       if (f->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(values, f); ++i) {
-          reflection->AddString(&after, f, reflection->GetRepeatedString(values, f, i));
+          reflection->AddString(&after, f,
+                                reflection->GetRepeatedString(values, f, i));
         }
-      } else if (f->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+      } else if (f->cpp_type() ==
+                 google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
         reflection->SetString(&after, f, reflection->GetString(values, f));
       } else {
         reflection->SetInt32(&after, f, reflection->GetInt32(values, f));
@@ -251,15 +258,18 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
   }
   RETURN_IF_ERROR(v.ToStatus());
   // A scale changed without its thresholds gets their defaults again.
-  bool scale_touched = std::find_if(fields.begin(), fields.end(), [](const std::string& f) {
-                         return f == "scale_min" || f == "scale_max" || f == "kind" ||
-                                f == "direction";
-                       }) != fields.end();
+  bool scale_touched =
+      std::find_if(fields.begin(), fields.end(), [](const std::string& f) {
+        return f == "scale_min" || f == "scale_max" || f == "kind" ||
+               f == "direction";
+      }) != fields.end();
   if (scale_touched) {
-    if (std::find(fields.begin(), fields.end(), "positive_threshold") == fields.end()) {
+    if (std::find(fields.begin(), fields.end(), "positive_threshold") ==
+        fields.end()) {
       after.clear_positive_threshold();
     }
-    if (std::find(fields.begin(), fields.end(), "low_threshold") == fields.end()) {
+    if (std::find(fields.begin(), fields.end(), "low_threshold") ==
+        fields.end()) {
       after.clear_low_threshold();
     }
   }
@@ -300,7 +310,8 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
     records::Survey& s = surveys[i];
     Violations v(absl::StrCat("surveys[", i, "]."));
     Normalize(s, v);
-    if (!ids.insert(s.id()).second) v.Add("survey_id", "is repeated in the import");
+    if (!ids.insert(s.id()).second)
+      v.Add("survey_id", "is repeated in the import");
     ASSIGN_OR_RETURN(std::optional<records::Survey> existing,
                      table_.Find(workspace_id, s.id()));
     if (v.empty() && existing.has_value()) {

@@ -39,7 +39,9 @@ bool IsLow(const records::Survey& survey, int score);
 class SurveyCatalog {
  public:
   SurveyCatalog(storage::Store& store, const Clock& clock)
-      : store_(store), clock_(clock), table_(store, keys::WorkspaceTag::kSurvey) {}
+      : store_(store),
+        clock_(clock),
+        table_(store, keys::WorkspaceTag::kSurvey) {}
 
   // Fills defaults into `survey` and checks it; violations are named
   // "survey.<field>" (and "survey_id") after the collector's prefix.
@@ -59,10 +61,9 @@ class SurveyCatalog {
                                              int limit, int kind,
                                              bool show_archived) const;
   // Sets the fields of `values` named in `fields` (proto field names).
-  absl::StatusOr<records::Survey> Update(absl::string_view workspace_id,
-                                         absl::string_view id,
-                                         const records::Survey& values,
-                                         const std::vector<std::string>& fields);
+  absl::StatusOr<records::Survey> Update(
+      absl::string_view workspace_id, absl::string_view id,
+      const records::Survey& values, const std::vector<std::string>& fields);
   absl::StatusOr<records::Survey> Archive(absl::string_view workspace_id,
                                           absl::string_view id);
   // Creates or replaces every survey, all or nothing; violations are named

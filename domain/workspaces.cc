@@ -203,7 +203,8 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
     violations.Merge(ValidateDisplayName(*update.display_name));
   }
   if (update.time_zone) {
-    violations.Merge(ValidateTimeZone(*update.time_zone, "workspace.time_zone"));
+    violations.Merge(
+        ValidateTimeZone(*update.time_zone, "workspace.time_zone"));
   }
   if (update.currency_code) {
     violations.Merge(

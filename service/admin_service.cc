@@ -2,8 +2,8 @@
 
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "service/resource_names.h"
 #include "service/handler.h"
+#include "service/resource_names.h"
 
 namespace mittari::service {
 namespace {

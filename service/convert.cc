@@ -12,7 +12,8 @@ v1::Survey SurveyToProto(absl::string_view ws, const records::Survey& s) {
   out.set_question(s.question());
   if (s.has_scale_min()) out.set_scale_min(s.scale_min());
   if (s.has_scale_max()) out.set_scale_max(s.scale_max());
-  if (s.has_positive_threshold()) out.set_positive_threshold(s.positive_threshold());
+  if (s.has_positive_threshold())
+    out.set_positive_threshold(s.positive_threshold());
   if (s.has_low_threshold()) out.set_low_threshold(s.low_threshold());
   out.set_direction(static_cast<v1::Direction>(s.direction()));
   out.set_touchpoint(s.touchpoint());
@@ -21,7 +22,8 @@ v1::Survey SurveyToProto(absl::string_view ws, const records::Survey& s) {
   out.set_event_id(s.event_id());
   *out.mutable_tag_vocabulary() = s.tag_vocabulary();
   out.set_state(static_cast<v1::SurveyState>(s.state()));
-  if (s.archive_time_us() != 0) SetTime(s.archive_time_us(), out.mutable_archive_time());
+  if (s.archive_time_us() != 0)
+    SetTime(s.archive_time_us(), out.mutable_archive_time());
   SetTime(s.create_time_us(), out.mutable_create_time());
   SetTime(s.update_time_us(), out.mutable_update_time());
   return out;
@@ -34,7 +36,8 @@ records::Survey SurveyFromProto(const std::string& id, const v1::Survey& s) {
   out.set_question(s.question());
   if (s.has_scale_min()) out.set_scale_min(s.scale_min());
   if (s.has_scale_max()) out.set_scale_max(s.scale_max());
-  if (s.has_positive_threshold()) out.set_positive_threshold(s.positive_threshold());
+  if (s.has_positive_threshold())
+    out.set_positive_threshold(s.positive_threshold());
   if (s.has_low_threshold()) out.set_low_threshold(s.low_threshold());
   out.set_direction(s.direction());
   out.set_touchpoint(s.touchpoint());
@@ -55,8 +58,10 @@ v1::Customer CustomerToProto(absl::string_view ws, const records::Customer& c) {
   out.set_region(c.region());
   out.set_customer_type(c.customer_type());
   *out.mutable_attributes() = c.attributes();
-  if (c.acquire_time_us() != 0) SetTime(c.acquire_time_us(), out.mutable_acquire_time());
-  if (c.churn_time_us() != 0) SetTime(c.churn_time_us(), out.mutable_churn_time());
+  if (c.acquire_time_us() != 0)
+    SetTime(c.acquire_time_us(), out.mutable_acquire_time());
+  if (c.churn_time_us() != 0)
+    SetTime(c.churn_time_us(), out.mutable_churn_time());
   SetTime(c.create_time_us(), out.mutable_create_time());
   SetTime(c.update_time_us(), out.mutable_update_time());
   return out;

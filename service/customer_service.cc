@@ -33,11 +33,10 @@ grpc::Status CustomerServiceImpl::CreateCustomer(
                      auth_.AuthorizeIn(*context, {Permission::kWrite},
                                        request->parent(), "parent"));
     RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
-    ASSIGN_OR_RETURN(
-        records::Customer created,
-        customers_.Create(call.workspace_id,
-                          CustomerFromProto(request->customer_id(),
-                                            request->customer())));
+    ASSIGN_OR_RETURN(records::Customer created,
+                     customers_.Create(call.workspace_id,
+                                       CustomerFromProto(request->customer_id(),
+                                                         request->customer())));
     *response = CustomerToProto(call.workspace_id, created);
     return absl::OkStatus();
   });
@@ -47,9 +46,10 @@ grpc::Status CustomerServiceImpl::GetCustomer(
     grpc::ServerContext* context, const v1::GetCustomerRequest* request,
     v1::Customer* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kRead},
-                                      request->name(), "name")
-                        .status());
+    RETURN_IF_ERROR(
+        auth_
+            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
+            .status());
     ASSIGN_OR_RETURN(auto parts,
                      ParseChildName(request->name(), kCustomers, "name"));
     ASSIGN_OR_RETURN(records::Customer c,
@@ -87,21 +87,23 @@ grpc::Status CustomerServiceImpl::UpdateCustomer(
     v1::Customer* response) {
   return Handle([&]() -> absl::Status {
     const v1::Customer& c = request->customer();
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kWrite}, c.name(),
-                                      "customer.name")
+    RETURN_IF_ERROR(auth_
+                        .AuthorizeIn(*context, {Permission::kWrite}, c.name(),
+                                     "customer.name")
                         .status());
     ASSIGN_OR_RETURN(auto parts,
                      ParseChildName(c.name(), kCustomers, "customer.name"));
     std::vector<std::string> fields =
         CustomerMaskToRecord(request->update_mask().paths());
     if (fields.empty()) {
-      fields = {"display_name",  "email",      "segment",         "region",
-                "customer_type", "attributes", "acquire_time_us", "churn_time_us"};
+      fields = {"display_name",    "email",         "segment",
+                "region",          "customer_type", "attributes",
+                "acquire_time_us", "churn_time_us"};
     }
-    ASSIGN_OR_RETURN(records::Customer updated,
-                     customers_.Update(parts.first, parts.second,
-                                       CustomerFromProto(parts.second, c),
-                                       fields));
+    ASSIGN_OR_RETURN(
+        records::Customer updated,
+        customers_.Update(parts.first, parts.second,
+                          CustomerFromProto(parts.second, c), fields));
     *response = CustomerToProto(parts.first, updated);
     return absl::OkStatus();
   });
@@ -123,8 +125,9 @@ grpc::Status CustomerServiceImpl::ImportCustomers(
                      }
                      return message.customers_size();
                    }));
-    ASSIGN_OR_RETURN(domain::ImportCounts counts,
-                     customers_.Import(call.workspace_id, std::move(customers)));
+    ASSIGN_OR_RETURN(
+        domain::ImportCounts counts,
+        customers_.Import(call.workspace_id, std::move(customers)));
     *response = ImportSummaryToProto(counts);
     return absl::OkStatus();
   });

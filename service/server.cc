@@ -134,7 +134,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->admin = std::make_unique<AdminServiceImpl>(
       *parts->authorizer, *parts->workspaces, *parts->keys,
       storage::kSchemaVersion, clock.Now());
-  parts->surveys = std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
+  parts->surveys =
+      std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
   parts->customers =
       std::make_unique<domain::CustomerDirectory>(*parts->store, clock);
   parts->responses = std::make_unique<domain::ResponseLedger>(

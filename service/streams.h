@@ -28,10 +28,11 @@ absl::StatusOr<WorkspaceCall> ReadStream(
   Request message;
   while (reader->Read(&message)) {
     if (!call.has_value()) {
-      ASSIGN_OR_RETURN(call, auth.AuthorizeIn(context, any_of,
-                                              message.parent(), "parent"));
+      ASSIGN_OR_RETURN(
+          call, auth.AuthorizeIn(context, any_of, message.parent(), "parent"));
     } else if (!message.parent().empty() &&
-               message.parent() != absl::StrCat("workspaces/", call->workspace_id)) {
+               message.parent() !=
+                   absl::StrCat("workspaces/", call->workspace_id)) {
       return errors::InvalidArgument(
           "parent", "every message of a stream names the same workspace");
     }
@@ -42,8 +43,8 @@ absl::StatusOr<WorkspaceCall> ReadStream(
     }
   }
   if (!call.has_value()) {
-    return errors::InvalidArgument("parent",
-                                   "is required: the stream carried no message");
+    return errors::InvalidArgument(
+        "parent", "is required: the stream carried no message");
   }
   return *std::move(call);
 }

@@ -30,7 +30,8 @@ domain::ResponseFilter FilterOf(const v1::TimeRange& range,
 
 absl::Status CheckRange(const domain::ResponseFilter& f) {
   if (f.from_us && f.to_us && *f.from_us > *f.to_us) {
-    return errors::InvalidArgument("range.end_time", "is before range.start_time");
+    return errors::InvalidArgument("range.end_time",
+                                   "is before range.start_time");
   }
   return absl::OkStatus();
 }
@@ -39,9 +40,8 @@ absl::Status CheckRange(const domain::ResponseFilter& f) {
 absl::Status CheckItemParent(const v1::SubmitResponseRequest& item,
                              const std::string& parent, size_t index) {
   if (!item.parent().empty() && item.parent() != parent) {
-    return errors::InvalidArgument(
-        absl::StrCat("requests[", index, "].parent"),
-        "must be empty or the batch's parent");
+    return errors::InvalidArgument(absl::StrCat("requests[", index, "].parent"),
+                                   "must be empty or the batch's parent");
   }
   return absl::OkStatus();
 }
@@ -64,10 +64,10 @@ grpc::Status SurveyServiceImpl::CreateSurvey(
                      auth_.AuthorizeIn(*context, {Permission::kWrite},
                                        request->parent(), "parent"));
     RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
-    ASSIGN_OR_RETURN(records::Survey created,
-                     surveys_.Create(call.workspace_id,
-                                     SurveyFromProto(request->survey_id(),
-                                                     request->survey())));
+    ASSIGN_OR_RETURN(
+        records::Survey created,
+        surveys_.Create(call.workspace_id, SurveyFromProto(request->survey_id(),
+                                                           request->survey())));
     *response = SurveyToProto(call.workspace_id, created);
     return absl::OkStatus();
   });
@@ -77,11 +77,14 @@ grpc::Status SurveyServiceImpl::GetSurvey(grpc::ServerContext* context,
                                           const v1::GetSurveyRequest* request,
                                           v1::Survey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kRead},
-                                      request->name(), "name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts, ParseChildName(request->name(), kSurveys, "name"));
-    ASSIGN_OR_RETURN(records::Survey s, surveys_.Get(parts.first, parts.second));
+    RETURN_IF_ERROR(
+        auth_
+            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
+            .status());
+    ASSIGN_OR_RETURN(auto parts,
+                     ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(records::Survey s,
+                     surveys_.Get(parts.first, parts.second));
     *response = SurveyToProto(parts.first, s);
     return absl::OkStatus();
   });
@@ -99,8 +102,8 @@ grpc::Status SurveyServiceImpl::ListSurveys(
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
     ASSIGN_OR_RETURN(domain::Page<records::Survey> page,
-                     surveys_.List(call.workspace_id, after, size, request->kind(),
-                                   request->show_archived()));
+                     surveys_.List(call.workspace_id, after, size,
+                                   request->kind(), request->show_archived()));
     for (const records::Survey& s : page.items) {
       *response->add_surveys() = SurveyToProto(call.workspace_id, s);
     }
@@ -114,10 +117,12 @@ grpc::Status SurveyServiceImpl::UpdateSurvey(
     v1::Survey* response) {
   return Handle([&]() -> absl::Status {
     const v1::Survey& s = request->survey();
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kWrite}, s.name(),
-                                      "survey.name")
+    RETURN_IF_ERROR(auth_
+                        .AuthorizeIn(*context, {Permission::kWrite}, s.name(),
+                                     "survey.name")
                         .status());
-    ASSIGN_OR_RETURN(auto parts, ParseChildName(s.name(), kSurveys, "survey.name"));
+    ASSIGN_OR_RETURN(auto parts,
+                     ParseChildName(s.name(), kSurveys, "survey.name"));
     std::vector<std::string> fields(request->update_mask().paths().begin(),
                                     request->update_mask().paths().end());
     if (fields.empty()) {
@@ -141,11 +146,14 @@ grpc::Status SurveyServiceImpl::ArchiveSurvey(
     grpc::ServerContext* context, const v1::ArchiveSurveyRequest* request,
     v1::Survey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kWrite},
-                                      request->name(), "name")
+    RETURN_IF_ERROR(auth_
+                        .AuthorizeIn(*context, {Permission::kWrite},
+                                     request->name(), "name")
                         .status());
-    ASSIGN_OR_RETURN(auto parts, ParseChildName(request->name(), kSurveys, "name"));
-    ASSIGN_OR_RETURN(records::Survey s, surveys_.Archive(parts.first, parts.second));
+    ASSIGN_OR_RETURN(auto parts,
+                     ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(records::Survey s,
+                     surveys_.Archive(parts.first, parts.second));
     *response = SurveyToProto(parts.first, s);
     return absl::OkStatus();
   });
@@ -159,14 +167,14 @@ grpc::Status SurveyServiceImpl::ImportSurveys(
     std::vector<records::Survey> surveys;
     ASSIGN_OR_RETURN(
         WorkspaceCall call,
-        ReadStream(*context, reader, auth_, {Permission::kWrite},
-                   kMaxImportedSurveys,
-                   [&](const v1::ImportSurveysRequest& message) {
-                     for (const v1::ImportedSurvey& s : message.surveys()) {
-                       surveys.push_back(SurveyFromProto(s.survey_id(), s.survey()));
-                     }
-                     return message.surveys_size();
-                   }));
+        ReadStream(
+            *context, reader, auth_, {Permission::kWrite}, kMaxImportedSurveys,
+            [&](const v1::ImportSurveysRequest& message) {
+              for (const v1::ImportedSurvey& s : message.surveys()) {
+                surveys.push_back(SurveyFromProto(s.survey_id(), s.survey()));
+              }
+              return message.surveys_size();
+            }));
     ASSIGN_OR_RETURN(domain::ImportCounts counts,
                      surveys_.Import(call.workspace_id, std::move(surveys)));
     *response = ImportSummaryToProto(counts);
@@ -192,7 +200,8 @@ grpc::Status SurveyServiceImpl::SubmitResponse(
 }
 
 grpc::Status SurveyServiceImpl::BatchSubmitResponses(
-    grpc::ServerContext* context, const v1::BatchSubmitResponsesRequest* request,
+    grpc::ServerContext* context,
+    const v1::BatchSubmitResponsesRequest* request,
     v1::BatchSubmitResponsesResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
@@ -210,9 +219,9 @@ grpc::Status SurveyServiceImpl::BatchSubmitResponses(
       RETURN_IF_ERROR(CheckItemParent(item, request->parent(), i));
       items.push_back(ResponseFromProto(item.response_id(), item.response()));
     }
-    ASSIGN_OR_RETURN(domain::SubmitCounts counts,
-                     responses_.SubmitAll(call.workspace_id, std::move(items),
-                                          "requests"));
+    ASSIGN_OR_RETURN(
+        domain::SubmitCounts counts,
+        responses_.SubmitAll(call.workspace_id, std::move(items), "requests"));
     *response = CountsToProto(counts);
     return absl::OkStatus();
   });
@@ -230,35 +239,37 @@ grpc::Status SurveyServiceImpl::StreamSubmitResponses(
         ReadStream(*context, reader, auth_, {Permission::kIngest},
                    domain::kMaxResponsesPerSubmit,
                    [&](const v1::StreamSubmitResponsesRequest& message) {
-                     for (const v1::SubmitResponseRequest& item : message.requests()) {
+                     for (const v1::SubmitResponseRequest& item :
+                          message.requests()) {
                        if (item_status.ok()) {
-                         item_status = CheckItemParent(
-                             item, message.parent().empty()
-                                       ? item.parent()
-                                       : message.parent(),
-                             items.size());
+                         item_status = CheckItemParent(item,
+                                                       message.parent().empty()
+                                                           ? item.parent()
+                                                           : message.parent(),
+                                                       items.size());
                        }
-                       items.push_back(
-                           ResponseFromProto(item.response_id(), item.response()));
+                       items.push_back(ResponseFromProto(item.response_id(),
+                                                         item.response()));
                      }
                      return message.requests_size();
                    }));
     RETURN_IF_ERROR(item_status);
-    ASSIGN_OR_RETURN(domain::SubmitCounts counts,
-                     responses_.SubmitAll(call.workspace_id, std::move(items),
-                                          "requests"));
+    ASSIGN_OR_RETURN(
+        domain::SubmitCounts counts,
+        responses_.SubmitAll(call.workspace_id, std::move(items), "requests"));
     *response = CountsToProto(counts);
     return absl::OkStatus();
   });
 }
 
-grpc::Status SurveyServiceImpl::GetResponse(grpc::ServerContext* context,
-                                            const v1::GetResponseRequest* request,
-                                            v1::Response* response) {
+grpc::Status SurveyServiceImpl::GetResponse(
+    grpc::ServerContext* context, const v1::GetResponseRequest* request,
+    v1::Response* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_.AuthorizeIn(*context, {Permission::kRead},
-                                      request->name(), "name")
-                        .status());
+    RETURN_IF_ERROR(
+        auth_
+            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
+            .status());
     ASSIGN_OR_RETURN(auto parts,
                      ParseChildName(request->name(), kResponses, "name"));
     ASSIGN_OR_RETURN(records::Response r,
@@ -279,7 +290,8 @@ grpc::Status SurveyServiceImpl::ListResponses(
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
-    domain::ResponseFilter filter = FilterOf(request->range(), request->survey_id());
+    domain::ResponseFilter filter =
+        FilterOf(request->range(), request->survey_id());
     RETURN_IF_ERROR(CheckRange(filter));
     filter.tag = request->tag();
     filter.channel = request->channel();
@@ -307,15 +319,19 @@ grpc::Status SurveyServiceImpl::ListFollowUps(
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
-    domain::ResponseFilter filter = FilterOf(request->range(), request->survey_id());
+    domain::ResponseFilter filter =
+        FilterOf(request->range(), request->survey_id());
     RETURN_IF_ERROR(CheckRange(filter));
-    ASSIGN_OR_RETURN(domain::Page<domain::FollowUpItem> page,
-                     responses_.FollowUps(call.workspace_id, filter, after, size));
+    ASSIGN_OR_RETURN(
+        domain::Page<domain::FollowUpItem> page,
+        responses_.FollowUps(call.workspace_id, filter, after, size));
     for (const domain::FollowUpItem& item : page.items) {
       v1::FollowUp* out = response->add_follow_ups();
-      *out->mutable_response() = ResponseToProto(call.workspace_id, item.response);
+      *out->mutable_response() =
+          ResponseToProto(call.workspace_id, item.response);
       if (item.customer.has_value()) {
-        *out->mutable_customer() = CustomerToProto(call.workspace_id, *item.customer);
+        *out->mutable_customer() =
+            CustomerToProto(call.workspace_id, *item.customer);
       }
     }
     response->set_next_page_token(EncodePageToken(page.next_after));

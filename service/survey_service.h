@@ -30,9 +30,10 @@ class SurveyServiceImpl final : public v1::SurveyService::Service {
   grpc::Status ArchiveSurvey(grpc::ServerContext* context,
                              const v1::ArchiveSurveyRequest* request,
                              v1::Survey* response) override;
-  grpc::Status ImportSurveys(grpc::ServerContext* context,
-                             grpc::ServerReader<v1::ImportSurveysRequest>* reader,
-                             v1::ImportSummary* response) override;
+  grpc::Status ImportSurveys(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportSurveysRequest>* reader,
+      v1::ImportSummary* response) override;
   grpc::Status SubmitResponse(grpc::ServerContext* context,
                               const v1::SubmitResponseRequest* request,
                               v1::Response* response) override;

@@ -24,9 +24,10 @@ int Invocation::Usage(const std::string& problem) const {
 grpc::Status Invocation::Workspace(std::string* name) {
   if (workspace_.empty()) {
     v1::ServerInfo info;
-    grpc::Status status = v1::AdminService::NewStub(client.channel())
-                              ->GetServerInfo(client.Context().get(),
-                                              v1::GetServerInfoRequest(), &info);
+    grpc::Status status =
+        v1::AdminService::NewStub(client.channel())
+            ->GetServerInfo(client.Context().get(), v1::GetServerInfoRequest(),
+                            &info);
     if (!status.ok()) return status;
     if (info.workspace().empty()) {
       return {grpc::StatusCode::INVALID_ARGUMENT,
@@ -64,7 +65,8 @@ grpc::Status FillFromFlags(Invocation& inv, const std::vector<FieldSpec>& specs,
   std::vector<std::string> values;
   for (const FieldSpec& spec : specs) {
     if (!spec.flag.empty()) {
-      for (const std::string& v : inv.args.GetAll(spec.flag)) values.push_back(v);
+      for (const std::string& v : inv.args.GetAll(spec.flag))
+        values.push_back(v);
     }
   }
   absl::TimeZone zone;
@@ -72,8 +74,8 @@ grpc::Status FillFromFlags(Invocation& inv, const std::vector<FieldSpec>& specs,
   if (!status.ok()) return status;
   for (const FieldSpec& spec : specs) {
     if (spec.flag.empty() || !inv.args.Has(spec.flag)) continue;
-    absl::Status set = SetField(item, spec.path,
-                                absl::StrJoin(inv.args.GetAll(spec.flag), ";"), zone);
+    absl::Status set = SetField(
+        item, spec.path, absl::StrJoin(inv.args.GetAll(spec.flag), ";"), zone);
     if (!set.ok()) {
       return {grpc::StatusCode::INVALID_ARGUMENT,
               absl::StrCat("--", spec.flag, ": ", set.message())};

@@ -82,9 +82,9 @@ absl::StatusOr<CsvTable> ParseCsv(absl::string_view text) {
   table.header = std::move(records.front().cells);
   for (size_t i = 1; i < records.size(); ++i) {
     if (records[i].cells.size() != table.header.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          records[i].line, ": ", records[i].cells.size(), " cells, but the header has ",
-          table.header.size()));
+      return absl::InvalidArgumentError(
+          absl::StrCat(records[i].line, ": ", records[i].cells.size(),
+                       " cells, but the header has ", table.header.size()));
     }
     table.records.push_back(std::move(records[i]));
   }
@@ -93,7 +93,8 @@ absl::StatusOr<CsvTable> ParseCsv(absl::string_view text) {
 
 absl::StatusOr<CsvTable> ReadCsvFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
+  if (!in)
+    return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
   std::stringstream buffer;
   buffer << in.rdbuf();
   absl::StatusOr<CsvTable> table = ParseCsv(buffer.str());

@@ -21,7 +21,8 @@ int Create(Invocation& inv) {
   *request.mutable_customer() = item.customer();
   v1::Customer customer;
   if (status.ok()) {
-    status = Stub(inv)->CreateCustomer(inv.client.Context().get(), request, &customer);
+    status = Stub(inv)->CreateCustomer(inv.client.Context().get(), request,
+                                       &customer);
   }
   return inv.Finish(status, ToJson(customer));
 }
@@ -34,7 +35,8 @@ int Get(Invocation& inv) {
   request.set_name(ChildOf(ws, "customers", inv.operands[0]));
   v1::Customer customer;
   if (status.ok()) {
-    status = Stub(inv)->GetCustomer(inv.client.Context().get(), request, &customer);
+    status =
+        Stub(inv)->GetCustomer(inv.client.Context().get(), request, &customer);
   }
   return inv.Finish(status, ToJson(customer));
 }
@@ -49,7 +51,8 @@ int List(Invocation& inv) {
   Json list = Json::array();
   while (status.ok()) {
     v1::ListCustomersResponse page;
-    status = Stub(inv)->ListCustomers(inv.client.Context().get(), request, &page);
+    status =
+        Stub(inv)->ListCustomers(inv.client.Context().get(), request, &page);
     for (const v1::Customer& c : page.customers()) list.push_back(ToJson(c));
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
@@ -67,11 +70,14 @@ int Update(Invocation& inv) {
   if (status.ok()) status = FillFromFlags(inv, CustomerFields(), item, &paths);
   if (status.ok() && paths.empty()) return inv.Usage("give a field to change");
   *request.mutable_customer() = item.customer();
-  request.mutable_customer()->set_name(ChildOf(ws, "customers", inv.operands[0]));
-  for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
+  request.mutable_customer()->set_name(
+      ChildOf(ws, "customers", inv.operands[0]));
+  for (const std::string& p : paths)
+    request.mutable_update_mask()->add_paths(p);
   v1::Customer customer;
   if (status.ok()) {
-    status = Stub(inv)->UpdateCustomer(inv.client.Context().get(), request, &customer);
+    status = Stub(inv)->UpdateCustomer(inv.client.Context().get(), request,
+                                       &customer);
   }
   return inv.Finish(status, ToJson(customer));
 }
@@ -80,13 +86,22 @@ int Update(Invocation& inv) {
 
 std::vector<Command> CustomerCommands() {
   return {
-      {{"customers", "create"}, "ID", "create a customer", FlagsOf(CustomerFields()),
+      {{"customers", "create"},
+       "ID",
+       "create a customer",
+       FlagsOf(CustomerFields()),
        Create},
       {{"customers", "get"}, "ID", "show a customer", {}, Get},
-      {{"customers", "list"}, "", "list customers",
-       {"segment", "region", "type"}, List},
-      {{"customers", "update"}, "ID", "change a customer's fields",
-       FlagsOf(CustomerFields()), Update},
+      {{"customers", "list"},
+       "",
+       "list customers",
+       {"segment", "region", "type"},
+       List},
+      {{"customers", "update"},
+       "ID",
+       "change a customer's fields",
+       FlagsOf(CustomerFields()),
+       Update},
   };
 }
 

@@ -87,9 +87,10 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
   if (absl::ParseTime(absl::RFC3339_full, std::string(text), &t, &err)) {
     return t;
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "'", text, "' is not an RFC 3339 time (2026-01-31T12:00:00Z) or a date "
-                 "(2026-01-31)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", text,
+                   "' is not an RFC 3339 time (2026-01-31T12:00:00Z) or a date "
+                   "(2026-01-31)"));
 }
 
 absl::Status SetField(Message& message, absl::string_view path,
@@ -109,7 +110,8 @@ absl::Status SetField(Message& message, absl::string_view path,
   const auto* r = m->GetReflection();
   std::string value(text);
   if (f->is_map()) {
-    for (absl::string_view entry : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    for (absl::string_view entry :
+         absl::StrSplit(text, ';', absl::SkipEmpty())) {
       std::pair<std::string, std::string> kv =
           absl::StrSplit(entry, absl::MaxSplits('=', 1));
       Message* e = r->AddMessage(m, f);
@@ -119,7 +121,8 @@ absl::Status SetField(Message& message, absl::string_view path,
     return absl::OkStatus();
   }
   if (f->is_repeated()) {
-    for (absl::string_view item : absl::StrSplit(text, ';', absl::SkipEmpty())) {
+    for (absl::string_view item :
+         absl::StrSplit(text, ';', absl::SkipEmpty())) {
       r->AddString(m, f, std::string(item));
     }
     return absl::OkStatus();
@@ -131,7 +134,8 @@ absl::Status SetField(Message& message, absl::string_view path,
     case FieldDescriptor::CPPTYPE_INT32: {
       int32_t v = 0;
       if (!absl::SimpleAtoi(value, &v)) {
-        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not an integer"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", value, "' is not an integer"));
       }
       r->SetInt32(m, f, v);
       return absl::OkStatus();
@@ -139,25 +143,29 @@ absl::Status SetField(Message& message, absl::string_view path,
     case FieldDescriptor::CPPTYPE_INT64: {
       int64_t v = 0;
       if (!absl::SimpleAtoi(value, &v)) {
-        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not an integer"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", value, "' is not an integer"));
       }
       r->SetInt64(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_BOOL:
       if (value != "true" && value != "false") {
-        return absl::InvalidArgumentError(absl::StrCat("'", value, "' is not true or false"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", value, "' is not true or false"));
       }
       r->SetBool(m, f, value == "true");
       return absl::OkStatus();
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto* e = f->enum_type();
-      const auto* v = e->FindValueByName(EnumPrefix(e) + absl::AsciiStrToUpper(value));
+      const auto* v =
+          e->FindValueByName(EnumPrefix(e) + absl::AsciiStrToUpper(value));
       if (v == nullptr || v->number() == 0) {
         std::string words;
         for (int i = 1; i < e->value_count(); ++i) {
           absl::StrAppend(&words, i > 1 ? ", " : "",
-                          absl::AsciiStrToLower(e->value(i)->name().substr(EnumPrefix(e).size())));
+                          absl::AsciiStrToLower(e->value(i)->name().substr(
+                              EnumPrefix(e).size())));
         }
         return absl::InvalidArgumentError(
             absl::StrCat("'", value, "' is not one of ", words));
@@ -169,7 +177,8 @@ absl::Status SetField(Message& message, absl::string_view path,
       if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
         absl::StatusOr<absl::Time> t = ParseTimeText(value, zone);
         if (!t.ok()) return t.status();
-        auto* ts = static_cast<google::protobuf::Timestamp*>(r->MutableMessage(m, f));
+        auto* ts =
+            static_cast<google::protobuf::Timestamp*>(r->MutableMessage(m, f));
         *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
         return absl::OkStatus();

@@ -35,9 +35,10 @@ struct ImportKind {
 
 template <typename Request, typename Item, typename Response, typename Open,
           typename Add>
-grpc::Status Stream(Invocation& inv, const std::string& parent,
-                    std::vector<std::unique_ptr<google::protobuf::Message>>& items,
-                    Json* summary, Open open, Add add) {
+grpc::Status Stream(
+    Invocation& inv, const std::string& parent,
+    std::vector<std::unique_ptr<google::protobuf::Message>>& items,
+    Json* summary, Open open, Add add) {
   auto context = inv.client.Context();
   Response response;
   auto writer = open(context.get(), &response);
@@ -62,9 +63,12 @@ grpc::Status Stream(Invocation& inv, const std::string& parent,
 
 const std::vector<ImportKind>& Kinds() {
   static const auto* kinds = new std::vector<ImportKind>{
-      {"customers", CustomerFields(), {"id"},
+      {"customers",
+       CustomerFields(),
+       {"id"},
        [] { return std::make_unique<v1::ImportedCustomer>(); },
-       [](Invocation& inv, const std::string& parent, auto& items, Json* summary) {
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
          auto stub = v1::CustomerService::NewStub(inv.client.channel());
          return Stream<v1::ImportCustomersRequest, v1::ImportedCustomer,
                        v1::ImportSummary>(
@@ -74,9 +78,12 @@ const std::vector<ImportKind>& Kinds() {
              },
              [](v1::ImportCustomersRequest& r) { return r.add_customers(); });
        }},
-      {"surveys", SurveyFields(), {"id", "kind", "question"},
+      {"surveys",
+       SurveyFields(),
+       {"id", "kind", "question"},
        [] { return std::make_unique<v1::ImportedSurvey>(); },
-       [](Invocation& inv, const std::string& parent, auto& items, Json* summary) {
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
          auto stub = v1::SurveyService::NewStub(inv.client.channel());
          return Stream<v1::ImportSurveysRequest, v1::ImportedSurvey,
                        v1::ImportSummary>(
@@ -86,24 +93,31 @@ const std::vector<ImportKind>& Kinds() {
              },
              [](v1::ImportSurveysRequest& r) { return r.add_surveys(); });
        }},
-      {"responses", ResponseFields(), {"id", "survey_id", "submitted_at"},
+      {"responses",
+       ResponseFields(),
+       {"id", "survey_id", "submitted_at"},
        [] { return std::make_unique<v1::SubmitResponseRequest>(); },
-       [](Invocation& inv, const std::string& parent, auto& items, Json* summary) {
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
          auto stub = v1::SurveyService::NewStub(inv.client.channel());
-         return Stream<v1::StreamSubmitResponsesRequest, v1::SubmitResponseRequest,
+         return Stream<v1::StreamSubmitResponsesRequest,
+                       v1::SubmitResponseRequest,
                        v1::BatchSubmitResponsesResponse>(
              inv, parent, items, summary,
              [&](grpc::ClientContext* c, v1::BatchSubmitResponsesResponse* r) {
                return stub->StreamSubmitResponses(c, r);
              },
-             [](v1::StreamSubmitResponsesRequest& r) { return r.add_requests(); });
+             [](v1::StreamSubmitResponsesRequest& r) {
+               return r.add_requests();
+             });
        }},
   };
   return *kinds;
 }
 
 // "customers[12].customer.email" -> record 12, "customer.email".
-bool SplitItemField(const std::string& field, size_t* index, std::string* rest) {
+bool SplitItemField(const std::string& field, size_t* index,
+                    std::string* rest) {
   static const std::regex kItem(R"(^\w+\[(\d+)\]\.?(.*)$)");
   std::smatch m;
   if (!std::regex_match(field, m, kItem)) return false;
@@ -133,8 +147,8 @@ void PrintImportError(Invocation& inv, const std::string& file,
         for (const FieldSpec& spec : kind.fields) {
           if (spec.path == path) column = spec.column;
         }
-        inv.err << "mittari: " << file << ":" << table.records[index].line << ": column "
-                << column << ": " << v.description() << "\n";
+        inv.err << "mittari: " << file << ":" << table.records[index].line
+                << ": column " << column << ": " << v.description() << "\n";
         mapped = true;
       }
     }
@@ -169,8 +183,8 @@ int Import(Invocation& inv, const ImportKind& kind) {
       if (spec.column == name) found = &spec;
     }
     if (found == nullptr) {
-      inv.err << "mittari: " << file << ":1: unknown column '" << name << "' for "
-              << kind.name << "\n";
+      inv.err << "mittari: " << file << ":1: unknown column '" << name
+              << "' for " << kind.name << "\n";
       return kExitCallFailed;
     }
     columns.push_back(found);
@@ -186,8 +200,8 @@ int Import(Invocation& inv, const ImportKind& kind) {
   for (const CsvRecord& record : table->records) {
     auto item = kind.new_item();
     for (size_t c = 0; c < columns.size(); ++c) {
-      absl::Status set =
-          SetField(*item, columns[c]->path, record.cells[c], absl::UTCTimeZone());
+      absl::Status set = SetField(*item, columns[c]->path, record.cells[c],
+                                  absl::UTCTimeZone());
       if (!set.ok()) {
         inv.err << "mittari: " << file << ":" << record.line << ": column "
                 << columns[c]->column << ": " << set.message() << "\n"
@@ -215,11 +229,12 @@ int Import(Invocation& inv, const ImportKind& kind) {
 std::vector<Command> ImportCommands() {
   std::vector<Command> commands;
   for (const ImportKind& kind : Kinds()) {
-    commands.push_back({{"import", kind.name},
-                        "FILE.csv",
-                        "import " + kind.name + " from CSV: all rows or none",
-                        {},
-                        [&kind](Invocation& inv) { return Import(inv, kind); }});
+    commands.push_back(
+        {{"import", kind.name},
+         "FILE.csv",
+         "import " + kind.name + " from CSV: all rows or none",
+         {},
+         [&kind](Invocation& inv) { return Import(inv, kind); }});
   }
   return commands;
 }

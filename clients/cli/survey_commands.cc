@@ -23,7 +23,8 @@ int SurveyCreate(Invocation& inv) {
   *request.mutable_survey() = item.survey();
   v1::Survey survey;
   if (status.ok()) {
-    status = Stub(inv)->CreateSurvey(inv.client.Context().get(), request, &survey);
+    status =
+        Stub(inv)->CreateSurvey(inv.client.Context().get(), request, &survey);
   }
   return inv.Finish(status, ToJson(survey));
 }
@@ -74,10 +75,12 @@ int SurveyUpdate(Invocation& inv) {
   if (status.ok() && paths.empty()) return inv.Usage("give a field to change");
   *request.mutable_survey() = item.survey();
   request.mutable_survey()->set_name(ChildOf(ws, "surveys", inv.operands[0]));
-  for (const std::string& p : paths) request.mutable_update_mask()->add_paths(p);
+  for (const std::string& p : paths)
+    request.mutable_update_mask()->add_paths(p);
   v1::Survey survey;
   if (status.ok()) {
-    status = Stub(inv)->UpdateSurvey(inv.client.Context().get(), request, &survey);
+    status =
+        Stub(inv)->UpdateSurvey(inv.client.Context().get(), request, &survey);
   }
   return inv.Finish(status, ToJson(survey));
 }
@@ -90,7 +93,8 @@ int SurveyArchive(Invocation& inv) {
   request.set_name(ChildOf(ws, "surveys", inv.operands[0]));
   v1::Survey survey;
   if (status.ok()) {
-    status = Stub(inv)->ArchiveSurvey(inv.client.Context().get(), request, &survey);
+    status =
+        Stub(inv)->ArchiveSurvey(inv.client.Context().get(), request, &survey);
   }
   return inv.Finish(status, ToJson(survey));
 }
@@ -98,10 +102,12 @@ int SurveyArchive(Invocation& inv) {
 int ResponseSubmit(Invocation& inv) {
   v1::SubmitResponseRequest request;
   grpc::Status status = inv.Workspace(request.mutable_parent());
-  if (status.ok()) status = FillFromFlags(inv, ResponseFields(), request, nullptr);
+  if (status.ok())
+    status = FillFromFlags(inv, ResponseFields(), request, nullptr);
   v1::Response response;
   if (status.ok()) {
-    status = Stub(inv)->SubmitResponse(inv.client.Context().get(), request, &response);
+    status = Stub(inv)->SubmitResponse(inv.client.Context().get(), request,
+                                       &response);
   }
   return inv.Finish(status, ToJson(response));
 }
@@ -114,7 +120,8 @@ int ResponseGet(Invocation& inv) {
   request.set_name(ChildOf(ws, "responses", inv.operands[0]));
   v1::Response response;
   if (status.ok()) {
-    status = Stub(inv)->GetResponse(inv.client.Context().get(), request, &response);
+    status =
+        Stub(inv)->GetResponse(inv.client.Context().get(), request, &response);
   }
   return inv.Finish(status, ToJson(response));
 }
@@ -167,9 +174,11 @@ int ResponseList(Invocation& inv) {
   request.set_text(inv.args.GetOr("text", ""));
   Json list = Json::array();
   while (status.ok() && static_cast<int>(list.size()) < limit) {
-    request.set_page_size(std::min(1000, limit - static_cast<int>(list.size())));
+    request.set_page_size(
+        std::min(1000, limit - static_cast<int>(list.size())));
     v1::ListResponsesResponse page;
-    status = Stub(inv)->ListResponses(inv.client.Context().get(), request, &page);
+    status =
+        Stub(inv)->ListResponses(inv.client.Context().get(), request, &page);
     for (const v1::Response& r : page.responses()) list.push_back(ToJson(r));
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
@@ -186,9 +195,11 @@ int ResponseFollowUps(Invocation& inv) {
   request.set_survey_id(inv.args.GetOr("survey", ""));
   Json list = Json::array();
   while (status.ok() && static_cast<int>(list.size()) < limit) {
-    request.set_page_size(std::min(1000, limit - static_cast<int>(list.size())));
+    request.set_page_size(
+        std::min(1000, limit - static_cast<int>(list.size())));
     v1::ListFollowUpsResponse page;
-    status = Stub(inv)->ListFollowUps(inv.client.Context().get(), request, &page);
+    status =
+        Stub(inv)->ListFollowUps(inv.client.Context().get(), request, &page);
     for (const v1::FollowUp& f : page.follow_ups()) list.push_back(ToJson(f));
     if (page.next_page_token().empty()) break;
     request.set_page_token(page.next_page_token());
@@ -199,12 +210,13 @@ int ResponseFollowUps(Invocation& inv) {
     for (const Json& f : list) {
       const Json& r = f["response"];
       const Json& c = f["customer"];
-      rows.push_back(Json{{"submit_time", r["submit_time"]},
-                          {"survey_id", r["survey_id"]},
-                          {"score", r["score"]},
-                          {"customer", c.is_null() ? Json() : c["display_name"]},
-                          {"email", c.is_null() ? Json() : c["email"]},
-                          {"comment", r["comment"]}});
+      rows.push_back(
+          Json{{"submit_time", r["submit_time"]},
+               {"survey_id", r["survey_id"]},
+               {"score", r["score"]},
+               {"customer", c.is_null() ? Json() : c["display_name"]},
+               {"email", c.is_null() ? Json() : c["email"]},
+               {"comment", r["comment"]}});
     }
     return inv.Finish(status, Json{{"follow_ups", rows}});
   }
@@ -227,14 +239,16 @@ int Invitations(Invocation& inv) {
     absl::TimeZone zone;
     if (status.ok()) status = inv.ZoneFor({*t}, &zone);
     absl::StatusOr<absl::Time> when = ParseTimeText(*t, zone);
-    if (!when.ok()) return inv.Usage(absl::StrCat("--time: ", when.status().message()));
+    if (!when.ok())
+      return inv.Usage(absl::StrCat("--time: ", when.status().message()));
     *batch->mutable_send_time() =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*when));
   }
   v1::InvitationBatch stored;
   if (status.ok()) {
-    status = Stub(inv)->RecordInvitations(inv.client.Context().get(), request, &stored);
+    status = Stub(inv)->RecordInvitations(inv.client.Context().get(), request,
+                                          &stored);
   }
   return inv.Finish(status, ToJson(stored));
 }
@@ -243,32 +257,54 @@ int Invitations(Invocation& inv) {
 
 std::vector<Command> SurveyCommands() {
   return {
-      {{"surveys", "create"}, "ID", "create a survey", FlagsOf(SurveyFields()),
+      {{"surveys", "create"},
+       "ID",
+       "create a survey",
+       FlagsOf(SurveyFields()),
        SurveyCreate},
       {{"surveys", "get"}, "ID", "show a survey", {}, SurveyGet},
-      {{"surveys", "list"}, "", "list surveys", {"kind", "archived"}, SurveyList},
-      {{"surveys", "update"}, "ID", "change a survey's fields",
-       FlagsOf(SurveyFields()), SurveyUpdate},
-      {{"surveys", "archive"}, "ID", "archive (close and hide) a survey", {},
+      {{"surveys", "list"},
+       "",
+       "list surveys",
+       {"kind", "archived"},
+       SurveyList},
+      {{"surveys", "update"},
+       "ID",
+       "change a survey's fields",
+       FlagsOf(SurveyFields()),
+       SurveyUpdate},
+      {{"surveys", "archive"},
+       "ID",
+       "archive (close and hide) a survey",
+       {},
        SurveyArchive},
   };
 }
 
 std::vector<Command> ResponseCommands() {
   return {
-      {{"responses", "submit"}, "", "submit one response (idempotent by --id)",
-       FlagsOf(ResponseFields()), ResponseSubmit},
+      {{"responses", "submit"},
+       "",
+       "submit one response (idempotent by --id)",
+       FlagsOf(ResponseFields()),
+       ResponseSubmit},
       {{"responses", "get"}, "ID", "show a response", {}, ResponseGet},
-      {{"responses", "list"}, "", "list responses, newest first",
+      {{"responses", "list"},
+       "",
+       "list responses, newest first",
        {"from", "to", "survey", "tag", "channel", "touchpoint", "event", "text",
         "limit"},
        ResponseList},
-      {{"responses", "follow-up"}, "",
+      {{"responses", "follow-up"},
+       "",
        "low scores to follow up, newest first, with the customer",
-       {"from", "to", "survey", "limit"}, ResponseFollowUps},
-      {{"responses", "invitations"}, "",
+       {"from", "to", "survey", "limit"},
+       ResponseFollowUps},
+      {{"responses", "invitations"},
+       "",
        "record invitations sent (for the response rate)",
-       {"id", "survey", "channel", "count", "time"}, Invitations},
+       {"id", "survey", "channel", "count", "time"},
+       Invitations},
   };
 }
 

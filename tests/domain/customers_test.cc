@@ -40,7 +40,8 @@ TEST(CustomerDirectoryTest, ValidatesCreatesListsAndImports) {
   ASSERT_EQ(smb->items.size(), 1u);
   EXPECT_EQ(smb->items[0].id(), "c1");
 
-  auto counts = customers.Import("w", {C("c1", "smb"), C("c2", "smb"), C("c3", "smb")});
+  auto counts =
+      customers.Import("w", {C("c1", "smb"), C("c2", "smb"), C("c3", "smb")});
   ASSERT_THAT(counts, IsOk());
   EXPECT_EQ(counts->unchanged, 1);
   EXPECT_EQ(counts->updated, 1);
@@ -49,8 +50,10 @@ TEST(CustomerDirectoryTest, ValidatesCreatesListsAndImports) {
   ASSERT_THAT(c2, IsOk());
   EXPECT_EQ(c2->segment(), "smb");
 
-  absl::Status dup = customers.Import("w", {C("c9", "a"), C("c9", "b")}).status();
-  EXPECT_EQ(errors::FieldViolations(dup).at(0).field, "customers[1].customer_id");
+  absl::Status dup =
+      customers.Import("w", {C("c9", "a"), C("c9", "b")}).status();
+  EXPECT_EQ(errors::FieldViolations(dup).at(0).field,
+            "customers[1].customer_id");
   EXPECT_THAT(customers.Get("w", "c9"), StatusIs(absl::StatusCode::kNotFound));
 }
 

@@ -97,16 +97,19 @@ TEST_F(ResponsesTest, ValidatesEveryFieldAndNamesIt) {
                   "response_id", "response.submit_time", "response.comment",
                   "response.score", "response.customer_id"));
 
-  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("a", "missing", 5, absl::ZeroDuration()))
-                         .status()),
-              ElementsAre("response.survey_id"));
-  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("b", "text", 5, absl::ZeroDuration()))
-                         .status()),
-              ElementsAre("response.score"));
-  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("c", "nps", std::nullopt,
-                                           absl::ZeroDuration()))
-                         .status()),
-              ElementsAre("response.score"));
+  EXPECT_THAT(
+      Fields(ledger_.Submit(kWs, R("a", "missing", 5, absl::ZeroDuration()))
+                 .status()),
+      ElementsAre("response.survey_id"));
+  EXPECT_THAT(
+      Fields(ledger_.Submit(kWs, R("b", "text", 5, absl::ZeroDuration()))
+                 .status()),
+      ElementsAre("response.score"));
+  EXPECT_THAT(
+      Fields(
+          ledger_.Submit(kWs, R("c", "nps", std::nullopt, absl::ZeroDuration()))
+              .status()),
+      ElementsAre("response.score"));
   records::Response tagged = R("d", "tagged", 5, absl::ZeroDuration());
   tagged.add_tags("speakers");
   EXPECT_THAT(Fields(ledger_.Submit(kWs, tagged).status()),
@@ -117,9 +120,10 @@ TEST_F(ResponsesTest, ValidatesEveryFieldAndNamesIt) {
   EXPECT_THAT(ledger_.Submit(kWs, skewed), IsOk());
 
   ASSERT_THAT(surveys_.Archive(kWs, "csat"), IsOk());
-  EXPECT_THAT(Fields(ledger_.Submit(kWs, R("f", "csat", 5, absl::ZeroDuration()))
-                         .status()),
-              ElementsAre("response.survey_id"));
+  EXPECT_THAT(
+      Fields(ledger_.Submit(kWs, R("f", "csat", 5, absl::ZeroDuration()))
+                 .status()),
+      ElementsAre("response.survey_id"));
 }
 
 TEST_F(ResponsesTest, SubmitsAreIdempotentById) {
@@ -130,7 +134,8 @@ TEST_F(ResponsesTest, SubmitsAreIdempotentById) {
   EXPECT_EQ(counts->stored, 0);
   EXPECT_EQ(counts->duplicates, 2);
   r.set_score(4);
-  EXPECT_THAT(ledger_.Submit(kWs, r), StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_THAT(ledger_.Submit(kWs, r),
+              StatusIs(absl::StatusCode::kAlreadyExists));
   auto stored = ledger_.Get(kWs, "r1");
   ASSERT_THAT(stored, IsOk());
   EXPECT_EQ(stored->score(), 3);
@@ -191,15 +196,14 @@ TEST_F(ResponsesTest, ListsNewestFirstWithFilters) {
 }
 
 TEST_F(ResponsesTest, FollowUpsAreLowScoresNewestFirstWithTheCustomer) {
-  ASSERT_THAT(
-      ledger_.SubmitAll(kWs,
-                        {R("promoter", "nps", 10, absl::Hours(5)),
-                         R("detractor", "nps", 6, absl::Hours(4)),
-                         R("unhappy", "csat", 2, absl::Hours(3)),
-                         R("content", "csat", 3, absl::Hours(2)),
-                         R("effort", "ces", 1, absl::Hours(1))},
-                        "requests"),
-      IsOk());
+  ASSERT_THAT(ledger_.SubmitAll(kWs,
+                                {R("promoter", "nps", 10, absl::Hours(5)),
+                                 R("detractor", "nps", 6, absl::Hours(4)),
+                                 R("unhappy", "csat", 2, absl::Hours(3)),
+                                 R("content", "csat", 3, absl::Hours(2)),
+                                 R("effort", "ces", 1, absl::Hours(1))},
+                                "requests"),
+              IsOk());
   auto page = ledger_.FollowUps(kWs, {}, "", 10);
   ASSERT_THAT(page, IsOk());
   std::vector<std::string> ids;

@@ -25,7 +25,9 @@ class SurveyServiceTest : public ::testing::Test {
     create.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
     create.mutable_survey()->set_question("Recommend us?");
     v1::Survey survey;
-    ASSERT_TRUE(surveys_->CreateSurvey(Ctx(server_.admin_key()).get(), create, &survey).ok());
+    ASSERT_TRUE(
+        surveys_->CreateSurvey(Ctx(server_.admin_key()).get(), create, &survey)
+            .ok());
     EXPECT_EQ(survey.scale_max(), 10);
     ingest_ = CreateKey(v1::ROLE_INGEST);
     read_ = CreateKey(v1::ROLE_READ);
@@ -36,7 +38,10 @@ class SurveyServiceTest : public ::testing::Test {
     request.set_parent("workspaces/default");
     request.mutable_api_key()->set_role(role);
     v1::ApiKey key;
-    EXPECT_TRUE(server_.admin()->CreateApiKey(Ctx(server_.admin_key()).get(), request, &key).ok());
+    EXPECT_TRUE(
+        server_.admin()
+            ->CreateApiKey(Ctx(server_.admin_key()).get(), request, &key)
+            .ok());
     return key.secret();
   }
 
@@ -51,7 +56,8 @@ class SurveyServiceTest : public ::testing::Test {
     r.mutable_response()->set_survey_id("nps");
     r.mutable_response()->set_score(score);
     *r.mutable_response()->mutable_submit_time() =
-        TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(server_.clock().Now()));
+        TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(server_.clock().Now()));
     return r;
   }
 
@@ -64,27 +70,34 @@ class SurveyServiceTest : public ::testing::Test {
 
 TEST_F(SurveyServiceTest, AnIngestKeySubmitsButCannotRead) {
   v1::Response stored;
-  ASSERT_TRUE(surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &stored).ok());
+  ASSERT_TRUE(
+      surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &stored)
+          .ok());
   EXPECT_EQ(stored.name(), "workspaces/default/responses/r1");
   v1::ListResponsesRequest list;
   list.set_parent("workspaces/default");
   v1::ListResponsesResponse page;
-  EXPECT_EQ(surveys_->ListResponses(Ctx(ingest_).get(), list, &page).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      surveys_->ListResponses(Ctx(ingest_).get(), list, &page).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   ASSERT_TRUE(surveys_->ListResponses(Ctx(read_).get(), list, &page).ok());
   EXPECT_EQ(page.responses_size(), 1);
   // A read key cannot submit, nor create surveys.
-  EXPECT_EQ(surveys_->SubmitResponse(Ctx(read_).get(), Item("r2", 9), &stored).error_code(),
+  EXPECT_EQ(surveys_->SubmitResponse(Ctx(read_).get(), Item("r2", 9), &stored)
+                .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(SurveyServiceTest, IdempotentSubmitAndConflicts) {
   v1::Response first;
   v1::Response again;
-  ASSERT_TRUE(surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &first).ok());
-  ASSERT_TRUE(surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &again).ok());
+  ASSERT_TRUE(
+      surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &first).ok());
+  ASSERT_TRUE(
+      surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 9), &again).ok());
   EXPECT_EQ(first.SerializeAsString(), again.SerializeAsString());
-  EXPECT_EQ(surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 8), &again).error_code(),
+  EXPECT_EQ(surveys_->SubmitResponse(Ctx(ingest_).get(), Item("r1", 8), &again)
+                .error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
 }
 
@@ -94,9 +107,11 @@ TEST_F(SurveyServiceTest, BatchesAndStreamsAreAllOrNothing) {
   *batch.add_requests() = Item("a", 1);
   *batch.add_requests() = Item("b", 42);
   v1::BatchSubmitResponsesResponse result;
-  grpc::Status s = surveys_->BatchSubmitResponses(Ctx(ingest_).get(), batch, &result);
+  grpc::Status s =
+      surveys_->BatchSubmitResponses(Ctx(ingest_).get(), batch, &result);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(s.error_message(), ::testing::HasSubstr("requests[1].response.score"));
+  EXPECT_THAT(s.error_message(),
+              ::testing::HasSubstr("requests[1].response.score"));
 
   auto context = Ctx(ingest_);
   auto writer = surveys_->StreamSubmitResponses(context.get(), &result);
@@ -104,7 +119,8 @@ TEST_F(SurveyServiceTest, BatchesAndStreamsAreAllOrNothing) {
     v1::StreamSubmitResponsesRequest message;
     message.set_parent("workspaces/default");
     for (int i = 0; i < 100; ++i) {
-      *message.add_requests() = Item("s" + std::to_string(chunk * 100 + i), i % 11);
+      *message.add_requests() =
+          Item("s" + std::to_string(chunk * 100 + i), i % 11);
     }
     ASSERT_TRUE(writer->Write(message));
   }
@@ -128,17 +144,23 @@ TEST_F(SurveyServiceTest, OtherWorkspacesAreOutOfReach) {
   create.set_workspace_id("other");
   create.mutable_workspace()->set_display_name("Other");
   v1::CreateWorkspaceResponse other;
-  ASSERT_TRUE(server_.admin()->CreateWorkspace(Ctx(server_.operator_key()).get(), create, &other).ok());
+  ASSERT_TRUE(
+      server_.admin()
+          ->CreateWorkspace(Ctx(server_.operator_key()).get(), create, &other)
+          .ok());
   v1::SubmitResponseRequest item = Item("x", 5);
   item.set_parent("workspaces/other");
   v1::Response stored;
-  EXPECT_EQ(surveys_->SubmitResponse(Ctx(ingest_).get(), item, &stored).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      surveys_->SubmitResponse(Ctx(ingest_).get(), item, &stored).error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
   v1::GetSurveyRequest get;
   get.set_name("workspaces/default/surveys/nps");
   v1::Survey survey;
-  EXPECT_EQ(surveys_->GetSurvey(Ctx(other.admin_key().secret()).get(), get, &survey).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(
+      surveys_->GetSurvey(Ctx(other.admin_key().secret()).get(), get, &survey)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
 }
 
 TEST_F(SurveyServiceTest, CustomersImportAndUpdateWithAMask) {
@@ -163,7 +185,10 @@ TEST_F(SurveyServiceTest, CustomersImportAndUpdateWithAMask) {
   update.mutable_customer()->set_email("ignored@example.com");
   update.mutable_update_mask()->add_paths("segment");
   v1::Customer updated;
-  ASSERT_TRUE(customers_->UpdateCustomer(Ctx(server_.admin_key()).get(), update, &updated).ok());
+  ASSERT_TRUE(
+      customers_
+          ->UpdateCustomer(Ctx(server_.admin_key()).get(), update, &updated)
+          .ok());
   EXPECT_EQ(updated.segment(), "enterprise");
   EXPECT_EQ(updated.email(), "");
   v1::ListCustomersRequest list;
