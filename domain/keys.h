@@ -31,6 +31,8 @@ enum class WorkspaceTag : uint8_t {
   kResponseBySurvey = 6,  // kIndex: (survey, submit time, id) -> ""
   kFollowUp = 7,          // kIndex: (-submit time, id) -> "" for low scores
   kInvitationBatch = 8,   // kFacts: batch id -> records::InvitationBatch
+  // kRollups: (projection, ...) -> counters; layouts in kpi/rollups.h.
+  kRollup = 9,
 };
 
 inline std::string ServerRecord(absl::string_view name) {

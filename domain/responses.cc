@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/kpi/rollups.h"
 
 namespace mittari::domain {
 namespace {
@@ -125,6 +126,7 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
       r.set_survey_kind(survey->kind());
       r.set_journey_stage(survey->journey_stage());
       r.set_low(r.has_score() && IsLow(*survey, r.score()));
+      r.set_positive(r.has_score() && IsPositive(*survey, r.score()));
     }
   }
   if (!r.customer_id().empty()) {
@@ -221,7 +223,10 @@ absl::StatusOr<std::optional<records::Response>> ResponseLedger::FindStored(
 }
 
 void ResponseLedger::AddWrites(storage::WriteBatch& batch, absl::string_view ws,
+                               const kpi::Calendar& calendar,
                                const records::Response& r) const {
+  kpi::AddResponseRollups(
+      batch, ws, r, calendar.DayOf(absl::FromUnixMicros(r.submit_time_us())));
   batch.Put(ColumnFamily::kFacts,
             keys::Response(ws, r.submit_time_us(), r.id()),
             r.SerializeAsString());
@@ -276,6 +281,8 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     }
   }
   RETURN_IF_ERROR(all.ToStatus());
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(workspace_id));
+  kpi::Calendar calendar(zone);
 
   std::vector<std::string> ids;
   ids.reserve(responses.size());
@@ -307,7 +314,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
       continue;
     }
     in_batch.emplace(r.id(), &r);
-    AddWrites(batch, workspace_id, r);
+    AddWrites(batch, workspace_id, calendar, r);
     ++counts.stored;
   }
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
@@ -442,8 +449,12 @@ absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
                      batch.id()),
         "with other content");
   }
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(workspace_id));
   storage::WriteBatch write;
   invitations_.Put(write, workspace_id, batch);
+  kpi::AddInvitationRollup(
+      write, workspace_id, batch,
+      kpi::Calendar(zone).DayOf(absl::FromUnixMicros(batch.send_time_us())));
   RETURN_IF_ERROR(store_.Write(write));
   return batch;
 }

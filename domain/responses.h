@@ -13,6 +13,8 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/kpi/calendar.h"
+#include "domain/workspaces.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "domain/striped_locks.h"
@@ -49,9 +51,11 @@ struct FollowUpItem {
 
 class ResponseLedger {
  public:
-  ResponseLedger(storage::Store& store, const SurveyCatalog& surveys,
+  ResponseLedger(storage::Store& store, const WorkspaceDirectory& workspaces,
+                 const SurveyCatalog& surveys,
                  const CustomerDirectory& customers, const Clock& clock)
       : store_(store),
+        workspaces_(workspaces),
         surveys_(surveys),
         customers_(customers),
         clock_(clock),
@@ -89,12 +93,14 @@ class ResponseLedger {
  private:
   // Adds every write of a new response to `batch`.
   void AddWrites(storage::WriteBatch& batch, absl::string_view workspace_id,
+                 const kpi::Calendar& calendar,
                  const records::Response& response) const;
   absl::StatusOr<std::optional<records::Response>> FindStored(
       const storage::ReadView& view, absl::string_view workspace_id,
       absl::string_view id) const;
 
   storage::Store& store_;
+  const WorkspaceDirectory& workspaces_;
   const SurveyCatalog& surveys_;
   const CustomerDirectory& customers_;
   const Clock& clock_;

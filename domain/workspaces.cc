@@ -214,6 +214,13 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
 
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(records::Workspace w, Load(id));
+  // Rollups are cut in local days: the zone is fixed once data is stored.
+  if (update.time_zone && *update.time_zone != w.time_zone() && HoldsData(id)) {
+    return errors::FailedPrecondition(
+        "TIME_ZONE_LOCKED",
+        "workspace.time_zone: cannot change once the workspace holds data "
+        "(KPI buckets are cut in its zone); create a new workspace instead");
+  }
   if (update.display_name) w.set_display_name(*update.display_name);
   if (update.time_zone) w.set_time_zone(*update.time_zone);
   if (update.currency_code) w.set_currency_code(*update.currency_code);
@@ -221,7 +228,42 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(id), w.SerializeAsString());
   RETURN_IF_ERROR(store_.Write(batch));
+  absl::MutexLock zones(&zones_mu_);
+  zones_.erase(std::string(id));
   return w;
+}
+
+bool WorkspaceDirectory::HoldsData(absl::string_view id) const {
+  bool any = false;
+  store_
+      .ScanPrefix(ColumnFamily::kFacts, keys::WorkspaceData(id),
+                  [&](absl::string_view, absl::string_view) {
+                    any = true;
+                    return false;
+                  })
+      .IgnoreError();
+  return any;
+}
+
+absl::StatusOr<absl::TimeZone> WorkspaceDirectory::TimeZoneOf(
+    absl::string_view id) const {
+  {
+    absl::MutexLock zones(&zones_mu_);
+    if (auto it = zones_.find(id); it != zones_.end()) return it->second;
+  }
+  records::Workspace w;
+  {
+    absl::MutexLock lock(&mu_);
+    ASSIGN_OR_RETURN(w, Load(id));
+  }
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(w.time_zone(), &zone)) {
+    return errors::Internal(absl::StrCat("workspace ", id, " has unknown zone ",
+                                         w.time_zone()));
+  }
+  absl::MutexLock zones(&zones_mu_);
+  zones_[std::string(id)] = zone;
+  return zone;
 }
 
 absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
@@ -235,7 +277,10 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
     if (spec.id == ColumnFamily::kMeta) continue;
     batch.DeleteRange(spec.id, prefix, storage::PrefixEnd(prefix));
   }
-  return store_.Write(batch);
+  RETURN_IF_ERROR(store_.Write(batch));
+  absl::MutexLock zones(&zones_mu_);
+  zones_.erase(std::string(id));
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<FirstStart>>

@@ -4,12 +4,14 @@
 #ifndef MITTARI_DOMAIN_WORKSPACES_H_
 #define MITTARI_DOMAIN_WORKSPACES_H_
 
+#include <map>
 #include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "common/clock.h"
 #include "domain/api_keys.h"
 #include "domain/page.h"
@@ -66,6 +68,12 @@ class WorkspaceDirectory {
   // Deletes the workspace, every key of it and all its data.
   absl::Status Delete(absl::string_view id);
 
+  // The workspace's time zone (cached).
+  absl::StatusOr<absl::TimeZone> TimeZoneOf(absl::string_view id) const;
+
+  // Whether the workspace holds any facts (responses, purchases, ...).
+  bool HoldsData(absl::string_view id) const;
+
   // At the first start of a server (an empty database), creates the default
   // workspace, its admin key and the operator key, and returns them; later
   // returns nullopt.
@@ -80,6 +88,9 @@ class WorkspaceDirectory {
   const Clock& clock_;
   // Serializes the read-check-write of workspace changes.
   mutable absl::Mutex mu_;
+  mutable absl::Mutex zones_mu_;
+  mutable std::map<std::string, absl::TimeZone, std::less<>> zones_
+      ABSL_GUARDED_BY(zones_mu_);
 };
 
 }  // namespace mittari::domain

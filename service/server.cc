@@ -139,7 +139,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->customers =
       std::make_unique<domain::CustomerDirectory>(*parts->store, clock);
   parts->responses = std::make_unique<domain::ResponseLedger>(
-      *parts->store, *parts->surveys, *parts->customers, clock);
+      *parts->store, *parts->workspaces, *parts->surveys, *parts->customers,
+      clock);
   parts->survey_service = std::make_unique<SurveyServiceImpl>(
       *parts->authorizer, *parts->surveys, *parts->responses);
   parts->customer_service = std::make_unique<CustomerServiceImpl>(

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "absl/numeric/int128.h"
+
 namespace mittari::domain::kpi {
 namespace {
 
@@ -9,8 +11,7 @@ constexpr double kZ = 1.96;
 
 double SampleVariance(const SurveyCounters& c) {
   // (n Σx² − (Σx)²) / (n (n − 1)), the numerator exact in integers.
-  __int128 num = static_cast<__int128>(c.n) * c.sum_sq -
-                 static_cast<__int128>(c.sum) * c.sum;
+  absl::int128 num = absl::int128(c.n) * c.sum_sq - absl::int128(c.sum) * c.sum;
   double n = static_cast<double>(c.n);
   return std::max(0.0, static_cast<double>(num) / (n * (n - 1)));
 }

@@ -18,6 +18,7 @@ constexpr char kWs[] = "w";
 class ResponsesTest : public ::testing::Test {
  protected:
   void SetUp() override {
+    ASSERT_THAT(workspaces_.Create(kWs, "W", "Europe/Helsinki", "EUR"), IsOk());
     for (auto [id, kind] : {std::pair{"nps", SurveyKind::kNps},
                             {"csat", SurveyKind::kCsat},
                             {"ces", SurveyKind::kCes},
@@ -64,9 +65,11 @@ class ResponsesTest : public ::testing::Test {
 
   storage::MemoryStore store_;
   testing::FakeClock clock_;
+  KeyRing keys_{store_, clock_};
+  WorkspaceDirectory workspaces_{store_, keys_, clock_};
   SurveyCatalog surveys_{store_, clock_};
   CustomerDirectory customers_{store_, clock_};
-  ResponseLedger ledger_{store_, surveys_, customers_, clock_};
+  ResponseLedger ledger_{store_, workspaces_, surveys_, customers_, clock_};
 };
 
 TEST_F(ResponsesTest, StoresAndCapturesSegmentDimensions) {

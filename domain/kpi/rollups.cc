@@ -1,0 +1,131 @@
+#include "domain/kpi/rollups.h"
+
+#include "absl/strings/str_cat.h"
+#include "domain/keys.h"
+#include "domain/surveys.h"
+
+namespace mittari::domain::kpi {
+namespace {
+
+using storage::ColumnFamily;
+using storage::KeyEncoder;
+
+constexpr std::array<absl::string_view, 6> kDimNames = {
+    "channel", "touchpoint", "event", "segment", "region", "customer_type"};
+
+KeyEncoder Prefix(absl::string_view ws, Projection p) {
+  return keys::InWorkspace(ws, keys::WorkspaceTag::kRollup)
+      .U8(static_cast<uint8_t>(p));
+}
+
+void AppendDims(KeyEncoder& key, const records::Response& r) {
+  for (Dim d : kDims) key.Str(DimValue(r, d));
+}
+
+}  // namespace
+
+absl::string_view DimName(Dim dim) {
+  return kDimNames[static_cast<size_t>(dim) - 1];
+}
+
+std::optional<Dim> DimByName(absl::string_view name) {
+  for (Dim d : kDims) {
+    if (DimName(d) == name) return d;
+  }
+  return std::nullopt;
+}
+
+const std::string& DimValue(const records::Response& r, Dim dim) {
+  switch (dim) {
+    case Dim::kChannel:
+      return r.channel();
+    case Dim::kTouchpoint:
+      return r.touchpoint();
+    case Dim::kEvent:
+      return r.event_id();
+    case Dim::kSegment:
+      return r.segment();
+    case Dim::kRegion:
+      return r.region();
+    case Dim::kCustomerType:
+      return r.customer_type();
+  }
+  return r.channel();
+}
+
+SurveyCounters CountersOf(const records::Response& r) {
+  SurveyCounters c;
+  c.count = 1;
+  if (!r.has_score()) return c;
+  int64_t score = r.score();
+  c.n = 1;
+  c.sum = score;
+  c.sum_sq = score * score;
+  c.positive = r.positive() ? 1 : 0;
+  if (r.survey_kind() == static_cast<int>(SurveyKind::kNps)) {
+    c.promoters = score >= 9 ? 1 : 0;
+    c.detractors = score <= 6 ? 1 : 0;
+  }
+  return c;
+}
+
+std::string RollupPrefix(absl::string_view ws, Projection p,
+                         std::optional<Dim> dim,
+                         std::optional<absl::string_view> survey) {
+  KeyEncoder key = Prefix(ws, p);
+  if (dim) key.U8(static_cast<uint8_t>(*dim));
+  if (survey) key.Str(*survey);
+  return std::move(key).key();
+}
+
+std::string WithDay(absl::string_view prefix, DayNumber day) {
+  return absl::StrCat(prefix, KeyEncoder().I64(day).key());
+}
+
+void AddResponseRollups(storage::WriteBatch& batch, absl::string_view ws,
+                        const records::Response& r, DayNumber day) {
+  std::vector<int64_t> delta = CountersOf(r).ToVector();
+  auto add = [&](const std::string& key) {
+    batch.AddCounters(ColumnFamily::kRollups, key, delta);
+  };
+  add(WithDay(RollupPrefix(ws, Projection::kAll), day));
+  add(WithDay(RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
+              day));
+  for (Dim d : kDims) {
+    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kByDim, d), day),
+                     KeyEncoder().Str(DimValue(r, d)).key()));
+    add(absl::StrCat(
+        WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()), day),
+        KeyEncoder().Str(DimValue(r, d)).key()));
+  }
+  KeyEncoder full = Prefix(ws, Projection::kFull);
+  full.I64(day).Str(r.survey_id());
+  AppendDims(full, r);
+  add(full.key());
+  for (const std::string& tag : r.tags()) {
+    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kTag), day),
+                     KeyEncoder().Str(tag).key()));
+    add(absl::StrCat(
+        WithDay(RollupPrefix(ws, Projection::kBySurveyTag, std::nullopt, r.survey_id()),
+                day),
+        KeyEncoder().Str(tag).key()));
+    KeyEncoder full_tag = Prefix(ws, Projection::kFullTag);
+    full_tag.I64(day).Str(r.survey_id());
+    AppendDims(full_tag, r);
+    full_tag.Str(tag);
+    add(full_tag.key());
+  }
+}
+
+void AddInvitationRollup(storage::WriteBatch& batch, absl::string_view ws,
+                         const records::InvitationBatch& b, DayNumber day) {
+  batch.AddCounters(
+      ColumnFamily::kRollups,
+      absl::StrCat(WithDay(RollupPrefix(ws, Projection::kInvitations, std::nullopt,
+                                        b.survey_id()),
+                           day),
+                   KeyEncoder().Str(b.channel()).key()),
+      {b.count()});
+}
+
+}  // namespace mittari::domain::kpi

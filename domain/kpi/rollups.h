@@ -1,0 +1,86 @@
+// The survey rollups: pre-aggregated counters per local day, written in the
+// same WriteBatch as each response, so that a KPI query reads a number of
+// entries that grows with the days and distinct dimension values of its
+// range, never with the number of responses.
+//
+// A response adds its counters to one entry of each projection:
+//   kAll                 (day)
+//   kBySurvey            (survey, day)
+//   kByDim[d]            (d, day, value)            for each dimension d
+//   kBySurveyDim[d]      (d, survey, day, value)
+//   kFull                (day, survey, every dimension)
+// and for each of its tags:
+//   kTag                 (day, tag)
+//   kBySurveyTag         (survey, day, tag)
+//   kFullTag             (day, survey, every dimension, tag)
+// A query whose filters and groups name at most one dimension besides the
+// survey reads a narrow projection; others read kFull.
+#ifndef MITTARI_DOMAIN_KPI_ROLLUPS_H_
+#define MITTARI_DOMAIN_KPI_ROLLUPS_H_
+
+#include <array>
+#include <optional>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "domain/kpi/calendar.h"
+#include "domain/kpi/statistics.h"
+#include "domain/records.pb.h"
+#include "storage/key_codec.h"
+#include "storage/store.h"
+
+namespace mittari::domain::kpi {
+
+// The dimensions a response carries itself (the survey aside).
+enum class Dim : uint8_t {
+  kChannel = 1,
+  kTouchpoint,
+  kEvent,
+  kSegment,
+  kRegion,
+  kCustomerType,
+};
+inline constexpr std::array<Dim, 6> kDims = {
+    Dim::kChannel, Dim::kTouchpoint, Dim::kEvent,
+    Dim::kSegment, Dim::kRegion,     Dim::kCustomerType};
+
+absl::string_view DimName(Dim dim);
+std::optional<Dim> DimByName(absl::string_view name);
+const std::string& DimValue(const records::Response& r, Dim dim);
+
+enum class Projection : uint8_t {
+  kAll = 1,
+  kBySurvey,
+  kByDim,
+  kBySurveyDim,
+  kFull,
+  kTag,
+  kBySurveyTag,
+  kFullTag,
+  kInvitations,  // (survey, day, channel) -> {invitations}
+};
+
+// What one response adds.
+SurveyCounters CountersOf(const records::Response& r);
+
+// Adds the rollup merges of a new response (on local day `day`).
+void AddResponseRollups(storage::WriteBatch& batch,
+                        absl::string_view workspace_id,
+                        const records::Response& r, DayNumber day);
+// Adds the invitation rollup of a new invitation batch.
+void AddInvitationRollup(storage::WriteBatch& batch,
+                         absl::string_view workspace_id,
+                         const records::InvitationBatch& b, DayNumber day);
+
+// The key prefix of a projection, before its day: the workspace, the
+// projection, then the dimension and the survey where the projection has
+// them.
+std::string RollupPrefix(absl::string_view workspace_id, Projection p,
+                         std::optional<Dim> dim = std::nullopt,
+                         std::optional<absl::string_view> survey = std::nullopt);
+// `prefix` followed by a day.
+std::string WithDay(absl::string_view prefix, DayNumber day);
+
+}  // namespace mittari::domain::kpi
+
+#endif  // MITTARI_DOMAIN_KPI_ROLLUPS_H_
