@@ -21,6 +21,7 @@
 #include "service/admin_service.h"
 #include "service/auth.h"
 #include "service/customer_service.h"
+#include "service/kpi_service.h"
 #include "service/survey_service.h"
 #include "storage/rocksdb_store.h"
 
@@ -34,7 +35,9 @@ struct Server::Parts {
   std::unique_ptr<domain::SurveyCatalog> surveys;
   std::unique_ptr<domain::CustomerDirectory> customers;
   std::unique_ptr<domain::ResponseLedger> responses;
+  std::unique_ptr<domain::kpi::SurveyMetrics> survey_metrics;
   std::unique_ptr<AdminServiceImpl> admin;
+  std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
   std::unique_ptr<CustomerServiceImpl> customer_service;
   std::unique_ptr<grpc::Server> grpc_server;
@@ -145,6 +148,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *parts->authorizer, *parts->surveys, *parts->responses);
   parts->customer_service = std::make_unique<CustomerServiceImpl>(
       *parts->authorizer, *parts->customers);
+  parts->survey_metrics = std::make_unique<domain::kpi::SurveyMetrics>(
+      *parts->store, *parts->workspaces, *parts->surveys);
+  parts->kpi_service = std::make_unique<KpiServiceImpl>(
+      *parts->authorizer, *parts->workspaces, *parts->survey_metrics);
 
   // Reflection describes services from the generated descriptor pool; the
   // health service is served by gRPC itself, so its descriptor is linked in
@@ -158,6 +165,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(parts->admin.get());
   builder.RegisterService(parts->survey_service.get());
   builder.RegisterService(parts->customer_service.get());
+  builder.RegisterService(parts->kpi_service.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   grpc::ResourceQuota quota("mittari");
   quota.SetMaxThreads(options.max_threads);

@@ -78,6 +78,7 @@ std::vector<Command> SurveyCommands();
 std::vector<Command> CustomerCommands();
 std::vector<Command> ResponseCommands();
 std::vector<Command> ImportCommands();
+std::vector<Command> KpiCommands();
 
 }  // namespace mittari::cli
 

@@ -1,0 +1,208 @@
+// `mittari kpi query|compare|values`.
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "clients/cli/commands.h"
+#include "google/protobuf/util/time_util.h"
+#include "mittari/v1/kpi.grpc.pb.h"
+
+namespace mittari::cli {
+namespace {
+
+using v1::KpiService;
+
+std::unique_ptr<KpiService::Stub> Stub(const Invocation& inv) {
+  return KpiService::NewStub(inv.client.channel());
+}
+
+// The keys a metric's points carry besides bucket_start, group, value, n.
+std::vector<std::string> ExtraKeys(const std::string& metric) {
+  if (metric == "nps") {
+    return {"ci_low", "ci_high", "promoters", "passives", "detractors"};
+  }
+  if (metric == "csat") return {"ci_low", "ci_high", "positives", "mean"};
+  if (metric == "ces" || metric == "rating") return {"ci_low", "ci_high"};
+  return {};
+}
+
+Json PointJson(const std::string& metric, const v1::MetricPoint& p) {
+  Json j = Json::object();
+  j["bucket_start"] = p.has_bucket_start()
+                          ? Json(FormatTimestamp(p.bucket_start().seconds(),
+                                                 p.bucket_start().nanos()))
+                          : Json();
+  Json group = Json::object();
+  std::map<std::string, std::string> sorted(p.group().begin(), p.group().end());
+  for (const auto& [k, v] : sorted) group[k] = v;
+  j["group"] = group;
+  j["value"] = p.has_value() ? Json(p.value()) : Json();
+  j["n"] = p.n();
+  Json all = ToJson(p);
+  for (const std::string& key : ExtraKeys(metric)) j[key] = all[key];
+  return j;
+}
+
+// The query flags shared by `kpi query` and `kpi compare`.
+template <typename Request>
+grpc::Status FillQuery(Invocation& inv, const std::string& metric,
+                       Request* request) {
+  grpc::Status status = inv.Workspace(request->mutable_parent());
+  if (!status.ok()) return status;
+  request->set_metric(metric);
+  std::vector<std::string> times;
+  for (const char* flag : {"from", "to"}) {
+    auto v = inv.args.Get(flag);
+    if (!v) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              absl::StrCat("--", flag, " is required")};
+    }
+    times.push_back(*v);
+  }
+  absl::TimeZone zone;
+  status = inv.ZoneFor(times, &zone);
+  if (!status.ok()) return status;
+  for (size_t i = 0; i < 2; ++i) {
+    absl::StatusOr<absl::Time> t = ParseTimeText(times[i], zone);
+    if (!t.ok()) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              absl::StrCat(i == 0 ? "--from: " : "--to: ", t.status().message())};
+    }
+    *(i == 0 ? request->mutable_range()->mutable_start_time()
+             : request->mutable_range()->mutable_end_time()) =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(*t));
+  }
+  for (const std::string& dim : inv.args.GetAll("group-by")) {
+    request->add_group_by(dim);
+  }
+  for (const std::string& f : inv.args.GetAll("filter")) {
+    std::pair<std::string, std::string> kv = absl::StrSplit(f, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || f.find('=') == std::string::npos) {
+      return {grpc::StatusCode::INVALID_ARGUMENT,
+              absl::StrCat("--filter takes DIMENSION=VALUE, not '", f, "'")};
+    }
+    (*request->mutable_filters())[kv.first] = kv.second;
+  }
+  if (auto tag = inv.args.Get("tag")) (*request->mutable_params())["tag"] = *tag;
+  return grpc::Status::OK;
+}
+
+int Query(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  const std::string& metric = inv.operands[0];
+  v1::QueryMetricRequest request;
+  std::string g = absl::AsciiStrToUpper(inv.args.GetOr("granularity", "none"));
+  v1::Granularity granularity;
+  if (!v1::Granularity_Parse("GRANULARITY_" + g, &granularity) ||
+      granularity == v1::GRANULARITY_UNSPECIFIED) {
+    return inv.Usage("--granularity must be none, day, week, month, quarter or year");
+  }
+  request.set_granularity(granularity);
+  if (auto m = inv.args.Get("min-n")) {
+    int64_t min_n = 0;
+    if (!absl::SimpleAtoi(*m, &min_n)) return inv.Usage("--min-n takes a whole number");
+    request.set_min_n(min_n);
+  }
+  grpc::Status status = FillQuery(inv, metric, &request);
+  v1::QueryMetricResponse response;
+  if (status.ok()) {
+    status = Stub(inv)->QueryMetric(inv.client.Context().get(), request, &response);
+  }
+  Json points = Json::array();
+  for (const v1::MetricPoint& p : response.points()) {
+    points.push_back(PointJson(metric, p));
+  }
+  if (inv.format == Format::kTable) {
+    // People read the group as one column.
+    Json rows = Json::array();
+    for (Json p : points) {
+      std::string group;
+      for (const auto& [k, v] : p["group"].items()) {
+        absl::StrAppend(&group, group.empty() ? "" : ",", k, "=", v.get<std::string>());
+      }
+      p["group"] = group;
+      rows.push_back(p);
+    }
+    return inv.Finish(status, Json{{"points", rows}});
+  }
+  return inv.Finish(status, Json{{"points", points}});
+}
+
+int Compare(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  const std::string& metric = inv.operands[0];
+  v1::ComparePeriodsRequest request;
+  grpc::Status status = FillQuery(inv, metric, &request);
+  v1::ComparePeriodsResponse response;
+  if (status.ok()) {
+    status = Stub(inv)->ComparePeriods(inv.client.Context().get(), request, &response);
+  }
+  Json comparisons = Json::array();
+  for (const v1::PeriodComparison& c : response.comparisons()) {
+    Json j = Json::object();
+    Json group = Json::object();
+    std::map<std::string, std::string> sorted(c.group().begin(), c.group().end());
+    for (const auto& [k, v] : sorted) group[k] = v;
+    j["group"] = group;
+    j["current"] = PointJson(metric, c.current());
+    j["previous"] = PointJson(metric, c.previous());
+    j["change"] = c.has_change() ? Json(c.change()) : Json();
+    j["z"] = c.has_z() ? Json(c.z()) : Json();
+    j["significant"] = c.significant();
+    comparisons.push_back(j);
+  }
+  Json out = Json::object();
+  out["previous_range"] = ToJson(response.previous_range());
+  out["comparisons"] = comparisons;
+  return inv.Finish(status, out);
+}
+
+int Values(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the dimension, e.g. channel");
+  v1::ListDimensionValuesRequest request;
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  request.set_dimension(inv.operands[0]);
+  std::vector<std::string> times;
+  for (const char* flag : {"from", "to"}) {
+    if (auto v = inv.args.Get(flag)) times.push_back(*v);
+  }
+  absl::TimeZone zone;
+  if (status.ok()) status = inv.ZoneFor(times, &zone);
+  for (const char* flag : {"from", "to"}) {
+    auto v = inv.args.Get(flag);
+    if (!v || !status.ok()) continue;
+    absl::StatusOr<absl::Time> t = ParseTimeText(*v, zone);
+    if (!t.ok()) return inv.Usage(absl::StrCat("--", flag, ": ", t.status().message()));
+    *(std::string(flag) == "from" ? request.mutable_range()->mutable_start_time()
+                                  : request.mutable_range()->mutable_end_time()) =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(*t));
+  }
+  v1::ListDimensionValuesResponse response;
+  if (status.ok()) {
+    status = Stub(inv)->ListDimensionValues(inv.client.Context().get(), request,
+                                            &response);
+  }
+  return inv.Finish(status, ToJson(response));
+}
+
+}  // namespace
+
+std::vector<Command> KpiCommands() {
+  std::set<std::string> query_flags = {"from", "to", "group-by", "filter", "tag"};
+  std::set<std::string> with_granularity = query_flags;
+  with_granularity.insert({"granularity", "min-n"});
+  return {
+      {{"kpi", "query"}, "METRIC",
+       "a metric over a range: --from --to [--granularity] [--group-by D]... "
+       "[--filter D=V]... [--tag T] [--min-n N]",
+       with_granularity, Query},
+      {{"kpi", "compare"}, "METRIC",
+       "a range against the previous period, with a significance test",
+       query_flags, Compare},
+      {{"kpi", "values"}, "DIMENSION", "the values a dimension takes",
+       {"from", "to"}, Values},
+  };
+}
+
+}  // namespace mittari::cli

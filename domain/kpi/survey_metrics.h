@@ -1,0 +1,82 @@
+// The survey KPIs of metrics.md — nps, csat, ces, rating, response_count,
+// tag_share, response_rate — over a half-open range, cut into buckets in
+// the workspace's zone, filtered and grouped by up to two dimensions.
+//
+// Whole local days are read from the rollups (rollups.h); a range edge that
+// is not a local midnight is answered exactly from the raw responses of
+// that partial day. Raw and rolled-up responses go through the same
+// CountersOf, so both agree to the unit.
+#ifndef MITTARI_DOMAIN_KPI_SURVEY_METRICS_H_
+#define MITTARI_DOMAIN_KPI_SURVEY_METRICS_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "domain/kpi/calendar.h"
+#include "domain/kpi/statistics.h"
+#include "domain/surveys.h"
+#include "domain/workspaces.h"
+#include "storage/store.h"
+
+namespace mittari::domain::kpi {
+
+struct MetricQuery {
+  std::string metric;
+  absl::Time from;
+  absl::Time to;
+  Granularity granularity = Granularity::kNone;
+  std::map<std::string, std::string> filters;  // dimension -> value
+  std::vector<std::string> group_by;           // at most two dimensions
+  std::map<std::string, std::string> params;   // e.g. tag for tag_share
+  int64_t min_n = 0;  // values of smaller populations are suppressed
+};
+
+struct MetricPoint {
+  std::optional<absl::Time> bucket_start;  // absent for granularity none
+  // dimension -> value, ordered by dimension name.
+  std::vector<std::pair<std::string, std::string>> group;
+  Estimate estimate;
+  SurveyCounters counters;  // components (promoters, positives, ...)
+  bool suppressed = false;  // n below the query's min_n
+};
+
+// The dimensions survey metrics filter and group by.
+const std::vector<std::string>& SurveyDimensions();
+
+class SurveyMetrics {
+ public:
+  SurveyMetrics(const storage::Store& store,
+                const WorkspaceDirectory& workspaces,
+                const SurveyCatalog& surveys)
+      : store_(store), workspaces_(workspaces), surveys_(surveys) {}
+
+  static bool Handles(absl::string_view metric);
+
+  // Points ordered by group, then bucket; every bucket of the range is
+  // present for each group with data.
+  absl::StatusOr<std::vector<MetricPoint>> Query(absl::string_view workspace_id,
+                                                 const MetricQuery& query) const;
+
+  // The values a dimension takes in [from, to) (all time when absent), for
+  // filter drop-downs.
+  absl::StatusOr<std::vector<std::string>> DimensionValues(
+      absl::string_view workspace_id, absl::string_view dimension,
+      std::optional<absl::Time> from, std::optional<absl::Time> to) const;
+
+ private:
+  const storage::Store& store_;
+  const WorkspaceDirectory& workspaces_;
+  const SurveyCatalog& surveys_;
+};
+
+// Checks the parts of a query every metric shares (range, granularity,
+// group_by count, min_n); violations name the request fields.
+absl::Status ValidateQueryShape(const MetricQuery& query);
+
+}  // namespace mittari::domain::kpi
+
+#endif  // MITTARI_DOMAIN_KPI_SURVEY_METRICS_H_

@@ -1,0 +1,171 @@
+#include "service/kpi_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/kpi/comparison.h"
+#include "service/handler.h"
+#include "service/resource_names.h"
+
+namespace mittari::service {
+namespace {
+
+using domain::Permission;
+using domain::kpi::Granularity;
+using domain::kpi::MetricPoint;
+using domain::kpi::MetricQuery;
+
+absl::StatusOr<absl::Time> RequiredTime(bool has,
+                                        const google::protobuf::Timestamp& t,
+                                        absl::string_view field) {
+  if (!has) return errors::InvalidArgument(field, "is required");
+  return absl::FromUnixMicros(MicrosOf(true, t));
+}
+
+absl::StatusOr<Granularity> GranularityOf(v1::Granularity g) {
+  switch (g) {
+    case v1::GRANULARITY_UNSPECIFIED:
+    case v1::GRANULARITY_NONE:
+      return Granularity::kNone;
+    case v1::GRANULARITY_DAY:
+      return Granularity::kDay;
+    case v1::GRANULARITY_WEEK:
+      return Granularity::kWeek;
+    case v1::GRANULARITY_MONTH:
+      return Granularity::kMonth;
+    case v1::GRANULARITY_QUARTER:
+      return Granularity::kQuarter;
+    case v1::GRANULARITY_YEAR:
+      return Granularity::kYear;
+    default:
+      return errors::InvalidArgument("granularity", "is not a granularity");
+  }
+}
+
+template <typename Request>
+absl::StatusOr<MetricQuery> QueryOf(const Request& request) {
+  MetricQuery q;
+  q.metric = request.metric();
+  if (!domain::kpi::SurveyMetrics::Handles(q.metric)) {
+    return errors::InvalidArgument(
+        "metric", q.metric.empty()
+                      ? "is required"
+                      : absl::StrCat("'", q.metric, "' is not a metric id"));
+  }
+  ASSIGN_OR_RETURN(q.from, RequiredTime(request.range().has_start_time(),
+                                        request.range().start_time(),
+                                        "range.start_time"));
+  ASSIGN_OR_RETURN(q.to, RequiredTime(request.range().has_end_time(),
+                                      request.range().end_time(),
+                                      "range.end_time"));
+  q.filters.insert(request.filters().begin(), request.filters().end());
+  q.group_by.assign(request.group_by().begin(), request.group_by().end());
+  q.params.insert(request.params().begin(), request.params().end());
+  return q;
+}
+
+v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
+  v1::MetricPoint out;
+  if (p.bucket_start) {
+    SetTime(absl::ToUnixMicros(*p.bucket_start), out.mutable_bucket_start());
+  }
+  for (const auto& [dim, value] : p.group) (*out.mutable_group())[dim] = value;
+  const auto& e = p.estimate;
+  if (e.value) out.set_value(*e.value);
+  out.set_n(e.n);
+  if (e.ci_low) out.set_ci_low(*e.ci_low);
+  if (e.ci_high) out.set_ci_high(*e.ci_high);
+  out.set_suppressed(p.suppressed);
+  if (p.suppressed) return out;
+  const auto& c = p.counters;
+  if (metric == "nps") {
+    out.set_promoters(c.promoters);
+    out.set_passives(c.n - c.promoters - c.detractors);
+    out.set_detractors(c.detractors);
+  } else if (metric == "csat") {
+    out.set_positives(c.positive);
+    if (c.n > 0) out.set_mean(static_cast<double>(c.sum) / static_cast<double>(c.n));
+  }
+  return out;
+}
+
+}  // namespace
+
+grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
+                                         const v1::QueryMetricRequest* request,
+                                         v1::QueryMetricResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
+    ASSIGN_OR_RETURN(q.granularity, GranularityOf(request->granularity()));
+    q.min_n = request->min_n();
+    ASSIGN_OR_RETURN(std::vector<MetricPoint> points,
+                     survey_metrics_.Query(call.workspace_id, q));
+    for (const MetricPoint& p : points) {
+      *response->add_points() = PointToProto(q.metric, p);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status KpiServiceImpl::ComparePeriods(
+    grpc::ServerContext* context, const v1::ComparePeriodsRequest* request,
+    v1::ComparePeriodsResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
+    ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(call.workspace_id));
+    ASSIGN_OR_RETURN(domain::kpi::Comparison c,
+                     domain::kpi::ComparePeriods(survey_metrics_,
+                                                 domain::kpi::Calendar(zone),
+                                                 call.workspace_id, q));
+    SetTime(absl::ToUnixMicros(c.previous_from),
+            response->mutable_previous_range()->mutable_start_time());
+    SetTime(absl::ToUnixMicros(c.previous_to),
+            response->mutable_previous_range()->mutable_end_time());
+    for (const domain::kpi::GroupComparison& g : c.groups) {
+      v1::PeriodComparison* out = response->add_comparisons();
+      for (const auto& [dim, value] : g.group) (*out->mutable_group())[dim] = value;
+      *out->mutable_current() = PointToProto(q.metric, g.current);
+      *out->mutable_previous() = PointToProto(q.metric, g.previous);
+      if (g.change) out->set_change(*g.change);
+      if (g.significance) {
+        out->set_z(g.significance->z);
+        out->set_significant(g.significance->significant);
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status KpiServiceImpl::ListDimensionValues(
+    grpc::ServerContext* context, const v1::ListDimensionValuesRequest* request,
+    v1::ListDimensionValuesResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeIn(*context, {Permission::kRead},
+                                       request->parent(), "parent"));
+    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+    std::optional<absl::Time> from;
+    std::optional<absl::Time> to;
+    if (request->range().has_start_time()) {
+      from = absl::FromUnixMicros(MicrosOf(true, request->range().start_time()));
+    }
+    if (request->range().has_end_time()) {
+      to = absl::FromUnixMicros(MicrosOf(true, request->range().end_time()));
+    }
+    ASSIGN_OR_RETURN(std::vector<std::string> values,
+                     survey_metrics_.DimensionValues(
+                         call.workspace_id, request->dimension(), from, to));
+    for (std::string& v : values) response->add_values(std::move(v));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace mittari::service

@@ -1,0 +1,36 @@
+// KpiService handlers: metric queries, period comparison, dimension values.
+#ifndef MITTARI_SERVICE_KPI_SERVICE_H_
+#define MITTARI_SERVICE_KPI_SERVICE_H_
+
+#include "domain/kpi/survey_metrics.h"
+#include "domain/workspaces.h"
+#include "mittari/v1/kpi.grpc.pb.h"
+#include "service/auth.h"
+
+namespace mittari::service {
+
+class KpiServiceImpl final : public v1::KpiService::Service {
+ public:
+  KpiServiceImpl(const Authorizer& auth, const domain::WorkspaceDirectory& workspaces,
+                 const domain::kpi::SurveyMetrics& survey_metrics)
+      : auth_(auth), workspaces_(workspaces), survey_metrics_(survey_metrics) {}
+
+  grpc::Status QueryMetric(grpc::ServerContext* context,
+                           const v1::QueryMetricRequest* request,
+                           v1::QueryMetricResponse* response) override;
+  grpc::Status ComparePeriods(grpc::ServerContext* context,
+                              const v1::ComparePeriodsRequest* request,
+                              v1::ComparePeriodsResponse* response) override;
+  grpc::Status ListDimensionValues(
+      grpc::ServerContext* context, const v1::ListDimensionValuesRequest* request,
+      v1::ListDimensionValuesResponse* response) override;
+
+ private:
+  const Authorizer& auth_;
+  const domain::WorkspaceDirectory& workspaces_;
+  const domain::kpi::SurveyMetrics& survey_metrics_;
+};
+
+}  // namespace mittari::service
+
+#endif  // MITTARI_SERVICE_KPI_SERVICE_H_
