@@ -1,0 +1,114 @@
+"""Every survey query of the golden expected.json through the real server
+and the real CLI, on the reference set and on sets made by golden.py with
+other seeds and time zones."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from harness import Server, cli
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GOLDEN = os.path.join(HERE, "..", "golden")
+# The generator of reference sets sits beside the project's root.
+GENERATOR = os.path.join(HERE, "..", "..", "..", "shared", "tools", "golden.py")
+SURVEY_METRICS = {"nps", "csat", "ces", "rating", "response_count",
+                  "tag_share", "response_rate"}
+
+
+def load_set(server, operator, workspace_id, directory, zone):
+    _, created, _ = cli(server, operator, "workspace", "create", "--id",
+                        workspace_id, "--display-name", workspace_id,
+                        "--time-zone", zone, "--currency", "EUR")
+    key = created["admin_key"]["secret"]
+    for kind in ("customers", "surveys", "responses"):
+        cli(server, key, "import", kind, os.path.join(directory, f"{kind}.csv"))
+    return key
+
+
+def query_args(q):
+    args = ["kpi", "query", q["metric"], "--from", q["from"], "--to", q["to"],
+            "--granularity", q["granularity"].lower()]
+    for dim in q["group_by"]:
+        args += ["--group-by", dim]
+    for k, v in q["filters"].items():
+        args += ["--filter", f"{k}={v}"]
+    for k, v in q.get("params", {}).items():
+        args += [f"--{k}", v]
+    return args
+
+
+class GoldenKpis(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server().start()
+        cls.operator = cls.server.key("operator")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.cleanup()
+
+    def check_set(self, workspace_id, directory):
+        with open(os.path.join(directory, "expected.json")) as f:
+            expected = json.load(f)
+        key = load_set(self.server, self.operator, workspace_id, directory,
+                       expected["timezone"])
+        tolerance = expected["tolerance"]
+        checked = 0
+        for q in expected["queries"]:
+            if q["metric"] not in SURVEY_METRICS:
+                continue
+            _, out, _ = cli(self.server, key, *query_args(q))
+            got = out["points"]
+            where = f"{workspace_id} {q['metric']} {q['granularity']} {q['group_by']}"
+            self.assertEqual(len(got), len(q["points"]), where)
+            for e, g in zip(q["points"], got):
+                for k, v in e.items():
+                    if isinstance(v, float):
+                        self.assertIsNotNone(g[k], f"{where} {k}")
+                        self.assertAlmostEqual(g[k], v, delta=tolerance,
+                                               msg=f"{where} {k} {e['bucket_start']}")
+                    else:
+                        self.assertEqual(g[k], v, f"{where} {k} {e['bucket_start']}")
+            checked += 1
+        self.assertGreaterEqual(checked, 8)
+
+    def test_reference_set(self):
+        self.check_set("golden", GOLDEN)
+
+    @unittest.skipUnless(os.path.exists(GENERATOR), "golden.py is not beside the project")
+    def test_other_seeds_and_zones(self):
+        for seed, zone in ((7, "America/New_York"), (11, "Asia/Kolkata")):
+            out = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+            self.addCleanup(shutil.rmtree, out)
+            subprocess.run([sys.executable, GENERATOR, out, "--seed", str(seed),
+                            "--scale", "1", "--tz", zone], check=True,
+                           capture_output=True)
+            self.check_set(f"seed-{seed}", out)
+
+    def test_comparison_and_dimension_values(self):
+        key = load_set(self.server, self.operator, "compare", GOLDEN,
+                       "Europe/Helsinki")
+        _, out, _ = cli(self.server, key, "kpi", "compare", "nps", "--from",
+                        "2026-03-01", "--to", "2026-04-01", "--filter",
+                        "survey=nps-relationship")
+        self.assertEqual(out["previous_range"]["start_time"], "2026-01-31T22:00:00Z")
+        c = out["comparisons"][0]
+        self.assertAlmostEqual(c["change"],
+                               c["current"]["value"] - c["previous"]["value"])
+        self.assertIsInstance(c["significant"], bool)
+        _, values, _ = cli(self.server, key, "kpi", "values", "channel")
+        self.assertEqual(values["values"],
+                         ["chat", "email", "mobile_app", "phone", "web"])
+        code, _, err = cli(self.server, key, "kpi", "query", "nps", "--from",
+                           "2026-01-01", "--to", "2026-02-01", "--group-by",
+                           "colour", check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("group_by", err)
+
+
+if __name__ == "__main__":
+    unittest.main()
