@@ -10,7 +10,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto libabsl-dev librocksdb-dev libssl-dev nlohmann-json3-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  tzdata python3 ca-certificates openssl
+  tzdata python3 ca-certificates openssl bc
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -52,12 +52,12 @@ absl::StatusOr<MetricQuery> QueryOf(const Request& request) {
                       ? "is required"
                       : absl::StrCat("'", q.metric, "' is not a metric id"));
   }
-  ASSIGN_OR_RETURN(q.from, RequiredTime(request.range().has_start_time(),
-                                        request.range().start_time(),
-                                        "range.start_time"));
-  ASSIGN_OR_RETURN(q.to, RequiredTime(request.range().has_end_time(),
-                                      request.range().end_time(),
-                                      "range.end_time"));
+  ASSIGN_OR_RETURN(
+      q.from, RequiredTime(request.range().has_start_time(),
+                           request.range().start_time(), "range.start_time"));
+  ASSIGN_OR_RETURN(q.to,
+                   RequiredTime(request.range().has_end_time(),
+                                request.range().end_time(), "range.end_time"));
   q.filters.insert(request.filters().begin(), request.filters().end());
   q.group_by.assign(request.group_by().begin(), request.group_by().end());
   q.params.insert(request.params().begin(), request.params().end());
@@ -84,7 +84,8 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
     out.set_detractors(c.detractors);
   } else if (metric == "csat") {
     out.set_positives(c.positive);
-    if (c.n > 0) out.set_mean(static_cast<double>(c.sum) / static_cast<double>(c.n));
+    if (c.n > 0)
+      out.set_mean(static_cast<double>(c.sum) / static_cast<double>(c.n));
   }
   return out;
 }
@@ -120,7 +121,8 @@ grpc::Status KpiServiceImpl::ComparePeriods(
                                        request->parent(), "parent"));
     RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
-    ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(call.workspace_id));
+    ASSIGN_OR_RETURN(absl::TimeZone zone,
+                     workspaces_.TimeZoneOf(call.workspace_id));
     ASSIGN_OR_RETURN(domain::kpi::Comparison c,
                      domain::kpi::ComparePeriods(survey_metrics_,
                                                  domain::kpi::Calendar(zone),
@@ -131,7 +133,8 @@ grpc::Status KpiServiceImpl::ComparePeriods(
             response->mutable_previous_range()->mutable_end_time());
     for (const domain::kpi::GroupComparison& g : c.groups) {
       v1::PeriodComparison* out = response->add_comparisons();
-      for (const auto& [dim, value] : g.group) (*out->mutable_group())[dim] = value;
+      for (const auto& [dim, value] : g.group)
+        (*out->mutable_group())[dim] = value;
       *out->mutable_current() = PointToProto(q.metric, g.current);
       *out->mutable_previous() = PointToProto(q.metric, g.previous);
       if (g.change) out->set_change(*g.change);
@@ -155,7 +158,8 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
     std::optional<absl::Time> from;
     std::optional<absl::Time> to;
     if (request->range().has_start_time()) {
-      from = absl::FromUnixMicros(MicrosOf(true, request->range().start_time()));
+      from =
+          absl::FromUnixMicros(MicrosOf(true, request->range().start_time()));
     }
     if (request->range().has_end_time()) {
       to = absl::FromUnixMicros(MicrosOf(true, request->range().end_time()));

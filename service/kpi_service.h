@@ -11,7 +11,8 @@ namespace mittari::service {
 
 class KpiServiceImpl final : public v1::KpiService::Service {
  public:
-  KpiServiceImpl(const Authorizer& auth, const domain::WorkspaceDirectory& workspaces,
+  KpiServiceImpl(const Authorizer& auth,
+                 const domain::WorkspaceDirectory& workspaces,
                  const domain::kpi::SurveyMetrics& survey_metrics)
       : auth_(auth), workspaces_(workspaces), survey_metrics_(survey_metrics) {}
 
@@ -22,7 +23,8 @@ class KpiServiceImpl final : public v1::KpiService::Service {
                               const v1::ComparePeriodsRequest* request,
                               v1::ComparePeriodsResponse* response) override;
   grpc::Status ListDimensionValues(
-      grpc::ServerContext* context, const v1::ListDimensionValuesRequest* request,
+      grpc::ServerContext* context,
+      const v1::ListDimensionValuesRequest* request,
       v1::ListDimensionValuesResponse* response) override;
 
  private:

@@ -170,6 +170,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::ResourceQuota quota("mittari");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);
+  // Handlers block on synced writes, so many calls run at once; keep their
+  // threads polling instead of letting gRPC end and start one per call.
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options.max_threads);
+
   parts->grpc_server = builder.BuildAndStart();
   if (parts->grpc_server == nullptr || parts->port == 0) {
     return errors::Unavailable(

@@ -26,7 +26,7 @@ struct ServerOptions {
   // Allows listening beyond loopback without TLS.
   bool insecure = false;
   // Threads that run handlers (and so concurrent synced writers).
-  int max_threads = 64;
+  int max_threads = 256;
   // Largest request accepted; larger ones are refused.
   int max_receive_message_bytes = 4 << 20;
 };

@@ -64,8 +64,9 @@ grpc::Status FillQuery(Invocation& inv, const std::string& metric,
   for (size_t i = 0; i < 2; ++i) {
     absl::StatusOr<absl::Time> t = ParseTimeText(times[i], zone);
     if (!t.ok()) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              absl::StrCat(i == 0 ? "--from: " : "--to: ", t.status().message())};
+      return {
+          grpc::StatusCode::INVALID_ARGUMENT,
+          absl::StrCat(i == 0 ? "--from: " : "--to: ", t.status().message())};
     }
     *(i == 0 ? request->mutable_range()->mutable_start_time()
              : request->mutable_range()->mutable_end_time()) =
@@ -76,14 +77,16 @@ grpc::Status FillQuery(Invocation& inv, const std::string& metric,
     request->add_group_by(dim);
   }
   for (const std::string& f : inv.args.GetAll("filter")) {
-    std::pair<std::string, std::string> kv = absl::StrSplit(f, absl::MaxSplits('=', 1));
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(f, absl::MaxSplits('=', 1));
     if (kv.first.empty() || f.find('=') == std::string::npos) {
       return {grpc::StatusCode::INVALID_ARGUMENT,
               absl::StrCat("--filter takes DIMENSION=VALUE, not '", f, "'")};
     }
     (*request->mutable_filters())[kv.first] = kv.second;
   }
-  if (auto tag = inv.args.Get("tag")) (*request->mutable_params())["tag"] = *tag;
+  if (auto tag = inv.args.Get("tag"))
+    (*request->mutable_params())["tag"] = *tag;
   return grpc::Status::OK;
 }
 
@@ -95,18 +98,21 @@ int Query(Invocation& inv) {
   v1::Granularity granularity;
   if (!v1::Granularity_Parse("GRANULARITY_" + g, &granularity) ||
       granularity == v1::GRANULARITY_UNSPECIFIED) {
-    return inv.Usage("--granularity must be none, day, week, month, quarter or year");
+    return inv.Usage(
+        "--granularity must be none, day, week, month, quarter or year");
   }
   request.set_granularity(granularity);
   if (auto m = inv.args.Get("min-n")) {
     int64_t min_n = 0;
-    if (!absl::SimpleAtoi(*m, &min_n)) return inv.Usage("--min-n takes a whole number");
+    if (!absl::SimpleAtoi(*m, &min_n))
+      return inv.Usage("--min-n takes a whole number");
     request.set_min_n(min_n);
   }
   grpc::Status status = FillQuery(inv, metric, &request);
   v1::QueryMetricResponse response;
   if (status.ok()) {
-    status = Stub(inv)->QueryMetric(inv.client.Context().get(), request, &response);
+    status =
+        Stub(inv)->QueryMetric(inv.client.Context().get(), request, &response);
   }
   Json points = Json::array();
   for (const v1::MetricPoint& p : response.points()) {
@@ -118,7 +124,8 @@ int Query(Invocation& inv) {
     for (Json p : points) {
       std::string group;
       for (const auto& [k, v] : p["group"].items()) {
-        absl::StrAppend(&group, group.empty() ? "" : ",", k, "=", v.get<std::string>());
+        absl::StrAppend(&group, group.empty() ? "" : ",", k, "=",
+                        v.get<std::string>());
       }
       p["group"] = group;
       rows.push_back(p);
@@ -135,13 +142,15 @@ int Compare(Invocation& inv) {
   grpc::Status status = FillQuery(inv, metric, &request);
   v1::ComparePeriodsResponse response;
   if (status.ok()) {
-    status = Stub(inv)->ComparePeriods(inv.client.Context().get(), request, &response);
+    status = Stub(inv)->ComparePeriods(inv.client.Context().get(), request,
+                                       &response);
   }
   Json comparisons = Json::array();
   for (const v1::PeriodComparison& c : response.comparisons()) {
     Json j = Json::object();
     Json group = Json::object();
-    std::map<std::string, std::string> sorted(c.group().begin(), c.group().end());
+    std::map<std::string, std::string> sorted(c.group().begin(),
+                                              c.group().end());
     for (const auto& [k, v] : sorted) group[k] = v;
     j["group"] = group;
     j["current"] = PointJson(metric, c.current());
@@ -158,7 +167,8 @@ int Compare(Invocation& inv) {
 }
 
 int Values(Invocation& inv) {
-  if (inv.operands.size() != 1) return inv.Usage("name the dimension, e.g. channel");
+  if (inv.operands.size() != 1)
+    return inv.Usage("name the dimension, e.g. channel");
   v1::ListDimensionValuesRequest request;
   grpc::Status status = inv.Workspace(request.mutable_parent());
   request.set_dimension(inv.operands[0]);
@@ -172,9 +182,11 @@ int Values(Invocation& inv) {
     auto v = inv.args.Get(flag);
     if (!v || !status.ok()) continue;
     absl::StatusOr<absl::Time> t = ParseTimeText(*v, zone);
-    if (!t.ok()) return inv.Usage(absl::StrCat("--", flag, ": ", t.status().message()));
-    *(std::string(flag) == "from" ? request.mutable_range()->mutable_start_time()
-                                  : request.mutable_range()->mutable_end_time()) =
+    if (!t.ok())
+      return inv.Usage(absl::StrCat("--", flag, ": ", t.status().message()));
+    *(std::string(flag) == "from"
+          ? request.mutable_range()->mutable_start_time()
+          : request.mutable_range()->mutable_end_time()) =
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
   }
@@ -189,19 +201,27 @@ int Values(Invocation& inv) {
 }  // namespace
 
 std::vector<Command> KpiCommands() {
-  std::set<std::string> query_flags = {"from", "to", "group-by", "filter", "tag"};
+  std::set<std::string> query_flags = {"from", "to", "group-by", "filter",
+                                       "tag"};
   std::set<std::string> with_granularity = query_flags;
   with_granularity.insert({"granularity", "min-n"});
   return {
-      {{"kpi", "query"}, "METRIC",
+      {{"kpi", "query"},
+       "METRIC",
        "a metric over a range: --from --to [--granularity] [--group-by D]... "
        "[--filter D=V]... [--tag T] [--min-n N]",
-       with_granularity, Query},
-      {{"kpi", "compare"}, "METRIC",
+       with_granularity,
+       Query},
+      {{"kpi", "compare"},
+       "METRIC",
        "a range against the previous period, with a significance test",
-       query_flags, Compare},
-      {{"kpi", "values"}, "DIMENSION", "the values a dimension takes",
-       {"from", "to"}, Values},
+       query_flags,
+       Compare},
+      {{"kpi", "values"},
+       "DIMENSION",
+       "the values a dimension takes",
+       {"from", "to"},
+       Values},
   };
 }
 

@@ -40,7 +40,8 @@ absl::CivilDay Calendar::BucketOf(absl::CivilDay day, Granularity g) const {
   return day;
 }
 
-absl::CivilDay Calendar::NextBucket(absl::CivilDay bucket, Granularity g) const {
+absl::CivilDay Calendar::NextBucket(absl::CivilDay bucket,
+                                    Granularity g) const {
   switch (g) {
     case Granularity::kNone:
     case Granularity::kDay:

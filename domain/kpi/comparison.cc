@@ -28,11 +28,12 @@ absl::CivilDay PreviousBucket(absl::CivilDay b, Granularity g) {
 }  // namespace
 
 std::pair<absl::Time, absl::Time> PreviousRange(const Calendar& calendar,
-                                                absl::Time from, absl::Time to) {
+                                                absl::Time from,
+                                                absl::Time to) {
   absl::CivilDay day = absl::ToCivilDay(from, calendar.zone());
-  for (Granularity g : {Granularity::kYear, Granularity::kQuarter,
-                        Granularity::kMonth, Granularity::kWeek,
-                        Granularity::kDay}) {
+  for (Granularity g :
+       {Granularity::kYear, Granularity::kQuarter, Granularity::kMonth,
+        Granularity::kWeek, Granularity::kDay}) {
     absl::CivilDay b = calendar.BucketOf(day, g);
     if (calendar.StartOf(b) == from &&
         calendar.StartOf(calendar.NextBucket(b, g)) == to) {
@@ -55,9 +56,11 @@ absl::StatusOr<Comparison> ComparePeriods(const SurveyMetrics& metrics,
   MetricQuery before = query;
   before.from = out.previous_from;
   before.to = out.previous_to;
-  ASSIGN_OR_RETURN(std::vector<MetricPoint> previous, metrics.Query(ws, before));
+  ASSIGN_OR_RETURN(std::vector<MetricPoint> previous,
+                   metrics.Query(ws, before));
 
-  std::map<std::vector<std::pair<std::string, std::string>>, GroupComparison> by_group;
+  std::map<std::vector<std::pair<std::string, std::string>>, GroupComparison>
+      by_group;
   for (MetricPoint& p : current) {
     GroupComparison& g = by_group[p.group];
     g.group = p.group;

@@ -89,13 +89,15 @@ void AddResponseRollups(storage::WriteBatch& batch, absl::string_view ws,
     batch.AddCounters(ColumnFamily::kRollups, key, delta);
   };
   add(WithDay(RollupPrefix(ws, Projection::kAll), day));
-  add(WithDay(RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
-              day));
+  add(WithDay(
+      RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
+      day));
   for (Dim d : kDims) {
     add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kByDim, d), day),
                      KeyEncoder().Str(DimValue(r, d)).key()));
     add(absl::StrCat(
-        WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()), day),
+        WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()),
+                day),
         KeyEncoder().Str(DimValue(r, d)).key()));
   }
   KeyEncoder full = Prefix(ws, Projection::kFull);
@@ -105,10 +107,10 @@ void AddResponseRollups(storage::WriteBatch& batch, absl::string_view ws,
   for (const std::string& tag : r.tags()) {
     add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kTag), day),
                      KeyEncoder().Str(tag).key()));
-    add(absl::StrCat(
-        WithDay(RollupPrefix(ws, Projection::kBySurveyTag, std::nullopt, r.survey_id()),
-                day),
-        KeyEncoder().Str(tag).key()));
+    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kBySurveyTag,
+                                          std::nullopt, r.survey_id()),
+                             day),
+                     KeyEncoder().Str(tag).key()));
     KeyEncoder full_tag = Prefix(ws, Projection::kFullTag);
     full_tag.I64(day).Str(r.survey_id());
     AppendDims(full_tag, r);
@@ -121,8 +123,8 @@ void AddInvitationRollup(storage::WriteBatch& batch, absl::string_view ws,
                          const records::InvitationBatch& b, DayNumber day) {
   batch.AddCounters(
       ColumnFamily::kRollups,
-      absl::StrCat(WithDay(RollupPrefix(ws, Projection::kInvitations, std::nullopt,
-                                        b.survey_id()),
+      absl::StrCat(WithDay(RollupPrefix(ws, Projection::kInvitations,
+                                        std::nullopt, b.survey_id()),
                            day),
                    KeyEncoder().Str(b.channel()).key()),
       {b.count()});

@@ -40,9 +40,9 @@ enum class Dim : uint8_t {
   kRegion,
   kCustomerType,
 };
-inline constexpr std::array<Dim, 6> kDims = {
-    Dim::kChannel, Dim::kTouchpoint, Dim::kEvent,
-    Dim::kSegment, Dim::kRegion,     Dim::kCustomerType};
+inline constexpr std::array<Dim, 6> kDims = {Dim::kChannel, Dim::kTouchpoint,
+                                             Dim::kEvent,   Dim::kSegment,
+                                             Dim::kRegion,  Dim::kCustomerType};
 
 absl::string_view DimName(Dim dim);
 std::optional<Dim> DimByName(absl::string_view name);
@@ -75,9 +75,10 @@ void AddInvitationRollup(storage::WriteBatch& batch,
 // The key prefix of a projection, before its day: the workspace, the
 // projection, then the dimension and the survey where the projection has
 // them.
-std::string RollupPrefix(absl::string_view workspace_id, Projection p,
-                         std::optional<Dim> dim = std::nullopt,
-                         std::optional<absl::string_view> survey = std::nullopt);
+std::string RollupPrefix(
+    absl::string_view workspace_id, Projection p,
+    std::optional<Dim> dim = std::nullopt,
+    std::optional<absl::string_view> survey = std::nullopt);
 // `prefix` followed by a day.
 std::string WithDay(absl::string_view prefix, DayNumber day);
 

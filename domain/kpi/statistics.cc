@@ -81,8 +81,8 @@ Estimate Mean(const SurveyCounters& c) {
   double mean = static_cast<double>(c.sum) / static_cast<double>(c.n);
   e.value = mean;
   if (c.n < 2) return e;
-  double half = kZ * std::sqrt(SampleVariance(c)) /
-                std::sqrt(static_cast<double>(c.n));
+  double half =
+      kZ * std::sqrt(SampleVariance(c)) / std::sqrt(static_cast<double>(c.n));
   e.ci_low = mean - half;
   e.ci_high = mean + half;
   return e;
@@ -109,8 +109,9 @@ std::optional<Significance> CompareProportions(int64_t k1, int64_t n1,
   double p1 = static_cast<double>(k1) / static_cast<double>(n1);
   double p2 = static_cast<double>(k2) / static_cast<double>(n2);
   double pooled = static_cast<double>(k1 + k2) / static_cast<double>(n1 + n2);
-  double den = std::sqrt(pooled * (1 - pooled) *
-                         (1.0 / static_cast<double>(n1) + 1.0 / static_cast<double>(n2)));
+  double den = std::sqrt(
+      pooled * (1 - pooled) *
+      (1.0 / static_cast<double>(n1) + 1.0 / static_cast<double>(n2)));
   if (den == 0) return Significance{0, p1 != p2};
   return FromZ((p1 - p2) / den);
 }

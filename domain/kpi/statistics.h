@@ -23,7 +23,8 @@ struct SurveyCounters {
   SurveyCounters& operator+=(const SurveyCounters& o);
   bool operator==(const SurveyCounters&) const = default;
   std::vector<int64_t> ToVector() const;
-  static std::optional<SurveyCounters> FromVector(const std::vector<int64_t>& v);
+  static std::optional<SurveyCounters> FromVector(
+      const std::vector<int64_t>& v);
 };
 
 struct Estimate {

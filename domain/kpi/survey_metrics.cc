@@ -23,8 +23,8 @@ constexpr absl::Duration kMaxRange = absl::Hours(24 * 366 * 20);
 
 const std::vector<std::string>& Metrics() {
   static const auto* m = new std::vector<std::string>{
-      "nps", "csat", "ces", "rating", "response_count", "tag_share",
-      "response_rate"};
+      "nps",       "csat",         "ces", "rating", "response_count",
+      "tag_share", "response_rate"};
   return *m;
 }
 
@@ -89,8 +89,8 @@ class Accumulator {
     series[i] += c;
   }
 
-  const std::map<std::vector<std::string>, std::vector<SurveyCounters>>& groups()
-      const {
+  const std::map<std::vector<std::string>, std::vector<SurveyCounters>>&
+  groups() const {
     return groups_;
   }
   size_t size() const { return size_; }
@@ -114,8 +114,9 @@ class Reader {
     if (first >= end) return absl::OkStatus();
     if (plan_.by_survey) {
       for (const auto& [id, survey] : *plan_.surveys) {
-        RETURN_IF_ERROR(ScanProjection(
-            RollupPrefix(ws_, plan_.projection, plan_.dim, id), first, end, id));
+        RETURN_IF_ERROR(
+            ScanProjection(RollupPrefix(ws_, plan_.projection, plan_.dim, id),
+                           first, end, id));
       }
       return absl::OkStatus();
     }
@@ -131,10 +132,10 @@ class Reader {
     }
     std::string prefix =
         keys::InWorkspace(ws_, keys::WorkspaceTag::kResponse).key();
-    std::string begin =
-        absl::StrCat(prefix, KeyEncoder().I64(-absl::ToUnixMicros(to) + 1).key());
-    std::string end =
-        absl::StrCat(prefix, KeyEncoder().I64(-absl::ToUnixMicros(from) + 1).key());
+    std::string begin = absl::StrCat(
+        prefix, KeyEncoder().I64(-absl::ToUnixMicros(to) + 1).key());
+    std::string end = absl::StrCat(
+        prefix, KeyEncoder().I64(-absl::ToUnixMicros(from) + 1).key());
     absl::Status status;
     RETURN_IF_ERROR(store_.Scan(
         ColumnFamily::kFacts, begin, end,
@@ -218,8 +219,10 @@ class Reader {
       }
     }
     if (p == Projection::kInvitations) {
-      ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(Dim::kChannel) - 1], d.Str());
-      ASSIGN_OR_RETURN(storage::Counters invited, storage::DecodeCounters(value));
+      ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(Dim::kChannel) - 1],
+                       d.Str());
+      ASSIGN_OR_RETURN(storage::Counters invited,
+                       storage::DecodeCounters(value));
       SurveyCounters c;
       c.count = invited.at(0);
       Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
@@ -231,7 +234,8 @@ class Reader {
     if (plan_.tagged) {
       ASSIGN_OR_RETURN(row.tag, d.Str());
     }
-    ASSIGN_OR_RETURN(storage::Counters counters, storage::DecodeCounters(value));
+    ASSIGN_OR_RETURN(storage::Counters counters,
+                     storage::DecodeCounters(value));
     std::optional<SurveyCounters> c = SurveyCounters::FromVector(counters);
     if (!c.has_value()) return errors::DataLoss("rollup of the wrong shape");
     Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), *c);
@@ -288,7 +292,8 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
   std::set<std::string> seen;
   for (const std::string& dim : q.group_by) {
     if (!known(dim)) {
-      v.Add("group_by", absl::StrCat("'", dim, "' is not a dimension of ", q.metric));
+      v.Add("group_by",
+            absl::StrCat("'", dim, "' is not a dimension of ", q.metric));
     } else if (!seen.insert(dim).second) {
       v.Add("group_by", absl::StrCat("'", dim, "' is repeated"));
     }
@@ -304,7 +309,8 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
     if (it == q.params.end() || it->second.empty()) {
       v.Add("params[tag]", "tag_share needs the tag to measure (--tag T)");
     }
-    if (seen.count("tag") > 0) v.Add("group_by", "tag_share is not grouped by tag");
+    if (seen.count("tag") > 0)
+      v.Add("group_by", "tag_share is not grouped by tag");
   }
   if (q.metric == "response_rate") {
     for (const auto& [dim, value] : q.filters) {
@@ -341,8 +347,8 @@ absl::Status Read(const storage::Store& store, absl::string_view ws,
 
 const std::vector<std::string>& SurveyDimensions() {
   static const auto* d = new std::vector<std::string>{
-      "survey",  "survey_kind", "channel", "touchpoint",    "event",
-      "tag",     "segment",     "region",  "customer_type", "journey_stage"};
+      "survey", "survey_kind", "channel", "touchpoint",    "event",
+      "tag",    "segment",     "region",  "customer_type", "journey_stage"};
   return *d;
 }
 
@@ -401,8 +407,9 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
   }
   for (const std::string& dim : q.group_by) note(dim);
   if (needs_survey) {
-    ASSIGN_OR_RETURN(Page<records::Survey> all,
-                     surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
+    ASSIGN_OR_RETURN(
+        Page<records::Survey> all,
+        surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
     plan.surveys.emplace();
     for (records::Survey& s : all.items) {
       auto filter = [&](const char* dim, const std::string& value) {
@@ -410,7 +417,8 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
         return it == q.filters.end() || it->second == value;
       };
       if (kind && s.kind() != static_cast<int>(*kind)) continue;
-      if (!filter("survey", s.id()) || !filter("survey_kind", KindWord(s.kind())) ||
+      if (!filter("survey", s.id()) ||
+          !filter("survey_kind", KindWord(s.kind())) ||
           !filter("journey_stage", s.journey_stage())) {
         continue;
       }
@@ -424,7 +432,8 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     if (with_tag) {
       if (fact_dims.empty()) {
         plan.by_survey = needs_survey;
-        plan.projection = needs_survey ? Projection::kBySurveyTag : Projection::kTag;
+        plan.projection =
+            needs_survey ? Projection::kBySurveyTag : Projection::kTag;
       } else {
         plan.projection = Projection::kFullTag;
       }
@@ -434,7 +443,8 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     } else if (fact_dims.size() == 1) {
       plan.by_survey = needs_survey;
       plan.dim = *fact_dims.begin();
-      plan.projection = needs_survey ? Projection::kBySurveyDim : Projection::kByDim;
+      plan.projection =
+          needs_survey ? Projection::kBySurveyDim : Projection::kByDim;
     } else {
       plan.projection = Projection::kFull;
     }
@@ -516,15 +526,16 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
       } else if (q.metric == "tag_share") {
         p.estimate.n = c.count;
         if (c.count > 0) {
-          p.estimate.value = 100.0 * static_cast<double>((*other_series)[b].count) /
+          p.estimate.value = 100.0 *
+                             static_cast<double>((*other_series)[b].count) /
                              static_cast<double>(c.count);
         }
       } else if (q.metric == "response_rate") {
         int64_t invited = (*other_series)[b].count;
         p.estimate.n = invited;
         if (invited > 0) {
-          p.estimate.value =
-              100.0 * static_cast<double>(c.count) / static_cast<double>(invited);
+          p.estimate.value = 100.0 * static_cast<double>(c.count) /
+                             static_cast<double>(invited);
         }
       }
       if (p.estimate.n < q.min_n) {
@@ -549,8 +560,9 @@ absl::StatusOr<std::vector<std::string>> SurveyMetrics::DimensionValues(
   }
   std::set<std::string> values;
   if (SurveyDerived(dimension)) {
-    ASSIGN_OR_RETURN(Page<records::Survey> all,
-                     surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
+    ASSIGN_OR_RETURN(
+        Page<records::Survey> all,
+        surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
     for (const records::Survey& s : all.items) {
       values.insert(dimension == "survey"        ? s.id()
                     : dimension == "survey_kind" ? KindWord(s.kind())
@@ -562,26 +574,27 @@ absl::StatusOr<std::vector<std::string>> SurveyMetrics::DimensionValues(
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   Calendar calendar(zone);
   std::optional<Dim> dim = DimByName(dimension);
-  std::string prefix =
-      dim ? RollupPrefix(ws, Projection::kByDim, dim) : RollupPrefix(ws, Projection::kTag);
+  std::string prefix = dim ? RollupPrefix(ws, Projection::kByDim, dim)
+                           : RollupPrefix(ws, Projection::kTag);
   // Whole days touched by the range: a value seen on them is offered.
   std::string begin = from ? WithDay(prefix, calendar.DayOf(*from)) : prefix;
-  std::string end = to ? WithDay(prefix, calendar.DayOf(*to - absl::Nanoseconds(1)) + 1)
-                       : storage::PrefixEnd(prefix);
+  std::string end =
+      to ? WithDay(prefix, calendar.DayOf(*to - absl::Nanoseconds(1)) + 1)
+         : storage::PrefixEnd(prefix);
   absl::Status status;
-  RETURN_IF_ERROR(store_.Scan(
-      ColumnFamily::kRollups, begin, end,
-      [&](absl::string_view key, absl::string_view) {
-        KeyDecoder d(key.substr(prefix.size()));
-        absl::StatusOr<int64_t> day = d.I64();
-        absl::StatusOr<std::string> value = day.ok() ? d.Str() : day.status();
-        if (!value.ok()) {
-          status = value.status();
-          return false;
-        }
-        values.insert(*std::move(value));
-        return true;
-      }));
+  RETURN_IF_ERROR(store_.Scan(ColumnFamily::kRollups, begin, end,
+                              [&](absl::string_view key, absl::string_view) {
+                                KeyDecoder d(key.substr(prefix.size()));
+                                absl::StatusOr<int64_t> day = d.I64();
+                                absl::StatusOr<std::string> value =
+                                    day.ok() ? d.Str() : day.status();
+                                if (!value.ok()) {
+                                  status = value.status();
+                                  return false;
+                                }
+                                values.insert(*std::move(value));
+                                return true;
+                              }));
   RETURN_IF_ERROR(status);
   values.erase("");
   return std::vector<std::string>(values.begin(), values.end());

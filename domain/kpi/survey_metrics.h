@@ -58,8 +58,8 @@ class SurveyMetrics {
 
   // Points ordered by group, then bucket; every bucket of the range is
   // present for each group with data.
-  absl::StatusOr<std::vector<MetricPoint>> Query(absl::string_view workspace_id,
-                                                 const MetricQuery& query) const;
+  absl::StatusOr<std::vector<MetricPoint>> Query(
+      absl::string_view workspace_id, const MetricQuery& query) const;
 
   // The values a dimension takes in [from, to) (all time when absent), for
   // filter drop-downs.

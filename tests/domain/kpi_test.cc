@@ -22,7 +22,8 @@ using ::mittari::testing::IsOk;
 using ::mittari::testing::StatusIs;
 
 absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
-  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0), absl::UTCTimeZone());
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0),
+                         absl::UTCTimeZone());
 }
 
 TEST(CalendarTest, BucketsAreLocalIsoWeeksMonthsQuartersYears) {
@@ -31,18 +32,20 @@ TEST(CalendarTest, BucketsAreLocalIsoWeeksMonthsQuartersYears) {
   Calendar cal(helsinki);
   // 2025-12-28 23:30 local is Sunday of ISO week 52; Monday starts week 1.
   absl::Time sunday_night = Utc(2025, 12, 28, 21, 30);
-  EXPECT_EQ(cal.BucketOf(absl::ToCivilDay(sunday_night, helsinki), Granularity::kWeek),
+  EXPECT_EQ(cal.BucketOf(absl::ToCivilDay(sunday_night, helsinki),
+                         Granularity::kWeek),
             absl::CivilDay(2025, 12, 22));
   EXPECT_EQ(cal.StartOf(absl::CivilDay(2025, 12, 29)), Utc(2025, 12, 28, 22));
   EXPECT_EQ(cal.BucketOf(absl::CivilDay(2026, 5, 17), Granularity::kQuarter),
             absl::CivilDay(2026, 4, 1));
   // Across the spring DST change the local midnight moves from 22:00 to
   // 21:00 UTC.
-  std::vector<absl::CivilDay> months =
-      cal.Buckets(Utc(2026, 2, 28, 22), Utc(2026, 4, 30, 21), Granularity::kMonth);
+  std::vector<absl::CivilDay> months = cal.Buckets(
+      Utc(2026, 2, 28, 22), Utc(2026, 4, 30, 21), Granularity::kMonth);
   ASSERT_EQ(months.size(), 2u);
   EXPECT_EQ(cal.StartOf(months[1]), Utc(2026, 3, 31, 21));
-  EXPECT_EQ(cal.DayOf(Utc(2026, 1, 1, 21, 59)), cal.DayOf(Utc(2025, 12, 31, 22)));
+  EXPECT_EQ(cal.DayOf(Utc(2026, 1, 1, 21, 59)),
+            cal.DayOf(Utc(2025, 12, 31, 22)));
 }
 
 TEST(StatisticsTest, MatchesMetricsMdOnKnownValues) {
@@ -72,8 +75,10 @@ class KpiTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_THAT(workspaces_.Create("w", "W", "Europe/Helsinki", "EUR"), IsOk());
     std::vector<std::pair<std::string, SurveyKind>> surveys = {
-        {"nps-a", SurveyKind::kNps}, {"nps-b", SurveyKind::kNps},
-        {"csat", SurveyKind::kCsat}, {"ces", SurveyKind::kCes},
+        {"nps-a", SurveyKind::kNps},
+        {"nps-b", SurveyKind::kNps},
+        {"csat", SurveyKind::kCsat},
+        {"ces", SurveyKind::kCes},
         {"text", SurveyKind::kText}};
     for (const auto& [id, kind] : surveys) {
       records::Survey s;
@@ -105,8 +110,10 @@ class KpiTest : public ::testing::Test {
       r.set_submit_time_us(absl::ToUnixMicros(
           start + absl::Seconds(static_cast<int64_t>(rng() % (80 * 86400)))));
       if (kind == SurveyKind::kNps) r.set_score(static_cast<int>(rng() % 11));
-      if (kind == SurveyKind::kCsat) r.set_score(1 + static_cast<int>(rng() % 5));
-      if (kind == SurveyKind::kCes) r.set_score(1 + static_cast<int>(rng() % 7));
+      if (kind == SurveyKind::kCsat)
+        r.set_score(1 + static_cast<int>(rng() % 5));
+      if (kind == SurveyKind::kCes)
+        r.set_score(1 + static_cast<int>(rng() % 7));
       r.set_channel(channels[rng() % channels.size()]);
       r.set_touchpoint(rng() % 2 ? "checkout" : "support");
       if (rng() % 4 == 0) r.set_event_id("ev-" + std::to_string(rng() % 2));
@@ -115,7 +122,8 @@ class KpiTest : public ::testing::Test {
       }
       batch.push_back(r);
       if (batch.size() == 500) {
-        ASSERT_THAT(ledger_.SubmitAll("w", std::move(batch), "requests"), IsOk());
+        ASSERT_THAT(ledger_.SubmitAll("w", std::move(batch), "requests"),
+                    IsOk());
         batch.clear();
       }
     }
@@ -126,8 +134,8 @@ class KpiTest : public ::testing::Test {
   }
 
   // The same query answered by brute force over the raw responses.
-  std::map<std::pair<std::vector<std::string>, int64_t>, SurveyCounters> Reference(
-      const MetricQuery& q, const Calendar& cal) {
+  std::map<std::pair<std::vector<std::string>, int64_t>, SurveyCounters>
+  Reference(const MetricQuery& q, const Calendar& cal) {
     std::map<std::string, records::Survey> surveys;
     auto page = surveys_.List("w", "", 100, 0, true);
     for (const auto& s : page->items) surveys[s.id()] = s;
@@ -186,10 +194,11 @@ TEST_F(KpiTest, RollupsAgreeExactlyWithTheRawResponses) {
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &helsinki));
   Calendar cal(helsinki);
   std::mt19937 rng(7);
-  const std::vector<std::string> metrics = {"nps", "csat", "ces", "response_count"};
-  const std::vector<std::string> dims = {"survey", "channel", "touchpoint",
-                                         "event",  "segment", "region",
-                                         "customer_type", "tag", "journey_stage"};
+  const std::vector<std::string> metrics = {"nps", "csat", "ces",
+                                            "response_count"};
+  const std::vector<std::string> dims = {
+      "survey", "channel",       "touchpoint", "event",        "segment",
+      "region", "customer_type", "tag",        "journey_stage"};
   const std::map<std::string, std::vector<std::string>> values = {
       {"survey", {"nps-a", "nps-b", "csat", "ces"}},
       {"channel", {"web", "email", "chat"}},
@@ -209,7 +218,8 @@ TEST_F(KpiTest, RollupsAgreeExactlyWithTheRawResponses) {
     q.metric = metrics[rng() % metrics.size()];
     absl::Time base = Utc(2025, 12, 18);
     q.from = base + absl::Minutes(static_cast<int64_t>(rng() % (40 * 1440)));
-    q.to = q.from + absl::Minutes(1 + static_cast<int64_t>(rng() % (50 * 1440)));
+    q.to =
+        q.from + absl::Minutes(1 + static_cast<int64_t>(rng() % (50 * 1440)));
     if (i % 3 == 0) {  // aligned to local midnight
       q.from = cal.DayStart(cal.DayOf(q.from));
       q.to = cal.DayStart(cal.DayOf(q.to) + 1);
@@ -235,19 +245,21 @@ TEST_F(KpiTest, RollupsAgreeExactlyWithTheRawResponses) {
     for (const MetricPoint& p : *points) {
       std::vector<std::string> group;
       for (const auto& [dim, v] : p.group) group.push_back(v);
-      int64_t bucket = p.bucket_start ? absl::ToUnixSeconds(*p.bucket_start) : 0;
+      int64_t bucket =
+          p.bucket_start ? absl::ToUnixSeconds(*p.bucket_start) : 0;
       if (p.counters.count > 0) got[{group, bucket}] = p.counters;
       if (q.metric == "nps" && p.counters.n > 0) {
         EXPECT_NEAR(*p.estimate.value,
-                    100.0 * static_cast<double>(p.counters.promoters -
-                                                p.counters.detractors) /
+                    100.0 *
+                        static_cast<double>(p.counters.promoters -
+                                            p.counters.detractors) /
                         static_cast<double>(p.counters.n),
                     1e-9);
       }
     }
-    ASSERT_EQ(got, expected) << "query " << i << " " << q.metric << " "
-                             << absl::FormatTime(q.from) << " "
-                             << absl::FormatTime(q.to);
+    ASSERT_EQ(got, expected)
+        << "query " << i << " " << q.metric << " " << absl::FormatTime(q.from)
+        << " " << absl::FormatTime(q.to);
     compared += static_cast<int>(expected.size());
   }
   EXPECT_GT(compared, 1000);
@@ -277,13 +289,16 @@ TEST_F(KpiTest, ValidatesQueries) {
   q.metric = "nps";
   q.from = Utc(2026, 2, 1);
   q.to = Utc(2026, 1, 1);
-  EXPECT_THAT(metrics_.Query("w", q), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(metrics_.Query("w", q),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   q.to = Utc(2026, 3, 1);
   q.group_by = {"colour"};
-  EXPECT_THAT(metrics_.Query("w", q), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(metrics_.Query("w", q),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   q.group_by = {};
   q.metric = "tag_share";
-  EXPECT_THAT(metrics_.Query("w", q), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(metrics_.Query("w", q),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   q.params["tag"] = "price";
   EXPECT_THAT(metrics_.Query("w", q), IsOk());
 }
@@ -299,7 +314,8 @@ TEST_F(KpiTest, ComparesWithThePreviousCalendarUnit) {
   absl::TimeZone helsinki;
   ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &helsinki));
   Calendar cal(helsinki);
-  auto [from, to] = PreviousRange(cal, Utc(2026, 1, 31, 22), Utc(2026, 2, 28, 22));
+  auto [from, to] =
+      PreviousRange(cal, Utc(2026, 1, 31, 22), Utc(2026, 2, 28, 22));
   EXPECT_EQ(from, Utc(2025, 12, 31, 22));  // January, local
   EXPECT_EQ(to, Utc(2026, 1, 31, 22));
   auto [f2, t2] = PreviousRange(cal, Utc(2026, 2, 3), Utc(2026, 2, 13));
@@ -315,8 +331,8 @@ TEST_F(KpiTest, ComparesWithThePreviousCalendarUnit) {
   EXPECT_EQ(c->groups.size(), 3u);
   for (const auto& g : c->groups) {
     ASSERT_TRUE(g.change.has_value());
-    EXPECT_NEAR(*g.change, *g.current.estimate.value - *g.previous.estimate.value,
-                1e-12);
+    EXPECT_NEAR(*g.change,
+                *g.current.estimate.value - *g.previous.estimate.value, 1e-12);
     EXPECT_TRUE(g.significance.has_value());
   }
 }

@@ -1,0 +1,338 @@
+// The benchmark's load client. Subcommands:
+//   echo    unary echo calls (~100 bytes), --inflight at once, for --seconds
+//   setup   surveys and customers for the ingest runs
+//   ingest  SubmitResponse (--batch 1) or BatchSubmitResponses (--batch N),
+//           --inflight at once, for --seconds; each call returns once the
+//           write is durable
+//   load    BatchSubmitResponses of 1000 until --total responses are stored
+//   query   a one-year weekly NPS series grouped by channel, --count times,
+//           one at a time: p50 and p99 latency
+// Each prints one line `name value [unit]` per figure.
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "bench/echo.grpc.pb.h"
+#include "google/protobuf/util/time_util.h"
+#include "grpcpp/create_channel.h"
+#include "mittari/v1/customer.grpc.pb.h"
+#include "mittari/v1/kpi.grpc.pb.h"
+#include "mittari/v1/survey.grpc.pb.h"
+
+ABSL_FLAG(std::string, addr, "127.0.0.1:50051", "server address");
+ABSL_FLAG(std::string, key, "", "API key (write role)");
+ABSL_FLAG(int, inflight, 64, "calls in flight");
+ABSL_FLAG(int, seconds, 10, "how long a rate is measured");
+ABSL_FLAG(int, batch, 1, "responses per call (1 = SubmitResponse)");
+ABSL_FLAG(int64_t, total, 1000000, "responses to have stored (load)");
+ABSL_FLAG(int64_t, start_id, 0, "first response number (load)");
+ABSL_FLAG(int, count, 200, "queries (query)");
+ABSL_FLAG(std::string, id_prefix, "b", "response id prefix");
+
+namespace {
+
+using google::protobuf::util::TimeUtil;
+namespace v1 = mittari::v1;
+
+constexpr char kParent[] = "workspaces/default";
+const absl::Time kYearStart = absl::FromUnixSeconds(1751328000);  // 2025-07-01Z
+constexpr int64_t kYearSeconds = 365LL * 86400;
+const std::vector<std::string> kChannels = {"web", "email", "mobile_app",
+                                            "chat", "phone"};
+const std::vector<std::string> kTouchpoints = {"onboarding", "purchase",
+                                               "support", "renewal"};
+const std::vector<std::string> kSurveys = {"bench-nps", "bench-csat",
+                                           "bench-ces"};
+constexpr int kCustomers = 1000;
+
+std::shared_ptr<grpc::Channel> Channel() {
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(64 << 20);
+  return grpc::CreateCustomChannel(absl::GetFlag(FLAGS_addr),
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
+void Authorize(grpc::ClientContext* context) {
+  context->AddMetadata("authorization", "Bearer " + absl::GetFlag(FLAGS_key));
+}
+
+// A response as an app would send it; `i` numbers it.
+v1::SubmitResponseRequest MakeResponse(int64_t i) {
+  std::mt19937_64 rng(static_cast<uint64_t>(i) * 2654435761ULL);
+  v1::SubmitResponseRequest r;
+  r.set_response_id(absl::StrCat(absl::GetFlag(FLAGS_id_prefix), i));
+  v1::Response* x = r.mutable_response();
+  const std::string& survey = kSurveys[i % 3];
+  x->set_survey_id(survey);
+  if (rng() % 5 != 0)
+    x->set_customer_id(absl::StrCat("bc", rng() % kCustomers));
+  int64_t at = static_cast<int64_t>(rng() % kYearSeconds);
+  *x->mutable_submit_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
+  x->set_score(survey == "bench-nps"    ? static_cast<int>(rng() % 11)
+               : survey == "bench-csat" ? 1 + static_cast<int>(rng() % 5)
+                                        : 1 + static_cast<int>(rng() % 7));
+  x->set_channel(kChannels[rng() % kChannels.size()]);
+  x->set_touchpoint(kTouchpoints[rng() % kTouchpoints.size()]);
+  if (rng() % 10 == 0) x->add_tags("price");
+  return r;
+}
+
+// Keeps `inflight` calls going until the time is up; `issue(done)` starts
+// one call and runs `done(ok)` when it ends. Returns completed calls/s.
+double ClosedLoop(int inflight, absl::Duration duration,
+                  const std::function<void(std::function<void(bool)>)>& issue,
+                  int64_t* failures) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = inflight;
+  std::atomic<int64_t> done{0};
+  std::atomic<int64_t> failed{0};
+  absl::Time start = absl::Now();
+  absl::Time deadline = start + duration;
+  std::function<void()> next = [&]() {
+    if (absl::Now() >= deadline) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (--active == 0) cv.notify_all();
+      return;
+    }
+    issue([&](bool ok) {
+      (ok ? done : failed)++;
+      next();
+    });
+  };
+  for (int i = 0; i < inflight; ++i) next();
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return active == 0; });
+  *failures = failed.load();
+  return static_cast<double>(done.load()) /
+         absl::ToDoubleSeconds(absl::Now() - start);
+}
+
+int Echo() {
+  auto stub = mittari::bench::EchoService::NewStub(Channel());
+  mittari::bench::EchoRequest request;
+  request.set_payload(std::string(100, 'x'));
+  int64_t failures = 0;
+  double rate = ClosedLoop(
+      absl::GetFlag(FLAGS_inflight),
+      absl::Seconds(absl::GetFlag(FLAGS_seconds)),
+      [&](std::function<void(bool)> done) {
+        auto* context = new grpc::ClientContext();
+        auto* response = new mittari::bench::EchoResponse();
+        stub->async()->Echo(context, &request, response, [=](grpc::Status s) {
+          delete context;
+          delete response;
+          done(s.ok());
+        });
+      },
+      &failures);
+  std::cout << "echo_calls_per_s " << rate << "\nfailures " << failures << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
+int Setup() {
+  auto channel = Channel();
+  auto surveys = v1::SurveyService::NewStub(channel);
+  for (const std::string& id : kSurveys) {
+    v1::CreateSurveyRequest request;
+    request.set_parent(kParent);
+    request.set_survey_id(id);
+    request.mutable_survey()->set_kind(id == "bench-nps" ? v1::SURVEY_KIND_NPS
+                                       : id == "bench-csat"
+                                           ? v1::SURVEY_KIND_CSAT
+                                           : v1::SURVEY_KIND_CES);
+    request.mutable_survey()->set_question("Benchmark question");
+    v1::Survey survey;
+    grpc::ClientContext context;
+    Authorize(&context);
+    grpc::Status s = surveys->CreateSurvey(&context, request, &survey);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      std::cerr << "setup: " << s.error_message() << "\n";
+      return 1;
+    }
+  }
+  auto customers = v1::CustomerService::NewStub(channel);
+  grpc::ClientContext context;
+  Authorize(&context);
+  v1::ImportSummary summary;
+  auto writer = customers->ImportCustomers(&context, &summary);
+  v1::ImportCustomersRequest message;
+  message.set_parent(kParent);
+  for (int i = 0; i < kCustomers; ++i) {
+    v1::ImportedCustomer* c = message.add_customers();
+    c->set_customer_id(absl::StrCat("bc", i));
+    c->mutable_customer()->set_segment(i % 3 == 0 ? "smb" : "enterprise");
+    c->mutable_customer()->set_region(i % 2 == 0 ? "fi" : "se");
+  }
+  writer->Write(message);
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) std::cerr << "setup: " << s.error_message() << "\n";
+  return s.ok() ? 0 : 1;
+}
+
+int Ingest() {
+  auto stub = v1::SurveyService::NewStub(Channel());
+  int batch = absl::GetFlag(FLAGS_batch);
+  std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
+  int64_t failures = 0;
+  double rate = ClosedLoop(
+      absl::GetFlag(FLAGS_inflight),
+      absl::Seconds(absl::GetFlag(FLAGS_seconds)),
+      [&](std::function<void(bool)> done) {
+        auto* context = new grpc::ClientContext();
+        Authorize(context);
+        if (batch == 1) {
+          auto* request =
+              new v1::SubmitResponseRequest(MakeResponse(next_id++));
+          request->set_parent(kParent);
+          auto* response = new v1::Response();
+          stub->async()->SubmitResponse(
+              context, request, response, [=](grpc::Status s) {
+                if (!s.ok()) {
+                  std::cerr << s.error_message() << "\n";
+                }
+                delete context;
+                delete request;
+                delete response;
+                done(s.ok());
+              });
+        } else {
+          auto* request = new v1::BatchSubmitResponsesRequest();
+          request->set_parent(kParent);
+          for (int i = 0; i < batch; ++i)
+            *request->add_requests() = MakeResponse(next_id++);
+          auto* response = new v1::BatchSubmitResponsesResponse();
+          stub->async()->BatchSubmitResponses(
+              context, request, response, [=](grpc::Status s) {
+                if (!s.ok()) {
+                  std::cerr << s.error_message() << "\n";
+                }
+                delete context;
+                delete request;
+                delete response;
+                done(s.ok());
+              });
+        }
+      },
+      &failures);
+  std::cout << "calls_per_s " << rate << "\nresponses_per_s " << rate * batch
+            << "\nfailures " << failures << "\nnext_id " << next_id.load()
+            << "\n";
+  return failures == 0 ? 0 : 1;
+}
+
+int Load() {
+  auto stub = v1::SurveyService::NewStub(Channel());
+  int64_t total = absl::GetFlag(FLAGS_total);
+  std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
+  constexpr int kBatch = 1000;
+  std::mutex mu;
+  std::condition_variable cv;
+  int active = 0;
+  std::atomic<int64_t> failed{0};
+  absl::Time start = absl::Now();
+  std::function<void()> next = [&]() {
+    int64_t first = next_id.fetch_add(kBatch);
+    if (first >= total) {
+      std::lock_guard<std::mutex> lock(mu);
+      if (--active == 0) cv.notify_all();
+      return;
+    }
+    auto* context = new grpc::ClientContext();
+    Authorize(context);
+    auto* request = new v1::BatchSubmitResponsesRequest();
+    request->set_parent(kParent);
+    for (int64_t i = first; i < std::min(total, first + kBatch); ++i) {
+      *request->add_requests() = MakeResponse(i);
+    }
+    auto* response = new v1::BatchSubmitResponsesResponse();
+    stub->async()->BatchSubmitResponses(
+        context, request, response,
+        [&, context, request, response](grpc::Status s) {
+          if (!s.ok()) {
+            ++failed;
+            std::cerr << s.error_message() << "\n";
+          }
+          delete context;
+          delete request;
+          delete response;
+          next();
+        });
+  };
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    active = 4;
+  }
+  for (int i = 0; i < 4; ++i) next();
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return active == 0; });
+  std::cout << "load_responses_per_s "
+            << static_cast<double>(total - absl::GetFlag(FLAGS_start_id)) /
+                   absl::ToDoubleSeconds(absl::Now() - start)
+            << "\nfailures " << failed.load() << "\n";
+  return failed == 0 ? 0 : 1;
+}
+
+int Query() {
+  auto stub = v1::KpiService::NewStub(Channel());
+  v1::QueryMetricRequest request;
+  request.set_parent(kParent);
+  request.set_metric("nps");
+  *request.mutable_range()->mutable_start_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart));
+  *request.mutable_range()->mutable_end_time() = TimeUtil::SecondsToTimestamp(
+      absl::ToUnixSeconds(kYearStart) + kYearSeconds);
+  request.set_granularity(v1::GRANULARITY_WEEK);
+  request.add_group_by("channel");
+  (*request.mutable_filters())["survey"] = "bench-nps";
+  std::vector<double> ms;
+  int64_t n = 0;
+  for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::QueryMetricResponse response;
+    absl::Time t0 = absl::Now();
+    grpc::Status s = stub->QueryMetric(&context, request, &response);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+    if (!s.ok()) {
+      std::cerr << "query: " << s.error_message() << "\n";
+      return 1;
+    }
+    n = 0;
+    for (const auto& p : response.points()) n += p.n();
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double q) {
+    return ms[static_cast<size_t>(q * (ms.size() - 1))];
+  };
+  std::cout << "query_p50_ms " << pct(0.5) << "\nquery_p99_ms " << pct(0.99)
+            << "\nquery_points_n " << n << "\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  std::string command = rest.size() > 1 ? rest[1] : "";
+  if (command == "echo") return Echo();
+  if (command == "setup") return Setup();
+  if (command == "ingest") return Ingest();
+  if (command == "load") return Load();
+  if (command == "query") return Query();
+  std::cerr << "usage: mittari_bench echo|setup|ingest|load|query [flags]\n";
+  return 2;
+}

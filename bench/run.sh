@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# The benchmark, one command:
+#   bench/run.sh [--sizes 1000000,10000000] [--seconds 10] [--queries 200]
+# Builds a release build, then in one run measures:
+#   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
+#      64 in flight: the transport's ceiling on this machine;
+#   2. mittarid ingesting survey responses the same way (SubmitResponse,
+#      64 in flight, each acknowledged once durable), and in batches of 100;
+#   3. for each size: the stored responses are topped up to that size, then
+#      a one-year weekly NPS query grouped by channel is timed (p50, p99)
+#      and the server's RSS read.
+# Prints a report with the ratios the targets are stated in.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sizes=1000000,10000000
+seconds=10
+queries=200
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) sizes=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --queries) queries=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--seconds S] [--queries Q]" >&2; exit 2 ;;
+  esac
+done
+
+MITTARI_SKIP_NPM=1 scripts/deps.sh
+cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DMITTARI_BUILD_TESTS=OFF -DMITTARI_BUILD_BENCH=ON >/dev/null
+cmake --build build-bench -j "$(nproc)" --target mittarid mittari_bench echo_server
+
+bench=build-bench/bench/mittari_bench
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+# Starts a server whose first output line names its port; sets $port.
+start() {
+  local log=$1; shift
+  "$@" >"$log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 300); do
+    port=$(grep -oE '(port |127\.0\.0\.1:)[0-9]+' "$log" | grep -oE '[0-9]+$' | head -1 || true)
+    [ -n "$port" ] && return 0
+    sleep 0.1
+  done
+  echo "server did not start: $(cat "$log")" >&2
+  exit 1
+}
+value() { grep "^$1 " | awk '{print $2}'; }
+rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
+
+echo "== echo baseline"
+start "$work/echo.log" build-bench/bench/echo_server --listen=127.0.0.1:0
+echo_pid=${pids[-1]}
+echo_rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
+kill "$echo_pid"
+
+echo "== mittarid"
+start "$work/mittarid.log" build-bench/service/mittarid --listen=127.0.0.1:0 \
+  --data_dir="$work/data" --admin_key_file="$work/admin.key" \
+  --operator_key_file="$work/operator.key"
+server_pid=${pids[-1]}
+addr="127.0.0.1:$port"
+key=$(cat "$work/admin.key")
+$bench setup --addr "$addr" --key "$key"
+
+unary=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 1 --id_prefix u)
+unary_rate=$(echo "$unary" | value responses_per_s)
+stored=$(echo "$unary" | value next_id)
+batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 100 --id_prefix m)
+batch_rate=$(echo "$batched" | value responses_per_s)
+stored=$((stored + $(echo "$batched" | value next_id)))
+
+report="$work/report"
+{
+  printf "echo (bare gRPC, 100 B, 64 in flight)     %10.0f calls/s\n" "$echo_rate"
+  printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.2f x echo\n" \
+    "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)"
+  printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo\n" \
+    "$batch_rate" "$(echo "$batch_rate / $echo_rate" | bc -l)"
+} >"$report"
+
+loaded=0
+first_p50=""
+for size in ${sizes//,/ }; do
+  echo "== topping up to $size responses"
+  if [ "$size" -gt "$stored" ]; then
+    load=$($bench load --addr "$addr" --key "$key" --id_prefix l \
+      --start_id "$loaded" --total $((loaded + size - stored)))
+    echo "$load"
+    loaded=$((loaded + size - stored))
+    stored=$size
+  fi
+  q=$($bench query --addr "$addr" --key "$key" --count "$queries")
+  p50=$(echo "$q" | value query_p50_ms)
+  p99=$(echo "$q" | value query_p99_ms)
+  [ -n "$first_p50" ] || first_p50=$p50
+  printf "NPS 1 year weekly by channel @ %9d   p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
+    "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+done
+echo
+cat "$report"
