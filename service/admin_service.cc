@@ -167,9 +167,8 @@ grpc::Status AdminServiceImpl::CreateApiKey(
     v1::ApiKey* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kAdmin},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kAdmin},
+                                           request->parent()));
     ASSIGN_OR_RETURN(domain::Role role,
                      RoleFromProto(request->api_key().role()));
     ASSIGN_OR_RETURN(domain::NewApiKey key,
@@ -184,13 +183,11 @@ grpc::Status AdminServiceImpl::GetApiKey(grpc::ServerContext* context,
                                          const v1::GetApiKeyRequest* request,
                                          v1::ApiKey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_
-                        .AuthorizeIn(*context, {Permission::kAdmin},
-                                     request->name(), "name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kApiKeys, "name"));
-    ASSIGN_OR_RETURN(records::ApiKey key, keys_.Get(parts.first, parts.second));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kAdmin},
+                                             request->name(), kApiKeys));
+    ASSIGN_OR_RETURN(records::ApiKey key,
+                     keys_.Get(call.workspace_id, call.id));
     *response = ApiKeyToProto(key);
     return absl::OkStatus();
   });
@@ -201,9 +198,8 @@ grpc::Status AdminServiceImpl::ListApiKeys(
     v1::ListApiKeysResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kAdmin},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kAdmin},
+                                           request->parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -221,14 +217,11 @@ grpc::Status AdminServiceImpl::RevokeApiKey(
     grpc::ServerContext* context, const v1::RevokeApiKeyRequest* request,
     v1::ApiKey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_
-                        .AuthorizeIn(*context, {Permission::kAdmin},
-                                     request->name(), "name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kApiKeys, "name"));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kAdmin},
+                                             request->name(), kApiKeys));
     ASSIGN_OR_RETURN(records::ApiKey key,
-                     keys_.Revoke(parts.first, parts.second));
+                     keys_.Revoke(call.workspace_id, call.id));
     *response = ApiKeyToProto(key);
     return absl::OkStatus();
   });

@@ -46,4 +46,25 @@ absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(
   return WorkspaceCall{std::move(principal), std::move(workspace_id)};
 }
 
+absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeParent(
+    const grpc::ServerContext& context,
+    std::initializer_list<domain::Permission> any_of,
+    absl::string_view parent) const {
+  ASSIGN_OR_RETURN(WorkspaceCall call,
+                   AuthorizeIn(context, any_of, parent, "parent"));
+  RETURN_IF_ERROR(ParseWorkspaceName(parent, "parent").status());
+  return call;
+}
+
+absl::StatusOr<ResourceCall> Authorizer::AuthorizeResource(
+    const grpc::ServerContext& context,
+    std::initializer_list<domain::Permission> any_of, absl::string_view name,
+    absl::string_view collection, absl::string_view field) const {
+  ASSIGN_OR_RETURN(WorkspaceCall call,
+                   AuthorizeIn(context, any_of, name, field));
+  ASSIGN_OR_RETURN(auto parts, ParseChildName(name, collection, field));
+  return ResourceCall{std::move(call.principal), std::move(parts.first),
+                      std::move(parts.second)};
+}
+
 }  // namespace mittari::service

@@ -26,6 +26,13 @@ struct WorkspaceCall {
   std::string workspace_id;
 };
 
+// A call allowed on one resource of a workspace.
+struct ResourceCall {
+  domain::Principal principal;
+  std::string workspace_id;
+  std::string id;
+};
+
 class Authorizer {
  public:
   explicit Authorizer(const domain::KeyRing& keys) : keys_(keys) {}
@@ -42,6 +49,19 @@ class Authorizer {
       const grpc::ServerContext& context,
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view field) const;
+
+  // AuthorizeIn for a collection: `parent` must be `workspaces/{id}`.
+  absl::StatusOr<WorkspaceCall> AuthorizeParent(
+      const grpc::ServerContext& context,
+      std::initializer_list<domain::Permission> any_of,
+      absl::string_view parent) const;
+
+  // AuthorizeIn for one resource, `workspaces/{w}/{collection}/{id}` in
+  // request field `field`.
+  absl::StatusOr<ResourceCall> AuthorizeResource(
+      const grpc::ServerContext& context,
+      std::initializer_list<domain::Permission> any_of, absl::string_view name,
+      absl::string_view collection, absl::string_view field = "name") const;
 
  private:
   const domain::KeyRing& keys_;

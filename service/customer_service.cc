@@ -30,9 +30,8 @@ grpc::Status CustomerServiceImpl::CreateCustomer(
     v1::Customer* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kWrite},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kWrite},
+                                           request->parent()));
     ASSIGN_OR_RETURN(records::Customer created,
                      customers_.Create(call.workspace_id,
                                        CustomerFromProto(request->customer_id(),
@@ -46,15 +45,12 @@ grpc::Status CustomerServiceImpl::GetCustomer(
     grpc::ServerContext* context, const v1::GetCustomerRequest* request,
     v1::Customer* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(
-        auth_
-            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
-            .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kCustomers, "name"));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kRead},
+                                             request->name(), kCustomers));
     ASSIGN_OR_RETURN(records::Customer c,
-                     customers_.Get(parts.first, parts.second));
-    *response = CustomerToProto(parts.first, c);
+                     customers_.Get(call.workspace_id, call.id));
+    *response = CustomerToProto(call.workspace_id, c);
     return absl::OkStatus();
   });
 }
@@ -64,9 +60,8 @@ grpc::Status CustomerServiceImpl::ListCustomers(
     v1::ListCustomersResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -87,12 +82,10 @@ grpc::Status CustomerServiceImpl::UpdateCustomer(
     v1::Customer* response) {
   return Handle([&]() -> absl::Status {
     const v1::Customer& c = request->customer();
-    RETURN_IF_ERROR(auth_
-                        .AuthorizeIn(*context, {Permission::kWrite}, c.name(),
-                                     "customer.name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(c.name(), kCustomers, "customer.name"));
+    ASSIGN_OR_RETURN(
+        ResourceCall call,
+        auth_.AuthorizeResource(*context, {Permission::kWrite}, c.name(),
+                                kCustomers, "customer.name"));
     std::vector<std::string> fields =
         CustomerMaskToRecord(request->update_mask().paths());
     if (fields.empty()) {
@@ -100,11 +93,10 @@ grpc::Status CustomerServiceImpl::UpdateCustomer(
                 "region",          "customer_type", "attributes",
                 "acquire_time_us", "churn_time_us"};
     }
-    ASSIGN_OR_RETURN(
-        records::Customer updated,
-        customers_.Update(parts.first, parts.second,
-                          CustomerFromProto(parts.second, c), fields));
-    *response = CustomerToProto(parts.first, updated);
+    ASSIGN_OR_RETURN(records::Customer updated,
+                     customers_.Update(call.workspace_id, call.id,
+                                       CustomerFromProto(call.id, c), fields));
+    *response = CustomerToProto(call.workspace_id, updated);
     return absl::OkStatus();
   });
 }

@@ -97,9 +97,8 @@ grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
                                          v1::QueryMetricResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
     ASSIGN_OR_RETURN(q.granularity, GranularityOf(request->granularity()));
     q.min_n = request->min_n();
@@ -117,9 +116,8 @@ grpc::Status KpiServiceImpl::ComparePeriods(
     v1::ComparePeriodsResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
     ASSIGN_OR_RETURN(absl::TimeZone zone,
                      workspaces_.TimeZoneOf(call.workspace_id));
@@ -152,9 +150,8 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
     v1::ListDimensionValuesResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     std::optional<absl::Time> from;
     std::optional<absl::Time> to;
     if (request->range().has_start_time()) {

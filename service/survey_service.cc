@@ -61,9 +61,8 @@ grpc::Status SurveyServiceImpl::CreateSurvey(
     v1::Survey* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kWrite},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kWrite},
+                                           request->parent()));
     ASSIGN_OR_RETURN(
         records::Survey created,
         surveys_.Create(call.workspace_id, SurveyFromProto(request->survey_id(),
@@ -77,15 +76,12 @@ grpc::Status SurveyServiceImpl::GetSurvey(grpc::ServerContext* context,
                                           const v1::GetSurveyRequest* request,
                                           v1::Survey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(
-        auth_
-            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
-            .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kRead},
+                                             request->name(), kSurveys));
     ASSIGN_OR_RETURN(records::Survey s,
-                     surveys_.Get(parts.first, parts.second));
-    *response = SurveyToProto(parts.first, s);
+                     surveys_.Get(call.workspace_id, call.id));
+    *response = SurveyToProto(call.workspace_id, s);
     return absl::OkStatus();
   });
 }
@@ -95,9 +91,8 @@ grpc::Status SurveyServiceImpl::ListSurveys(
     v1::ListSurveysResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -117,12 +112,9 @@ grpc::Status SurveyServiceImpl::UpdateSurvey(
     v1::Survey* response) {
   return Handle([&]() -> absl::Status {
     const v1::Survey& s = request->survey();
-    RETURN_IF_ERROR(auth_
-                        .AuthorizeIn(*context, {Permission::kWrite}, s.name(),
-                                     "survey.name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(s.name(), kSurveys, "survey.name"));
+    ASSIGN_OR_RETURN(ResourceCall call, auth_.AuthorizeResource(
+                                            *context, {Permission::kWrite},
+                                            s.name(), kSurveys, "survey.name"));
     std::vector<std::string> fields(request->update_mask().paths().begin(),
                                     request->update_mask().paths().end());
     if (fields.empty()) {
@@ -135,9 +127,9 @@ grpc::Status SurveyServiceImpl::UpdateSurvey(
       }
     }
     ASSIGN_OR_RETURN(records::Survey updated,
-                     surveys_.Update(parts.first, parts.second,
-                                     SurveyFromProto(parts.second, s), fields));
-    *response = SurveyToProto(parts.first, updated);
+                     surveys_.Update(call.workspace_id, call.id,
+                                     SurveyFromProto(call.id, s), fields));
+    *response = SurveyToProto(call.workspace_id, updated);
     return absl::OkStatus();
   });
 }
@@ -146,15 +138,12 @@ grpc::Status SurveyServiceImpl::ArchiveSurvey(
     grpc::ServerContext* context, const v1::ArchiveSurveyRequest* request,
     v1::Survey* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(auth_
-                        .AuthorizeIn(*context, {Permission::kWrite},
-                                     request->name(), "name")
-                        .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kSurveys, "name"));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kWrite},
+                                             request->name(), kSurveys));
     ASSIGN_OR_RETURN(records::Survey s,
-                     surveys_.Archive(parts.first, parts.second));
-    *response = SurveyToProto(parts.first, s);
+                     surveys_.Archive(call.workspace_id, call.id));
+    *response = SurveyToProto(call.workspace_id, s);
     return absl::OkStatus();
   });
 }
@@ -187,9 +176,8 @@ grpc::Status SurveyServiceImpl::SubmitResponse(
     v1::Response* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kIngest},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kIngest},
+                                           request->parent()));
     ASSIGN_OR_RETURN(records::Response stored,
                      responses_.Submit(call.workspace_id,
                                        ResponseFromProto(request->response_id(),
@@ -205,9 +193,8 @@ grpc::Status SurveyServiceImpl::BatchSubmitResponses(
     v1::BatchSubmitResponsesResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kIngest},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kIngest},
+                                           request->parent()));
     if (request->requests_size() > kMaxBatch) {
       return errors::InvalidArgument(
           "requests", absl::StrCat("at most ", kMaxBatch,
@@ -266,15 +253,12 @@ grpc::Status SurveyServiceImpl::GetResponse(
     grpc::ServerContext* context, const v1::GetResponseRequest* request,
     v1::Response* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(
-        auth_
-            .AuthorizeIn(*context, {Permission::kRead}, request->name(), "name")
-            .status());
-    ASSIGN_OR_RETURN(auto parts,
-                     ParseChildName(request->name(), kResponses, "name"));
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kRead},
+                                             request->name(), kResponses));
     ASSIGN_OR_RETURN(records::Response r,
-                     responses_.Get(parts.first, parts.second));
-    *response = ResponseToProto(parts.first, r);
+                     responses_.Get(call.workspace_id, call.id));
+    *response = ResponseToProto(call.workspace_id, r);
     return absl::OkStatus();
   });
 }
@@ -284,9 +268,8 @@ grpc::Status SurveyServiceImpl::ListResponses(
     v1::ListResponsesResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -313,9 +296,8 @@ grpc::Status SurveyServiceImpl::ListFollowUps(
     v1::ListFollowUpsResponse* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kRead},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request->page_token(), "page_token"));
@@ -344,9 +326,8 @@ grpc::Status SurveyServiceImpl::RecordInvitations(
     v1::InvitationBatch* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeIn(*context, {Permission::kWrite},
-                                       request->parent(), "parent"));
-    RETURN_IF_ERROR(ParseWorkspaceName(request->parent(), "parent").status());
+                     auth_.AuthorizeParent(*context, {Permission::kWrite},
+                                           request->parent()));
     const v1::InvitationBatch& in = request->invitation_batch();
     records::InvitationBatch batch;
     batch.set_id(request->invitation_batch_id());
