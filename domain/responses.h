@@ -14,11 +14,11 @@
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
 #include "domain/kpi/calendar.h"
-#include "domain/workspaces.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "domain/striped_locks.h"
 #include "domain/surveys.h"
+#include "domain/workspaces.h"
 
 namespace mittari::domain {
 

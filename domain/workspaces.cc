@@ -258,8 +258,8 @@ absl::StatusOr<absl::TimeZone> WorkspaceDirectory::TimeZoneOf(
   }
   absl::TimeZone zone;
   if (!absl::LoadTimeZone(w.time_zone(), &zone)) {
-    return errors::Internal(absl::StrCat("workspace ", id, " has unknown zone ",
-                                         w.time_zone()));
+    return errors::Internal(
+        absl::StrCat("workspace ", id, " has unknown zone ", w.time_zone()));
   }
   absl::MutexLock zones(&zones_mu_);
   zones_[std::string(id)] = zone;
