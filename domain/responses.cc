@@ -222,11 +222,12 @@ absl::StatusOr<std::optional<records::Response>> ResponseLedger::FindStored(
   return ParseResponse(*value);
 }
 
-void ResponseLedger::AddWrites(storage::WriteBatch& batch, absl::string_view ws,
+void ResponseLedger::AddWrites(storage::WriteBatch& batch,
+                               kpi::RollupDeltas& rollups, absl::string_view ws,
                                const kpi::Calendar& calendar,
                                const records::Response& r) const {
   kpi::AddResponseRollups(
-      batch, ws, r, calendar.DayOf(absl::FromUnixMicros(r.submit_time_us())));
+      rollups, ws, r, calendar.DayOf(absl::FromUnixMicros(r.submit_time_us())));
   batch.Put(ColumnFamily::kFacts,
             keys::Response(ws, r.submit_time_us(), r.id()),
             r.SerializeAsString());
@@ -291,6 +292,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   }
   StripedLocks::Guard guard(locks_, ids);
   storage::WriteBatch batch;
+  kpi::RollupDeltas rollups;
   std::map<std::string, const records::Response*> in_batch;
   for (size_t i = 0; i < responses.size(); ++i) {
     const records::Response& r = responses[i];
@@ -314,11 +316,125 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
       continue;
     }
     in_batch.emplace(r.id(), &r);
-    AddWrites(batch, workspace_id, calendar, r);
+    AddWrites(batch, rollups, workspace_id, calendar, r);
     ++counts.stored;
   }
+  rollups.FlushTo(batch);
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
   return counts;
+}
+
+ResponseLedger::~ResponseLedger() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  committer_.join();
+}
+
+void ResponseLedger::SubmitAsync(
+    absl::string_view workspace_id, records::Response response,
+    std::function<void(absl::StatusOr<records::Response>)> done) {
+  absl::Time now = clock_.Now();
+  Violations v;
+  absl::Status status;
+  {
+    Lookups lookups(surveys_, customers_, store_, workspace_id);
+    status = Prepare(lookups, now, response, v);
+  }
+  if (status.ok()) status = v.ToStatus();
+  if (!status.ok()) {
+    done(status);
+    return;
+  }
+  response.set_create_time_us(absl::ToUnixMicros(now));
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(
+      {std::string(workspace_id), std::move(response), std::move(done)});
+}
+
+void ResponseLedger::CommitLoop() {
+  for (;;) {
+    std::vector<Pending> group;
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(
+          +[](ResponseLedger* self)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
+                 return self->stopping_ || !self->queue_.empty();
+               },
+          this));
+      if (queue_.empty() && stopping_) return;
+      group.swap(queue_);
+    }
+    CommitGroup(group);
+  }
+}
+
+void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
+  std::vector<std::string> ids;
+  for (const Pending& p : group) {
+    ids.push_back(absl::StrCat(p.workspace_id, "/", p.response.id()));
+  }
+  std::vector<absl::StatusOr<records::Response>> results;
+  storage::WriteBatch batch;
+  kpi::RollupDeltas rollups;
+  {
+    StripedLocks::Guard guard(locks_, ids);
+    std::map<std::string, const records::Response*> in_group;
+    std::map<std::string, kpi::Calendar> calendars;
+    for (size_t i = 0; i < group.size(); ++i) {
+      const records::Response& r = group[i].response;
+      const std::string& ws = group[i].workspace_id;
+      const records::Response* earlier = nullptr;
+      absl::StatusOr<std::optional<records::Response>> stored = std::nullopt;
+      if (auto it = in_group.find(ids[i]); it != in_group.end()) {
+        earlier = it->second;
+      } else {
+        stored = FindStored(store_, ws, r.id());
+        if (!stored.ok()) {
+          results.push_back(stored.status());
+          continue;
+        }
+        if (stored->has_value()) earlier = &**stored;
+      }
+      if (earlier != nullptr) {
+        if (SameSubmission(*earlier, r)) {
+          results.push_back(*earlier);
+        } else {
+          results.push_back(errors::AlreadyExists(
+              ResponseName(ws, r.id()),
+              "response_id names a response stored with other content"));
+        }
+        continue;
+      }
+      auto cal = calendars.find(ws);
+      if (cal == calendars.end()) {
+        absl::StatusOr<absl::TimeZone> zone = workspaces_.TimeZoneOf(ws);
+        if (!zone.ok()) {
+          results.push_back(zone.status());
+          continue;
+        }
+        cal = calendars.emplace(ws, kpi::Calendar(*zone)).first;
+      }
+      in_group.emplace(ids[i], &r);
+      AddWrites(batch, rollups, ws, cal->second, r);
+      results.push_back(r);
+    }
+    rollups.FlushTo(batch);
+    if (!batch.empty()) {
+      // One synced write for the whole group: durable before any answer.
+      absl::Status written = store_.Write(batch);
+      if (!written.ok()) {
+        for (auto& result : results) {
+          if (result.ok()) result = written;
+        }
+      }
+    }
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(results[i]));
+  }
 }
 
 absl::StatusOr<records::Response> ResponseLedger::Get(

@@ -5,8 +5,10 @@
 #ifndef MITTARI_DOMAIN_RESPONSES_H_
 #define MITTARI_DOMAIN_RESPONSES_H_
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -14,6 +16,7 @@
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
 #include "domain/kpi/calendar.h"
+#include "domain/kpi/rollups.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "domain/striped_locks.h"
@@ -60,12 +63,23 @@ class ResponseLedger {
         customers_(customers),
         clock_(clock),
         invitations_(store, keys::WorkspaceTag::kInvitationBatch,
-                     storage::ColumnFamily::kFacts) {}
+                     storage::ColumnFamily::kFacts),
+        committer_([this] { CommitLoop(); }) {}
+  ~ResponseLedger();
+  ResponseLedger(const ResponseLedger&) = delete;
+  ResponseLedger& operator=(const ResponseLedger&) = delete;
 
   // Stores one response (its id in `id`): the stored response, first or
   // again. Violations are named "response_id" and "response.<field>".
   absl::StatusOr<records::Response> Submit(absl::string_view workspace_id,
                                            records::Response response);
+  // Like Submit, without blocking: the response is checked now, then a
+  // committer thread stores it together with the other submits waiting at
+  // that moment, in one synced write; `done` runs on that thread once the
+  // write is durable (or right away on a validation error).
+  void SubmitAsync(absl::string_view workspace_id, records::Response response,
+                   std::function<void(absl::StatusOr<records::Response>)> done);
+
   // Stores every response or none. Violations are named
   // "<list_field>[i].response.<field>".
   absl::StatusOr<SubmitCounts> SubmitAll(
@@ -92,9 +106,17 @@ class ResponseLedger {
 
  private:
   // Adds every write of a new response to `batch`.
-  void AddWrites(storage::WriteBatch& batch, absl::string_view workspace_id,
-                 const kpi::Calendar& calendar,
+  void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& rollups,
+                 absl::string_view workspace_id, const kpi::Calendar& calendar,
                  const records::Response& response) const;
+  struct Pending {
+    std::string workspace_id;
+    records::Response response;
+    std::function<void(absl::StatusOr<records::Response>)> done;
+  };
+  void CommitLoop();
+  void CommitGroup(std::vector<Pending>& group);
+
   absl::StatusOr<std::optional<records::Response>> FindStored(
       const storage::ReadView& view, absl::string_view workspace_id,
       absl::string_view id) const;
@@ -106,6 +128,11 @@ class ResponseLedger {
   const Clock& clock_;
   CatalogTable<records::InvitationBatch> invitations_;
   StripedLocks locks_;
+
+  absl::Mutex queue_mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread committer_;
 };
 
 }  // namespace mittari::domain

@@ -10,7 +10,7 @@
 namespace mittari::service {
 
 absl::StatusOr<domain::Principal> Authorizer::Authorize(
-    const grpc::ServerContext& context,
+    const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
@@ -33,7 +33,7 @@ absl::StatusOr<domain::Principal> Authorizer::Authorize(
 }
 
 absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(
-    const grpc::ServerContext& context,
+    const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of, absl::string_view name,
     absl::string_view field) const {
   ASSIGN_OR_RETURN(domain::Principal principal, Authorize(context, any_of));
@@ -47,7 +47,7 @@ absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(
 }
 
 absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeParent(
-    const grpc::ServerContext& context,
+    const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of,
     absl::string_view parent) const {
   ASSIGN_OR_RETURN(WorkspaceCall call,
@@ -57,7 +57,7 @@ absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeParent(
 }
 
 absl::StatusOr<ResourceCall> Authorizer::AuthorizeResource(
-    const grpc::ServerContext& context,
+    const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of, absl::string_view name,
     absl::string_view collection, absl::string_view field) const {
   ASSIGN_OR_RETURN(WorkspaceCall call,

@@ -39,27 +39,27 @@ class Authorizer {
 
   // For calls not aimed at a workspace: checks the key and its role.
   absl::StatusOr<domain::Principal> Authorize(
-      const grpc::ServerContext& context,
+      const grpc::ServerContextBase& context,
       std::initializer_list<domain::Permission> any_of) const;
 
   // For calls on `name` (`workspaces/{id}` or below it), given in request
   // field `field`: checks the key, its role, then the workspace. The
   // operator passes the workspace check for the permissions it holds.
   absl::StatusOr<WorkspaceCall> AuthorizeIn(
-      const grpc::ServerContext& context,
+      const grpc::ServerContextBase& context,
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view field) const;
 
   // AuthorizeIn for a collection: `parent` must be `workspaces/{id}`.
   absl::StatusOr<WorkspaceCall> AuthorizeParent(
-      const grpc::ServerContext& context,
+      const grpc::ServerContextBase& context,
       std::initializer_list<domain::Permission> any_of,
       absl::string_view parent) const;
 
   // AuthorizeIn for one resource, `workspaces/{w}/{collection}/{id}` in
   // request field `field`.
   absl::StatusOr<ResourceCall> AuthorizeResource(
-      const grpc::ServerContext& context,
+      const grpc::ServerContextBase& context,
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view collection, absl::string_view field = "name") const;
 

@@ -19,7 +19,7 @@ namespace mittari::service {
 // message carried. More than `max_items` in all is RESOURCE_EXHAUSTED.
 template <typename Request, typename Take>
 absl::StatusOr<WorkspaceCall> ReadStream(
-    const grpc::ServerContext& context, grpc::ServerReader<Request>* reader,
+    const grpc::ServerContextBase& context, grpc::ServerReader<Request>* reader,
     const Authorizer& auth, std::initializer_list<domain::Permission> any_of,
     size_t max_items, Take take) {
   RETURN_IF_ERROR(auth.Authorize(context, any_of).status());

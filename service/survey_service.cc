@@ -171,20 +171,24 @@ grpc::Status SurveyServiceImpl::ImportSurveys(
   });
 }
 
-grpc::Status SurveyServiceImpl::SubmitResponse(
-    grpc::ServerContext* context, const v1::SubmitResponseRequest* request,
-    v1::Response* response) {
-  return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeParent(*context, {Permission::kIngest},
-                                           request->parent()));
-    ASSIGN_OR_RETURN(records::Response stored,
-                     responses_.Submit(call.workspace_id,
-                                       ResponseFromProto(request->response_id(),
-                                                         request->response())));
-    *response = ResponseToProto(call.workspace_id, stored);
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* SurveyServiceImpl::SubmitResponse(
+    grpc::CallbackServerContext* context,
+    const v1::SubmitResponseRequest* request, v1::Response* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<WorkspaceCall> call =
+      auth_.AuthorizeParent(*context, {Permission::kIngest}, request->parent());
+  if (!call.ok()) {
+    reactor->Finish(ToGrpcStatus(call.status()));
+    return reactor;
+  }
+  std::string ws = call->workspace_id;
+  responses_.SubmitAsync(
+      ws, ResponseFromProto(request->response_id(), request->response()),
+      [reactor, response, ws](absl::StatusOr<records::Response> stored) {
+        if (stored.ok()) *response = ResponseToProto(ws, *stored);
+        reactor->Finish(ToGrpcStatus(stored.status()));
+      });
+  return reactor;
 }
 
 grpc::Status SurveyServiceImpl::BatchSubmitResponses(

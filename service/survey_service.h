@@ -9,7 +9,12 @@
 
 namespace mittari::service {
 
-class SurveyServiceImpl final : public v1::SurveyService::Service {
+// SubmitResponse is served by the callback API: its handler never blocks
+// on the synced write (the ledger's committer thread does that for many
+// submits at once), so calls in flight do not each hold a thread.
+class SurveyServiceImpl final
+    : public v1::SurveyService::WithCallbackMethod_SubmitResponse<
+          v1::SurveyService::Service> {
  public:
   SurveyServiceImpl(const Authorizer& auth, domain::SurveyCatalog& surveys,
                     domain::ResponseLedger& responses)
@@ -34,9 +39,10 @@ class SurveyServiceImpl final : public v1::SurveyService::Service {
       grpc::ServerContext* context,
       grpc::ServerReader<v1::ImportSurveysRequest>* reader,
       v1::ImportSummary* response) override;
-  grpc::Status SubmitResponse(grpc::ServerContext* context,
-                              const v1::SubmitResponseRequest* request,
-                              v1::Response* response) override;
+  grpc::ServerUnaryReactor* SubmitResponse(
+      grpc::CallbackServerContext* context,
+      const v1::SubmitResponseRequest* request,
+      v1::Response* response) override;
   grpc::Status BatchSubmitResponses(
       grpc::ServerContext* context,
       const v1::BatchSubmitResponsesRequest* request,

@@ -82,19 +82,28 @@ std::string WithDay(absl::string_view prefix, DayNumber day) {
   return absl::StrCat(prefix, KeyEncoder().I64(day).key());
 }
 
-void AddResponseRollups(storage::WriteBatch& batch, absl::string_view ws,
+void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
+  auto [it, inserted] = deltas_.try_emplace(std::move(key), delta);
+  if (!inserted) {
+    for (size_t i = 0; i < delta.size(); ++i) it->second[i] += delta[i];
+  }
+}
+
+void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
+  for (auto& [key, delta] : deltas_) {
+    batch.AddCounters(ColumnFamily::kRollups, key, delta);
+  }
+  deltas_.clear();
+}
+
+void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
                         const records::Response& r, DayNumber day) {
   std::vector<int64_t> delta = CountersOf(r).ToVector();
-  auto add = [&](const std::string& key) {
-    batch.AddCounters(ColumnFamily::kRollups, key, delta);
-  };
-  add(WithDay(RollupPrefix(ws, Projection::kAll), day));
+  auto add = [&](std::string key) { deltas.Add(std::move(key), delta); };
   add(WithDay(
       RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
       day));
   for (Dim d : kDims) {
-    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kByDim, d), day),
-                     KeyEncoder().Str(DimValue(r, d)).key()));
     add(absl::StrCat(
         WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()),
                 day),
@@ -105,8 +114,6 @@ void AddResponseRollups(storage::WriteBatch& batch, absl::string_view ws,
   AppendDims(full, r);
   add(full.key());
   for (const std::string& tag : r.tags()) {
-    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kTag), day),
-                     KeyEncoder().Str(tag).key()));
     add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kBySurveyTag,
                                           std::nullopt, r.survey_id()),
                              day),

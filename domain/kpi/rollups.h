@@ -4,23 +4,24 @@
 // range, never with the number of responses.
 //
 // A response adds its counters to one entry of each projection:
-//   kAll                 (day)
 //   kBySurvey            (survey, day)
-//   kByDim[d]            (d, day, value)            for each dimension d
-//   kBySurveyDim[d]      (d, survey, day, value)
+//   kBySurveyDim[d]      (d, survey, day, value)    for each dimension d
 //   kFull                (day, survey, every dimension)
 // and for each of its tags:
-//   kTag                 (day, tag)
 //   kBySurveyTag         (survey, day, tag)
 //   kFullTag             (day, survey, every dimension, tag)
 // A query whose filters and groups name at most one dimension besides the
-// survey reads a narrow projection; others read kFull.
+// survey reads a narrow projection, one key range per survey that counts
+// (all of them when the query names none); others read kFull. Every
+// projection is keyed by survey, which keeps a response to nine merges.
 #ifndef MITTARI_DOMAIN_KPI_ROLLUPS_H_
 #define MITTARI_DOMAIN_KPI_ROLLUPS_H_
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "domain/kpi/calendar.h"
@@ -49,23 +50,31 @@ std::optional<Dim> DimByName(absl::string_view name);
 const std::string& DimValue(const records::Response& r, Dim dim);
 
 enum class Projection : uint8_t {
-  kAll = 1,
-  kBySurvey,
-  kByDim,
-  kBySurveyDim,
-  kFull,
-  kTag,
-  kBySurveyTag,
-  kFullTag,
-  kInvitations,  // (survey, day, channel) -> {invitations}
+  kBySurvey = 2,
+  kBySurveyDim = 4,
+  kFull = 5,
+  kBySurveyTag = 7,
+  kFullTag = 8,
+  kInvitations = 9,  // (survey, day, channel) -> {invitations}
 };
 
 // What one response adds.
 SurveyCounters CountersOf(const records::Response& r);
 
-// Adds the rollup merges of a new response (on local day `day`).
-void AddResponseRollups(storage::WriteBatch& batch,
-                        absl::string_view workspace_id,
+// The rollup deltas of a group of responses, summed per key, so that a
+// group that shares days and dimensions adds one merge operand per key.
+class RollupDeltas {
+ public:
+  void Add(std::string key, const std::vector<int64_t>& delta);
+  // Adds one merge per key to `batch`.
+  void FlushTo(storage::WriteBatch& batch);
+
+ private:
+  std::map<std::string, std::vector<int64_t>> deltas_;
+};
+
+// Adds the rollup deltas of a new response (on local day `day`).
+void AddResponseRollups(RollupDeltas& deltas, absl::string_view workspace_id,
                         const records::Response& r, DayNumber day);
 // Adds the invitation rollup of a new invitation batch.
 void AddInvitationRollup(storage::WriteBatch& batch,

@@ -56,11 +56,11 @@ struct Row {
 
 // How a query reads: which projection, and the filters it applies.
 struct Plan {
-  Projection projection = Projection::kAll;
+  Projection projection = Projection::kBySurvey;
   std::optional<Dim> dim;
   bool tagged = false;
   bool by_survey = false;  // the projection is keyed by survey first
-  // When restricted: the surveys that count, by id.
+  // The surveys that count, by id.
   std::optional<std::map<std::string, records::Survey>> surveys;
   std::map<Dim, std::string> dim_filters;
   std::optional<std::string> tag_filter;
@@ -228,7 +228,7 @@ class Reader {
       Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
       return absl::OkStatus();
     }
-    if (p == Projection::kByDim || p == Projection::kBySurveyDim) {
+    if (p == Projection::kBySurveyDim) {
       ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(*plan_.dim) - 1], d.Str());
     }
     if (plan_.tagged) {
@@ -392,11 +392,9 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
   plan.group_by = q.group_by;
   std::sort(plan.group_by.begin(), plan.group_by.end());
   std::optional<SurveyKind> kind = ImpliedKind(q.metric);
-  bool needs_survey = kind.has_value() || q.metric == "response_rate";
   std::set<Dim> fact_dims;
   bool tagged = false;
   auto note = [&](const std::string& dim) {
-    if (SurveyDerived(dim)) needs_survey = true;
     if (dim == "tag") tagged = true;
     if (auto d = DimByName(dim)) fact_dims.insert(*d);
   };
@@ -406,47 +404,40 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     if (dim == "tag") plan.tag_filter = value;
   }
   for (const std::string& dim : q.group_by) note(dim);
-  if (needs_survey) {
-    ASSIGN_OR_RETURN(
-        Page<records::Survey> all,
-        surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
-    plan.surveys.emplace();
-    for (records::Survey& s : all.items) {
-      auto filter = [&](const char* dim, const std::string& value) {
-        auto it = q.filters.find(dim);
-        return it == q.filters.end() || it->second == value;
-      };
-      if (kind && s.kind() != static_cast<int>(*kind)) continue;
-      if (!filter("survey", s.id()) ||
-          !filter("survey_kind", KindWord(s.kind())) ||
-          !filter("journey_stage", s.journey_stage())) {
-        continue;
-      }
-      plan.surveys->emplace(s.id(), std::move(s));
+  // The surveys that count: every projection is keyed by survey, so a query
+  // that names none reads all of them.
+  ASSIGN_OR_RETURN(
+      Page<records::Survey> all,
+      surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
+  plan.surveys.emplace();
+  for (records::Survey& s : all.items) {
+    auto filter = [&](const char* dim, const std::string& value) {
+      auto it = q.filters.find(dim);
+      return it == q.filters.end() || it->second == value;
+    };
+    if (kind && s.kind() != static_cast<int>(*kind)) continue;
+    if (!filter("survey", s.id()) ||
+        !filter("survey_kind", KindWord(s.kind())) ||
+        !filter("journey_stage", s.journey_stage())) {
+      continue;
     }
+    plan.surveys->emplace(s.id(), std::move(s));
   }
   auto choose = [&](bool with_tag) {
     plan.tagged = with_tag;
     plan.dim.reset();
-    plan.by_survey = false;
-    if (with_tag) {
-      if (fact_dims.empty()) {
-        plan.by_survey = needs_survey;
-        plan.projection =
-            needs_survey ? Projection::kBySurveyTag : Projection::kTag;
-      } else {
-        plan.projection = Projection::kFullTag;
-      }
-    } else if (fact_dims.empty()) {
-      plan.by_survey = needs_survey;
-      plan.projection = needs_survey ? Projection::kBySurvey : Projection::kAll;
-    } else if (fact_dims.size() == 1) {
-      plan.by_survey = needs_survey;
-      plan.dim = *fact_dims.begin();
+    plan.by_survey = fact_dims.size() <= 1;
+    if (fact_dims.size() > 1) {
+      plan.projection = with_tag ? Projection::kFullTag : Projection::kFull;
+    } else if (with_tag) {
       plan.projection =
-          needs_survey ? Projection::kBySurveyDim : Projection::kByDim;
+          fact_dims.empty() ? Projection::kBySurveyTag : Projection::kFullTag;
+      plan.by_survey = fact_dims.empty();
+    } else if (fact_dims.empty()) {
+      plan.projection = Projection::kBySurvey;
     } else {
-      plan.projection = Projection::kFull;
+      plan.dim = *fact_dims.begin();
+      plan.projection = Projection::kBySurveyDim;
     }
   };
   choose(tagged);
@@ -574,27 +565,34 @@ absl::StatusOr<std::vector<std::string>> SurveyMetrics::DimensionValues(
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   Calendar calendar(zone);
   std::optional<Dim> dim = DimByName(dimension);
-  std::string prefix = dim ? RollupPrefix(ws, Projection::kByDim, dim)
-                           : RollupPrefix(ws, Projection::kTag);
-  // Whole days touched by the range: a value seen on them is offered.
-  std::string begin = from ? WithDay(prefix, calendar.DayOf(*from)) : prefix;
-  std::string end =
-      to ? WithDay(prefix, calendar.DayOf(*to - absl::Nanoseconds(1)) + 1)
-         : storage::PrefixEnd(prefix);
+  ASSIGN_OR_RETURN(
+      Page<records::Survey> all,
+      surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
   absl::Status status;
-  RETURN_IF_ERROR(store_.Scan(ColumnFamily::kRollups, begin, end,
-                              [&](absl::string_view key, absl::string_view) {
-                                KeyDecoder d(key.substr(prefix.size()));
-                                absl::StatusOr<int64_t> day = d.I64();
-                                absl::StatusOr<std::string> value =
-                                    day.ok() ? d.Str() : day.status();
-                                if (!value.ok()) {
-                                  status = value.status();
-                                  return false;
-                                }
-                                values.insert(*std::move(value));
-                                return true;
-                              }));
+  for (const records::Survey& s : all.items) {
+    std::string prefix =
+        dim ? RollupPrefix(ws, Projection::kBySurveyDim, dim, s.id())
+            : RollupPrefix(ws, Projection::kBySurveyTag, std::nullopt, s.id());
+    // Whole days touched by the range: a value seen on them is offered.
+    std::string begin = from ? WithDay(prefix, calendar.DayOf(*from)) : prefix;
+    std::string end =
+        to ? WithDay(prefix, calendar.DayOf(*to - absl::Nanoseconds(1)) + 1)
+           : storage::PrefixEnd(prefix);
+    RETURN_IF_ERROR(store_.Scan(ColumnFamily::kRollups, begin, end,
+                                [&](absl::string_view key, absl::string_view) {
+                                  KeyDecoder d(key.substr(prefix.size()));
+                                  absl::StatusOr<int64_t> day = d.I64();
+                                  absl::StatusOr<std::string> value =
+                                      day.ok() ? d.Str() : day.status();
+                                  if (!value.ok()) {
+                                    status = value.status();
+                                    return false;
+                                  }
+                                  values.insert(*std::move(value));
+                                  return true;
+                                }));
+    RETURN_IF_ERROR(status);
+  }
   RETURN_IF_ERROR(status);
   values.erase("");
   return std::vector<std::string>(values.begin(), values.end());
