@@ -103,7 +103,10 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
+  // Index and filter blocks stay resident with their table readers: every
+  // submit looks its id up, and filters evicted from the block cache were
+  // read back from disk on each lookup (the load slowed 5x past ~3 M).
+  table.cache_index_and_filter_blocks = false;
 
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
