@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
@@ -77,6 +78,20 @@ class CatalogTable {
                     }));
     RETURN_IF_ERROR(parse_status);
     return page;
+  }
+
+  // Stores a new record, stamped with `now`; ALREADY_EXISTS naming
+  // `resource_name` when its id is taken. Callers serialize inserts.
+  absl::Status Insert(absl::string_view workspace_id, Record& record,
+                      absl::Time now, absl::string_view resource_name) const {
+    ASSIGN_OR_RETURN(std::optional<Record> existing,
+                     Find(workspace_id, record.id()));
+    if (existing.has_value()) return errors::AlreadyExists(resource_name);
+    record.set_create_time_us(absl::ToUnixMicros(now));
+    record.set_update_time_us(record.create_time_us());
+    storage::WriteBatch batch;
+    Put(batch, workspace_id, record);
+    return store_.Write(batch);
   }
 
   void Put(storage::WriteBatch& batch, absl::string_view workspace_id,

@@ -67,16 +67,8 @@ absl::StatusOr<records::Customer> CustomerDirectory::Create(
   Validate(customer, v);
   RETURN_IF_ERROR(v.ToStatus());
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(std::optional<records::Customer> existing,
-                   table_.Find(workspace_id, customer.id()));
-  if (existing.has_value()) {
-    return errors::AlreadyExists(CustomerName(workspace_id, customer.id()));
-  }
-  customer.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
-  customer.set_update_time_us(customer.create_time_us());
-  storage::WriteBatch batch;
-  table_.Put(batch, workspace_id, customer);
-  RETURN_IF_ERROR(store_.Write(batch));
+  RETURN_IF_ERROR(table_.Insert(workspace_id, customer, clock_.Now(),
+                                CustomerName(workspace_id, customer.id())));
   return customer;
 }
 

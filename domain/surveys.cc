@@ -191,16 +191,8 @@ absl::StatusOr<records::Survey> SurveyCatalog::Create(
   Normalize(survey, v);
   RETURN_IF_ERROR(v.ToStatus());
   absl::MutexLock lock(&mu_);
-  ASSIGN_OR_RETURN(std::optional<records::Survey> existing,
-                   table_.Find(workspace_id, survey.id()));
-  if (existing.has_value()) {
-    return errors::AlreadyExists(SurveyName(workspace_id, survey.id()));
-  }
-  survey.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
-  survey.set_update_time_us(survey.create_time_us());
-  storage::WriteBatch batch;
-  table_.Put(batch, workspace_id, survey);
-  RETURN_IF_ERROR(store_.Write(batch));
+  RETURN_IF_ERROR(table_.Insert(workspace_id, survey, clock_.Now(),
+                                SurveyName(workspace_id, survey.id())));
   return survey;
 }
 

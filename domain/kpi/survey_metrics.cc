@@ -423,24 +423,25 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     }
     plan.surveys->emplace(s.id(), std::move(s));
   }
-  auto choose = [&](bool with_tag) {
-    plan.tagged = with_tag;
-    plan.dim.reset();
-    plan.by_survey = fact_dims.size() <= 1;
-    if (fact_dims.size() > 1) {
-      plan.projection = with_tag ? Projection::kFullTag : Projection::kFull;
+  // The narrowest projection holding every dimension the query names.
+  auto with_projection = [&](bool with_tag) {
+    Plan p = plan;
+    p.tagged = with_tag;
+    p.dim.reset();
+    p.by_survey = fact_dims.size() <= 1 && !(with_tag && !fact_dims.empty());
+    if (fact_dims.size() > 1 || (with_tag && !fact_dims.empty())) {
+      p.projection = with_tag ? Projection::kFullTag : Projection::kFull;
     } else if (with_tag) {
-      plan.projection =
-          fact_dims.empty() ? Projection::kBySurveyTag : Projection::kFullTag;
-      plan.by_survey = fact_dims.empty();
+      p.projection = Projection::kBySurveyTag;
     } else if (fact_dims.empty()) {
-      plan.projection = Projection::kBySurvey;
+      p.projection = Projection::kBySurvey;
     } else {
-      plan.dim = *fact_dims.begin();
-      plan.projection = Projection::kBySurveyDim;
+      p.dim = *fact_dims.begin();
+      p.projection = Projection::kBySurveyDim;
     }
+    return p;
   };
-  choose(tagged);
+  plan = with_projection(tagged);
 
   Accumulator main(calendar, q.granularity, buckets);
   RETURN_IF_ERROR(Read(store_, ws, plan, calendar, q, main));
@@ -449,9 +450,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
   std::optional<Accumulator> other;
   if (q.metric == "tag_share") {
     other.emplace(calendar, q.granularity, buckets);
-    Plan tags = plan;
-    choose(true);
-    std::swap(tags, plan);
+    Plan tags = with_projection(true);
     tags.tag_filter = q.params.at("tag");
     RETURN_IF_ERROR(Read(store_, ws, tags, calendar, q, *other));
   }
