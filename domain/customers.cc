@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "domain/kpi/facts.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace mittari::domain {
@@ -67,8 +68,108 @@ absl::StatusOr<records::Customer> CustomerDirectory::Create(
   Validate(customer, v);
   RETURN_IF_ERROR(v.ToStatus());
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(table_.Insert(workspace_id, customer, clock_.Now(),
-                                CustomerName(workspace_id, customer.id())));
+  ASSIGN_OR_RETURN(std::optional<records::Customer> existing,
+                   table_.Find(workspace_id, customer.id()));
+  if (existing.has_value()) {
+    return errors::AlreadyExists(CustomerName(workspace_id, customer.id()));
+  }
+  customer.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
+  customer.set_update_time_us(customer.create_time_us());
+  RETURN_IF_ERROR(Save(workspace_id, nullptr, customer));
+  return customer;
+}
+
+void CustomerDirectory::AddWrites(storage::WriteBatch& batch,
+                                  kpi::RollupDeltas& deltas,
+                                  absl::string_view ws,
+                                  const kpi::Calendar& calendar,
+                                  const records::Customer* old,
+                                  const records::Customer& customer) const {
+  if (old != nullptr) {
+    kpi::WriteRows(batch, deltas, ws, calendar, kpi::FactKind::kLifecycle,
+                   old->id(), kpi::RowsOf(*old), -1);
+  }
+  table_.Put(batch, ws, customer);
+  kpi::WriteRows(batch, deltas, ws, calendar, kpi::FactKind::kLifecycle,
+                 customer.id(), kpi::RowsOf(customer), 1);
+}
+
+void CustomerDirectory::AddErasure(storage::WriteBatch& batch,
+                                   kpi::RollupDeltas& deltas,
+                                   absl::string_view ws,
+                                   const kpi::Calendar& calendar,
+                                   const records::Customer& customer,
+                                   absl::string_view token) const {
+  batch.Delete(storage::ColumnFamily::kCatalog,
+               keys::CatalogRecord(ws, keys::WorkspaceTag::kCustomer,
+                                   customer.id()));
+  records::Customer anonymous = customer;
+  anonymous.set_id(std::string(token));
+  kpi::RekeyRows(batch, deltas, ws, calendar, kpi::FactKind::kLifecycle,
+                 customer.id(), kpi::RowsOf(customer), token,
+                 kpi::RowsOf(anonymous));
+}
+
+absl::Status CustomerDirectory::Save(absl::string_view ws,
+                                      const records::Customer* old,
+                                      const records::Customer& customer) {
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+  storage::WriteBatch batch;
+  kpi::RollupDeltas deltas;
+  AddWrites(batch, deltas, ws, kpi::Calendar(zone), old, customer);
+  deltas.FlushTo(batch);
+  return store_.Write(batch);
+}
+
+absl::StatusOr<records::Customer> CustomerDirectory::Churn(
+    absl::string_view ws, absl::string_view id, absl::Time time) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(records::Customer customer, Get(ws, id));
+  const records::Customer old = customer;
+  int64_t us = absl::ToUnixMicros(time);
+  if (customer.acquire_time_us() == 0) {
+    return errors::FailedPrecondition("NOT_ACTIVE",
+                                      "the customer has no acquire_time");
+  }
+  if (customer.churn_time_us() != 0) {
+    return errors::FailedPrecondition("NOT_ACTIVE",
+                                      "the customer has already churned");
+  }
+  if (us < customer.acquire_time_us()) {
+    return errors::InvalidArgument("churn_time", "is before acquire_time");
+  }
+  if (time > clock_.Now() + kMaxFutureSkew) {
+    return errors::InvalidArgument("churn_time", "is in the future");
+  }
+  customer.set_churn_time_us(us);
+  customer.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
+  RETURN_IF_ERROR(Save(ws, &old, customer));
+  return customer;
+}
+
+absl::StatusOr<records::Customer> CustomerDirectory::Reactivate(
+    absl::string_view ws, absl::string_view id, absl::Time time) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(records::Customer customer, Get(ws, id));
+  const records::Customer old = customer;
+  int64_t us = absl::ToUnixMicros(time);
+  if (customer.churn_time_us() == 0) {
+    return errors::FailedPrecondition("NOT_CHURNED",
+                                      "only a churned customer returns");
+  }
+  if (us < customer.churn_time_us()) {
+    return errors::InvalidArgument("acquire_time", "is before churn_time");
+  }
+  if (time > clock_.Now() + kMaxFutureSkew) {
+    return errors::InvalidArgument("acquire_time", "is in the future");
+  }
+  records::Interval* past = customer.add_past_intervals();
+  past->set_acquire_time_us(customer.acquire_time_us());
+  past->set_churn_time_us(customer.churn_time_us());
+  customer.set_acquire_time_us(us);
+  customer.set_churn_time_us(0);
+  customer.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
+  RETURN_IF_ERROR(Save(ws, &old, customer));
   return customer;
 }
 
@@ -104,6 +205,7 @@ absl::StatusOr<records::Customer> CustomerDirectory::Update(
   RETURN_IF_ERROR(v.ToStatus());
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(records::Customer customer, Get(workspace_id, id));
+  const records::Customer old = customer;
   const auto* reflection = records::Customer::GetReflection();
   for (const std::string& field : fields) {
     const auto* f = records::Customer::descriptor()->FindFieldByName(field);
@@ -119,10 +221,14 @@ absl::StatusOr<records::Customer> CustomerDirectory::Update(
   }
   Validate(customer, v);
   RETURN_IF_ERROR(v.ToStatus());
+  if (!customer.past_intervals().empty() &&
+      customer.acquire_time_us() <
+          customer.past_intervals().rbegin()->churn_time_us()) {
+    v.Add("customer.acquire_time", "is before the previous interval's end");
+    return v.ToStatus();
+  }
   customer.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
-  storage::WriteBatch batch;
-  table_.Put(batch, workspace_id, customer);
-  RETURN_IF_ERROR(store_.Write(batch));
+  RETURN_IF_ERROR(Save(workspace_id, &old, customer));
   return customer;
 }
 
@@ -131,8 +237,11 @@ absl::StatusOr<ImportCounts> CustomerDirectory::Import(
   ImportCounts counts;
   counts.received = static_cast<int64_t>(customers.size());
   absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(workspace_id));
+  kpi::Calendar calendar(zone);
   Violations all;
   storage::WriteBatch batch;
+  kpi::RollupDeltas deltas;
   std::set<std::string> ids;
   int64_t now = absl::ToUnixMicros(clock_.Now());
   for (size_t i = 0; i < customers.size(); ++i) {
@@ -147,6 +256,7 @@ absl::StatusOr<ImportCounts> CustomerDirectory::Import(
     ASSIGN_OR_RETURN(std::optional<records::Customer> existing,
                      table_.Find(workspace_id, c.id()));
     if (existing.has_value()) {
+      *c.mutable_past_intervals() = existing->past_intervals();
       if (SameContent(*existing, c)) {
         ++counts.unchanged;
         continue;
@@ -158,9 +268,11 @@ absl::StatusOr<ImportCounts> CustomerDirectory::Import(
       ++counts.created;
     }
     c.set_update_time_us(now);
-    table_.Put(batch, workspace_id, c);
+    AddWrites(batch, deltas, workspace_id, calendar,
+              existing.has_value() ? &*existing : nullptr, c);
   }
   RETURN_IF_ERROR(all.ToStatus());
+  deltas.FlushTo(batch);
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
   return counts;
 }

@@ -11,9 +11,12 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "domain/catalog_table.h"
+#include "domain/kpi/calendar.h"
+#include "domain/kpi/rollups.h"
 #include "domain/records.pb.h"
 #include "domain/surveys.h"
 #include "domain/validation.h"
+#include "domain/workspaces.h"
 
 namespace mittari::domain {
 
@@ -25,8 +28,10 @@ struct CustomerFilter {
 
 class CustomerDirectory {
  public:
-  CustomerDirectory(storage::Store& store, const Clock& clock)
+  CustomerDirectory(storage::Store& store, const WorkspaceDirectory& workspaces,
+                    const Clock& clock)
       : store_(store),
+        workspaces_(workspaces),
         clock_(clock),
         table_(store, keys::WorkspaceTag::kCustomer) {}
 
@@ -50,12 +55,45 @@ class CustomerDirectory {
       absl::string_view workspace_id, absl::string_view id,
       const records::Customer& values, const std::vector<std::string>& fields);
   // Creates or replaces every customer, all or nothing; violations are named
-  // "customers[i].…".
+  // "customers[i].…". Earlier active intervals are kept.
   absl::StatusOr<ImportCounts> Import(absl::string_view workspace_id,
                                       std::vector<records::Customer> customers);
 
+  // Ends the customer's active interval at `time`.
+  absl::StatusOr<records::Customer> Churn(absl::string_view workspace_id,
+                                          absl::string_view id,
+                                          absl::Time time);
+  // Opens a new active interval at `time` for a churned customer; the
+  // ended one is kept as history.
+  absl::StatusOr<records::Customer> Reactivate(absl::string_view workspace_id,
+                                               absl::string_view id,
+                                               absl::Time time);
+
+  // Adds to `batch` the deletion of the customer's record and the re-keying
+  // of their active intervals to `token` (erasure).
+  void AddErasure(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
+                  absl::string_view workspace_id,
+                  const kpi::Calendar& calendar,
+                  const records::Customer& customer,
+                  absl::string_view token) const;
+
+  // Serializes writers of customers (erasure takes it too).
+  absl::Mutex& mutex() { return mu_; }
+
  private:
+  // Adds the writes of storing `customer` in place of `old` (its record
+  // and its active intervals' rollup rows).
+  void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
+                 absl::string_view workspace_id, const kpi::Calendar& calendar,
+                 const records::Customer* old,
+                 const records::Customer& customer) const;
+  // Stores one customer in place of `old`, in one synced write.
+  absl::Status Save(absl::string_view workspace_id,
+                     const records::Customer* old,
+                     const records::Customer& customer);
+
   storage::Store& store_;
+  const WorkspaceDirectory& workspaces_;
   const Clock& clock_;
   CatalogTable<records::Customer> table_;
   absl::Mutex mu_;

@@ -33,6 +33,15 @@ enum class WorkspaceTag : uint8_t {
   kInvitationBatch = 8,   // kFacts: batch id -> records::InvitationBatch
   // kRollups: (projection, ...) -> counters; layouts in kpi/rollups.h.
   kRollup = 9,
+  // kIndex: (fact kind, time, fact id, row) -> the row (kpi/facts.h), so
+  // that a partial day at a range edge is read exactly.
+  kFactTime = 10,
+  kPurchase = 11,  // kFacts: purchase id -> records::Purchase
+  kSession = 12,   // kFacts: session id -> records::Session
+  kTicket = 13,    // kFacts: ticket id -> records::Ticket
+  // kIndex: (customer, record tag, id) -> "" for everything stored about a
+  // customer (export and erasure).
+  kOfCustomer = 14,
 };
 
 inline std::string ServerRecord(absl::string_view name) {
@@ -127,6 +136,23 @@ inline std::string FollowUp(absl::string_view workspace_id, int64_t submit_us,
                             absl::string_view id) {
   return InWorkspace(workspace_id, WorkspaceTag::kFollowUp)
       .I64(-submit_us)
+      .Str(id)
+      .key();
+}
+
+inline std::string OfCustomerPrefix(absl::string_view workspace_id,
+                                    absl::string_view customer_id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kOfCustomer)
+      .Str(customer_id)
+      .key();
+}
+
+inline std::string OfCustomer(absl::string_view workspace_id,
+                              absl::string_view customer_id, WorkspaceTag tag,
+                              absl::string_view id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kOfCustomer)
+      .Str(customer_id)
+      .U8(static_cast<uint8_t>(tag))
       .Str(id)
       .key();
 }

@@ -241,6 +241,29 @@ void ResponseLedger::AddWrites(storage::WriteBatch& batch,
     batch.Put(ColumnFamily::kIndex,
               keys::FollowUp(ws, r.submit_time_us(), r.id()), "");
   }
+  if (!r.customer_id().empty()) {
+    batch.Put(ColumnFamily::kIndex,
+              keys::OfCustomer(ws, r.customer_id(),
+                               keys::WorkspaceTag::kResponse, r.id()),
+              "");
+  }
+}
+
+absl::Status ResponseLedger::AddAnonymization(storage::WriteBatch& batch,
+                                              absl::string_view ws,
+                                              absl::string_view id,
+                                              absl::string_view token) const {
+  ASSIGN_OR_RETURN(std::optional<records::Response> r,
+                   FindStored(store_, ws, id));
+  if (!r.has_value()) return absl::OkStatus();
+  batch.Delete(ColumnFamily::kIndex,
+               keys::OfCustomer(ws, r->customer_id(),
+                                keys::WorkspaceTag::kResponse, r->id()));
+  r->set_customer_id(std::string(token));
+  r->clear_comment();
+  batch.Put(ColumnFamily::kFacts, keys::Response(ws, r->submit_time_us(), id),
+            r->SerializeAsString());
+  return absl::OkStatus();
 }
 
 absl::StatusOr<records::Response> ResponseLedger::Submit(

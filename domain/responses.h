@@ -25,8 +25,6 @@
 
 namespace mittari::domain {
 
-// How far into the future a response's time may be (clock skew).
-inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
 // The most responses one batch or stream may carry.
 inline constexpr size_t kMaxResponsesPerSubmit = 1'000'000;
 
@@ -98,6 +96,13 @@ class ResponseLedger {
                                                const ResponseFilter& filter,
                                                absl::string_view after,
                                                int limit) const;
+
+  // Adds to `batch` the writes that re-key response `id` from its customer
+  // to `token` and delete its comment (erasure); its scores stay.
+  absl::Status AddAnonymization(storage::WriteBatch& batch,
+                                absl::string_view workspace_id,
+                                absl::string_view id,
+                                absl::string_view token) const;
 
   // Idempotent by id: the same batch again returns the first; other content
   // is ALREADY_EXISTS.

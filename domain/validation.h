@@ -8,9 +8,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "common/errors.h"
 
 namespace mittari::domain {
+
+// How far into the future a fact's time may be (clock skew).
+inline constexpr absl::Duration kMaxFutureSkew = absl::Minutes(5);
 
 // Collects violations; `prefix` is put before every field name (e.g.
 // "requests[3].response.").

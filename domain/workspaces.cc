@@ -236,7 +236,7 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
 bool WorkspaceDirectory::HoldsData(absl::string_view id) const {
   bool any = false;
   store_
-      .ScanPrefix(ColumnFamily::kFacts, keys::WorkspaceData(id),
+      .ScanPrefix(ColumnFamily::kRollups, keys::WorkspaceData(id),
                   [&](absl::string_view, absl::string_view) {
                     any = true;
                     return false;

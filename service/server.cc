@@ -140,7 +140,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->surveys =
       std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
   parts->customers =
-      std::make_unique<domain::CustomerDirectory>(*parts->store, clock);
+      std::make_unique<domain::CustomerDirectory>(
+      *parts->store, *parts->workspaces, clock);
   parts->responses = std::make_unique<domain::ResponseLedger>(
       *parts->store, *parts->workspaces, *parts->surveys, *parts->customers,
       clock);

@@ -43,7 +43,7 @@ std::pair<absl::Time, absl::Time> PreviousRange(const Calendar& calendar,
   return {from - (to - from), from};
 }
 
-absl::StatusOr<Comparison> ComparePeriods(const SurveyMetrics& metrics,
+absl::StatusOr<Comparison> ComparePeriods(const MetricEngine& metrics,
                                           const Calendar& calendar,
                                           absl::string_view ws,
                                           MetricQuery query) {

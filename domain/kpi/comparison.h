@@ -32,7 +32,7 @@ struct Comparison {
   std::vector<GroupComparison> groups;
 };
 
-absl::StatusOr<Comparison> ComparePeriods(const SurveyMetrics& metrics,
+absl::StatusOr<Comparison> ComparePeriods(const MetricEngine& metrics,
                                           const Calendar& calendar,
                                           absl::string_view workspace_id,
                                           MetricQuery query);

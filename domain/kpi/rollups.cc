@@ -1,5 +1,7 @@
 #include "domain/kpi/rollups.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "domain/keys.h"
 #include "domain/surveys.h"
@@ -91,6 +93,10 @@ void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
 
 void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
   for (auto& [key, delta] : deltas_) {
+    if (std::all_of(delta.begin(), delta.end(),
+                    [](int64_t v) { return v == 0; })) {
+      continue;
+    }
     batch.AddCounters(ColumnFamily::kRollups, key, delta);
   }
   deltas_.clear();

@@ -56,6 +56,8 @@ enum class Projection : uint8_t {
   kBySurveyTag = 7,
   kFullTag = 8,
   kInvitations = 9,  // (survey, day, channel) -> {invitations}
+  kFactTotals = 10,   // layouts in facts.h
+  kFactEntities = 11,
 };
 
 // What one response adds.
@@ -66,7 +68,7 @@ SurveyCounters CountersOf(const records::Response& r);
 class RollupDeltas {
  public:
   void Add(std::string key, const std::vector<int64_t>& delta);
-  // Adds one merge per key to `batch`.
+  // Adds one merge per key to `batch`, skipping deltas that cancel out.
   void FlushTo(storage::WriteBatch& batch);
 
  private:

@@ -359,6 +359,27 @@ bool SurveyMetrics::Handles(absl::string_view metric) {
   return false;
 }
 
+absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(
+    const Calendar& calendar, const MetricQuery& q) {
+  if (q.granularity == Granularity::kNone) return std::vector<absl::CivilDay>{};
+  std::vector<absl::CivilDay> buckets =
+      calendar.Buckets(q.from, q.to, q.granularity);
+  if (buckets.size() > kMaxBuckets) {
+    return errors::InvalidArgument(
+        "granularity", absl::StrCat("the range has ", buckets.size(),
+                                    " buckets; at most ", kMaxBuckets));
+  }
+  return buckets;
+}
+
+void ApplyMinN(const MetricQuery& q, MetricPoint& p) {
+  if (p.estimate.n >= q.min_n) return;
+  p.suppressed = true;
+  p.estimate.value.reset();
+  p.estimate.ci_low.reset();
+  p.estimate.ci_high.reset();
+}
+
 absl::Status ValidateQueryShape(const MetricQuery& q) {
   Violations v;
   if (q.to <= q.from) {
@@ -377,15 +398,8 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
   RETURN_IF_ERROR(ValidateDimensions(q));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   Calendar calendar(zone);
-  std::vector<absl::CivilDay> buckets;
-  if (q.granularity != Granularity::kNone) {
-    buckets = calendar.Buckets(q.from, q.to, q.granularity);
-    if (buckets.size() > kMaxBuckets) {
-      return errors::InvalidArgument(
-          "granularity", absl::StrCat("the range has ", buckets.size(),
-                                      " buckets; at most ", kMaxBuckets));
-    }
-  }
+  ASSIGN_OR_RETURN(std::vector<absl::CivilDay> buckets,
+                   QueryBuckets(calendar, q));
 
   // The plan: which surveys count, which projection answers.
   Plan plan;
@@ -528,12 +542,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
                              static_cast<double>(invited);
         }
       }
-      if (p.estimate.n < q.min_n) {
-        p.suppressed = true;
-        p.estimate.value.reset();
-        p.estimate.ci_low.reset();
-        p.estimate.ci_high.reset();
-      }
+      ApplyMinN(q, p);
       points.push_back(std::move(p));
     }
   }

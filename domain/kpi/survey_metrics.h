@@ -17,6 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "domain/kpi/calendar.h"
+#include "domain/kpi/metric_query.h"
 #include "domain/kpi/statistics.h"
 #include "domain/surveys.h"
 #include "domain/workspaces.h"
@@ -24,30 +25,10 @@
 
 namespace mittari::domain::kpi {
 
-struct MetricQuery {
-  std::string metric;
-  absl::Time from;
-  absl::Time to;
-  Granularity granularity = Granularity::kNone;
-  std::map<std::string, std::string> filters;  // dimension -> value
-  std::vector<std::string> group_by;           // at most two dimensions
-  std::map<std::string, std::string> params;   // e.g. tag for tag_share
-  int64_t min_n = 0;  // values of smaller populations are suppressed
-};
-
-struct MetricPoint {
-  std::optional<absl::Time> bucket_start;  // absent for granularity none
-  // dimension -> value, ordered by dimension name.
-  std::vector<std::pair<std::string, std::string>> group;
-  Estimate estimate;
-  SurveyCounters counters;  // components (promoters, positives, ...)
-  bool suppressed = false;  // n below the query's min_n
-};
-
 // The dimensions survey metrics filter and group by.
 const std::vector<std::string>& SurveyDimensions();
 
-class SurveyMetrics {
+class SurveyMetrics : public MetricEngine {
  public:
   SurveyMetrics(const storage::Store& store,
                 const WorkspaceDirectory& workspaces,
@@ -59,7 +40,7 @@ class SurveyMetrics {
   // Points ordered by group, then bucket; every bucket of the range is
   // present for each group with data.
   absl::StatusOr<std::vector<MetricPoint>> Query(
-      absl::string_view workspace_id, const MetricQuery& query) const;
+      absl::string_view workspace_id, const MetricQuery& query) const override;
 
   // The values a dimension takes in [from, to) (all time when absent), for
   // filter drop-downs.
@@ -72,10 +53,6 @@ class SurveyMetrics {
   const WorkspaceDirectory& workspaces_;
   const SurveyCatalog& surveys_;
 };
-
-// Checks the parts of a query every metric shares (range, granularity,
-// group_by count, min_n); violations name the request fields.
-absl::Status ValidateQueryShape(const MetricQuery& query);
 
 }  // namespace mittari::domain::kpi
 

@@ -183,7 +183,7 @@ class KpiTest : public ::testing::Test {
   KeyRing keys_{store_, clock_};
   WorkspaceDirectory workspaces_{store_, keys_, clock_};
   SurveyCatalog surveys_{store_, clock_};
-  CustomerDirectory customers_{store_, clock_};
+  CustomerDirectory customers_{store_, workspaces_, clock_};
   ResponseLedger ledger_{store_, workspaces_, surveys_, customers_, clock_};
   SurveyMetrics metrics_{store_, workspaces_, surveys_};
   std::vector<records::Response> stored_;

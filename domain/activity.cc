@@ -1,0 +1,274 @@
+#include "domain/activity.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/message_differencer.h"
+
+namespace mittari::domain {
+namespace {
+
+using storage::ColumnFamily;
+
+constexpr size_t kMaxLabel = 64;
+constexpr size_t kMaxPage = 2048;
+constexpr size_t kMaxKeyword = 256;
+constexpr int64_t kMaxSessionSeconds = 7 * 24 * 3600;
+
+template <typename Record>
+using Finder =
+    std::function<absl::StatusOr<std::optional<Record>>(const std::string&)>;
+
+struct CheckContext {
+  const records::Workspace& workspace;
+  absl::Time now;
+};
+
+// A required time that may not lie in the future.
+void CheckTime(absl::string_view field, int64_t us, bool required,
+               const CheckContext& ctx, Violations& v) {
+  if (us == 0) {
+    if (required) v.Add(field, "is required");
+  } else if (absl::FromUnixMicros(us) > ctx.now + kMaxFutureSkew) {
+    v.Add(field, "is in the future");
+  }
+}
+
+absl::Status CheckFields(records::Purchase& p, const CheckContext& ctx,
+                         const Finder<records::Purchase>& find,
+                         Violations& v) {
+  CheckTime("purchase.purchase_time", p.occur_time_us(), true, ctx, v);
+  const std::string& currency = ctx.workspace.currency_code();
+  if (p.currency().empty()) {
+    p.set_currency(currency);
+  } else if (p.currency() != currency) {
+    v.Add("purchase.amount.currency_code",
+          absl::StrCat("is not the workspace's currency ", currency));
+  }
+  v.MaxLength("purchase.channel", p.channel(), kMaxLabel);
+  if (p.amount() >= 0) {
+    if (!p.refund_of().empty()) {
+      v.Add("purchase.amount", "must be negative in a refund");
+    }
+    return absl::OkStatus();
+  }
+  if (p.refund_of().empty()) {
+    v.Add("purchase.amount",
+          "is negative; only a refund (with refund_of) may be");
+    return absl::OkStatus();
+  }
+  if (p.refund_of() == p.id()) {
+    v.Add("purchase.refund_of", "names the refund itself");
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::optional<records::Purchase> original,
+                   find(p.refund_of()));
+  if (!original.has_value()) {
+    v.Add("purchase.refund_of",
+          absl::StrCat("no purchase '", p.refund_of(), "' in this workspace"));
+  } else if (original->amount() <= 0) {
+    v.Add("purchase.refund_of", "names a refund, not a purchase");
+  } else if (original->customer_id() != p.customer_id()) {
+    v.Add("purchase.refund_of", "is a purchase of another customer");
+  } else if (-p.amount() > original->amount()) {
+    v.Add("purchase.amount", "refunds more than the purchase's amount");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckFields(records::Session& s, const CheckContext& ctx,
+                         const Finder<records::Session>&, Violations& v) {
+  v.Required("session.visitor_id", s.visitor_id());
+  v.MaxLength("session.visitor_id", s.visitor_id(), 128);
+  CheckTime("session.start_time", s.start_time_us(), true, ctx, v);
+  if (s.duration_seconds() < 0 || s.duration_seconds() > kMaxSessionSeconds) {
+    v.Add("session.duration_seconds", "must be between 0 and 604800 (7 days)");
+  }
+  if (s.page_views() < 0) v.Add("session.page_views", "must not be negative");
+  v.MaxLength("session.source", s.source(), kMaxLabel);
+  v.MaxLength("session.device", s.device(), kMaxLabel);
+  v.MaxLength("session.landing_page", s.landing_page(), kMaxPage);
+  v.MaxLength("session.content_type", s.content_type(), kMaxLabel);
+  v.MaxLength("session.keyword", s.keyword(), kMaxKeyword);
+  return absl::OkStatus();
+}
+
+absl::Status CheckFields(records::Ticket& t, const CheckContext& ctx,
+                         const Finder<records::Ticket>&, Violations& v) {
+  v.MaxLength("ticket.channel", t.channel(), kMaxLabel);
+  CheckTime("ticket.create_time", t.open_time_us(), true, ctx, v);
+  CheckTime("ticket.first_response_time", t.first_response_time_us(), false,
+            ctx, v);
+  CheckTime("ticket.resolve_time", t.resolve_time_us(), false, ctx, v);
+  if (t.open_time_us() != 0) {
+    if (t.first_response_time_us() != 0 &&
+        t.first_response_time_us() < t.open_time_us()) {
+      v.Add("ticket.first_response_time", "is before create_time");
+    }
+    if (t.resolve_time_us() != 0 && t.resolve_time_us() < t.open_time_us()) {
+      v.Add("ticket.resolve_time", "is before create_time");
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Record>
+bool SameContent(Record a, Record b) {
+  for (Record* r : {&a, &b}) {
+    r->clear_create_time_us();
+    r->clear_update_time_us();
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
+
+template <typename Record>
+std::string ResourceName(absl::string_view ws, absl::string_view id) {
+  return absl::StrCat("workspaces/", ws, "/", FactTraits<Record>::kCollection,
+                      "/", id);
+}
+
+}  // namespace
+
+template <typename Record>
+absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
+    absl::string_view ws, std::vector<Record> records,
+    absl::string_view list_field) {
+  using Traits = FactTraits<Record>;
+  ImportCounts counts;
+  counts.received = static_cast<int64_t>(records.size());
+  if (records.size() > kMaxFactsPerWrite) {
+    return errors::ResourceExhausted(
+        absl::StrCat("at most ", kMaxFactsPerWrite, " ", Traits::kCollection,
+                     " in one write"));
+  }
+  ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+  kpi::Calendar calendar(zone);
+  std::vector<std::string> ids;
+  ids.reserve(records.size());
+  for (const Record& r : records) ids.push_back(r.id());
+  StripedLocks::Guard guard(locks_, ids);
+
+  // Records stored or written earlier in this batch, by id.
+  std::map<std::string, Record> latest;
+  Finder<Record> find =
+      [&](const std::string& id) -> absl::StatusOr<std::optional<Record>> {
+    if (auto it = latest.find(id); it != latest.end()) return it->second;
+    return table_.Find(store_, ws, id);
+  };
+  std::map<std::string, std::optional<records::Customer>> customers;
+  const CheckContext ctx{workspace, clock_.Now()};
+  const int64_t now_us = absl::ToUnixMicros(ctx.now);
+  const std::string id_field = absl::StrCat(Traits::kNoun, "_id");
+  const std::string customer_field =
+      absl::StrCat(Traits::kNoun, ".customer_id");
+
+  Violations all;
+  storage::WriteBatch batch;
+  kpi::RollupDeltas deltas;
+  for (size_t i = 0; i < records.size(); ++i) {
+    Record& r = records[i];
+    Violations v(list_field.empty() ? ""
+                                    : absl::StrCat(list_field, "[", i, "]."));
+    v.Id(id_field, r.id());
+    RETURN_IF_ERROR(CheckFields(r, ctx, find, v));
+    r.clear_dims();
+    if (r.customer_id().empty()) {
+      if (Traits::kCustomerRequired) v.Add(customer_field, "is required");
+    } else {
+      auto it = customers.find(r.customer_id());
+      if (it == customers.end()) {
+        ASSIGN_OR_RETURN(std::optional<records::Customer> c,
+                         customers_.Find(store_, ws, r.customer_id()));
+        it = customers.emplace(r.customer_id(), std::move(c)).first;
+      }
+      if (!it->second.has_value()) {
+        v.Add(customer_field, absl::StrCat("no customer '", r.customer_id(),
+                                           "' in this workspace"));
+      } else {
+        r.mutable_dims()->set_segment(it->second->segment());
+        r.mutable_dims()->set_region(it->second->region());
+        r.mutable_dims()->set_customer_type(it->second->customer_type());
+      }
+    }
+    all.Merge(v.ToStatus());
+    if (!v.empty()) continue;
+
+    ASSIGN_OR_RETURN(std::optional<Record> old, find(r.id()));
+    if (old.has_value() && SameContent(*old, r)) {
+      ++counts.unchanged;
+      continue;
+    }
+    r.set_create_time_us(old.has_value() ? old->create_time_us() : now_us);
+    r.set_update_time_us(now_us);
+    if (old.has_value()) {
+      ++counts.updated;
+      kpi::WriteRows(batch, deltas, ws, calendar, Traits::kKind, r.id(),
+                     kpi::RowsOf(*old), -1);
+      if (!old->customer_id().empty() &&
+          old->customer_id() != r.customer_id()) {
+        batch.Delete(ColumnFamily::kIndex,
+                     keys::OfCustomer(ws, old->customer_id(), Traits::kTag,
+                                      r.id()));
+      }
+    } else {
+      ++counts.created;
+    }
+    table_.Put(batch, ws, r);
+    kpi::WriteRows(batch, deltas, ws, calendar, Traits::kKind, r.id(),
+                   kpi::RowsOf(r), 1);
+    if (!r.customer_id().empty()) {
+      batch.Put(ColumnFamily::kIndex,
+                keys::OfCustomer(ws, r.customer_id(), Traits::kTag, r.id()),
+                "");
+    }
+    latest[r.id()] = r;
+  }
+  RETURN_IF_ERROR(all.ToStatus());
+  deltas.FlushTo(batch);
+  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+  return counts;
+}
+
+template <typename Record>
+absl::StatusOr<Record> FactLedger<Record>::Get(absl::string_view ws,
+                                               absl::string_view id) const {
+  return table_.Get(ws, id, ResourceName<Record>(ws, id));
+}
+
+template <typename Record>
+absl::StatusOr<Page<Record>> FactLedger<Record>::List(
+    absl::string_view ws, absl::string_view customer_id,
+    absl::string_view after, int limit) const {
+  return table_.List(ws, after, limit, [&](const Record& r) {
+    return customer_id.empty() || r.customer_id() == customer_id;
+  });
+}
+
+template <typename Record>
+absl::Status FactLedger<Record>::AddAnonymization(
+    storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
+    absl::string_view ws, const kpi::Calendar& calendar, absl::string_view id,
+    absl::string_view token) const {
+  using Traits = FactTraits<Record>;
+  ASSIGN_OR_RETURN(std::optional<Record> old, table_.Find(store_, ws, id));
+  if (!old.has_value()) return absl::OkStatus();
+  Record r = *old;
+  r.set_customer_id(std::string(token));
+  table_.Put(batch, ws, r);
+  kpi::RekeyRows(batch, deltas, ws, calendar, Traits::kKind, id,
+                 kpi::RowsOf(*old), id, kpi::RowsOf(r));
+  batch.Delete(ColumnFamily::kIndex,
+               keys::OfCustomer(ws, old->customer_id(), Traits::kTag, id));
+  return absl::OkStatus();
+}
+
+template class FactLedger<records::Purchase>;
+template class FactLedger<records::Session>;
+template class FactLedger<records::Ticket>;
+
+}  // namespace mittari::domain

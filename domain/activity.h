@@ -1,0 +1,109 @@
+// What customers do: purchases, web/app sessions and support tickets. One
+// ledger per kind, keyed by the sender's id: a record sent again unchanged
+// changes nothing, a record sent with other content replaces the old one in
+// every KPI (its old rollup rows are taken away in the same WriteBatch), and
+// a batch is stored all or nothing. The customer's segment, region and type
+// are captured when a record is stored.
+#ifndef MITTARI_DOMAIN_ACTIVITY_H_
+#define MITTARI_DOMAIN_ACTIVITY_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/clock.h"
+#include "domain/catalog_table.h"
+#include "domain/customers.h"
+#include "domain/kpi/facts.h"
+#include "domain/page.h"
+#include "domain/records.pb.h"
+#include "domain/striped_locks.h"
+#include "domain/surveys.h"
+#include "domain/workspaces.h"
+
+namespace mittari::domain {
+
+// The most records one batch or stream may carry.
+inline constexpr size_t kMaxFactsPerWrite = 1'000'000;
+
+// What differs between the kinds.
+template <typename Record>
+struct FactTraits;
+
+template <>
+struct FactTraits<records::Purchase> {
+  static constexpr keys::WorkspaceTag kTag = keys::WorkspaceTag::kPurchase;
+  static constexpr kpi::FactKind kKind = kpi::FactKind::kPurchase;
+  static constexpr absl::string_view kNoun = "purchase";
+  static constexpr absl::string_view kCollection = "purchases";
+  static constexpr bool kCustomerRequired = true;
+};
+
+template <>
+struct FactTraits<records::Session> {
+  static constexpr keys::WorkspaceTag kTag = keys::WorkspaceTag::kSession;
+  static constexpr kpi::FactKind kKind = kpi::FactKind::kSession;
+  static constexpr absl::string_view kNoun = "session";
+  static constexpr absl::string_view kCollection = "sessions";
+  static constexpr bool kCustomerRequired = false;  // visitors may be unknown
+};
+
+template <>
+struct FactTraits<records::Ticket> {
+  static constexpr keys::WorkspaceTag kTag = keys::WorkspaceTag::kTicket;
+  static constexpr kpi::FactKind kKind = kpi::FactKind::kTicket;
+  static constexpr absl::string_view kNoun = "ticket";
+  static constexpr absl::string_view kCollection = "tickets";
+  static constexpr bool kCustomerRequired = true;
+};
+
+template <typename Record>
+class FactLedger {
+ public:
+  FactLedger(storage::Store& store, const WorkspaceDirectory& workspaces,
+             const CustomerDirectory& customers, const Clock& clock)
+      : store_(store),
+        workspaces_(workspaces),
+        customers_(customers),
+        clock_(clock),
+        table_(store, FactTraits<Record>::kTag, storage::ColumnFamily::kFacts) {
+  }
+
+  // Creates or replaces every record by id, all or nothing. Violations are
+  // named "<noun>_id" and "<noun>.<field>", after "<list_field>[i]." when
+  // `list_field` is not empty.
+  absl::StatusOr<ImportCounts> Put(absl::string_view workspace_id,
+                                   std::vector<Record> records,
+                                   absl::string_view list_field);
+  absl::StatusOr<Record> Get(absl::string_view workspace_id,
+                             absl::string_view id) const;
+  // In id order; only the customer's records when `customer_id` is set.
+  absl::StatusOr<Page<Record>> List(absl::string_view workspace_id,
+                                    absl::string_view customer_id,
+                                    absl::string_view after, int limit) const;
+
+  // Adds to `batch` the writes that re-key record `id` from its customer to
+  // `token` (erasure), leaving every KPI as it was.
+  absl::Status AddAnonymization(storage::WriteBatch& batch,
+                                kpi::RollupDeltas& deltas,
+                                absl::string_view workspace_id,
+                                const kpi::Calendar& calendar,
+                                absl::string_view id,
+                                absl::string_view token) const;
+
+ private:
+  storage::Store& store_;
+  const WorkspaceDirectory& workspaces_;
+  const CustomerDirectory& customers_;
+  const Clock& clock_;
+  CatalogTable<Record> table_;
+  StripedLocks locks_;
+};
+
+using PurchaseLedger = FactLedger<records::Purchase>;
+using SessionLedger = FactLedger<records::Session>;
+using TicketLedger = FactLedger<records::Ticket>;
+
+}  // namespace mittari::domain
+
+#endif  // MITTARI_DOMAIN_ACTIVITY_H_

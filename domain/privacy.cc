@@ -1,0 +1,120 @@
+#include "domain/privacy.h"
+
+#include "absl/random/random.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+
+namespace mittari::domain {
+
+absl::StatusOr<std::vector<std::pair<keys::WorkspaceTag, std::string>>>
+Privacy::RecordsOf(absl::string_view ws, absl::string_view customer_id) const {
+  std::string prefix = keys::OfCustomerPrefix(ws, customer_id);
+  std::vector<std::pair<keys::WorkspaceTag, std::string>> out;
+  absl::Status status;
+  RETURN_IF_ERROR(store_.ScanPrefix(
+      storage::ColumnFamily::kIndex, prefix,
+      [&](absl::string_view key, absl::string_view) {
+        storage::KeyDecoder in(key.substr(prefix.size()));
+        absl::StatusOr<uint8_t> tag = in.U8();
+        absl::StatusOr<std::string> id = in.Str();
+        if (!tag.ok() || !id.ok()) {
+          status = errors::DataLoss("unreadable customer index entry");
+          return false;
+        }
+        out.emplace_back(static_cast<keys::WorkspaceTag>(*tag), *id);
+        return true;
+      }));
+  RETURN_IF_ERROR(status);
+  return out;
+}
+
+absl::StatusOr<CustomerData> Privacy::Export(
+    absl::string_view ws, absl::string_view customer_id) const {
+  CustomerData data;
+  ASSIGN_OR_RETURN(data.customer, customers_.Get(ws, customer_id));
+  ASSIGN_OR_RETURN(auto records, RecordsOf(ws, customer_id));
+  for (const auto& [tag, id] : records) {
+    switch (tag) {
+      case keys::WorkspaceTag::kResponse: {
+        ASSIGN_OR_RETURN(records::Response r, responses_.Get(ws, id));
+        data.responses.push_back(std::move(r));
+        break;
+      }
+      case keys::WorkspaceTag::kPurchase: {
+        ASSIGN_OR_RETURN(records::Purchase p, purchases_.Get(ws, id));
+        data.purchases.push_back(std::move(p));
+        break;
+      }
+      case keys::WorkspaceTag::kSession: {
+        ASSIGN_OR_RETURN(records::Session s, sessions_.Get(ws, id));
+        data.sessions.push_back(std::move(s));
+        break;
+      }
+      case keys::WorkspaceTag::kTicket: {
+        ASSIGN_OR_RETURN(records::Ticket t, tickets_.Get(ws, id));
+        data.tickets.push_back(std::move(t));
+        break;
+      }
+      default:
+        return errors::DataLoss("unknown record kind in the customer index");
+    }
+  }
+  return data;
+}
+
+absl::StatusOr<ErasureCounts> Privacy::Erase(absl::string_view ws,
+                                             absl::string_view customer_id) {
+  absl::MutexLock erasing(&mu_);
+  absl::MutexLock lock(&customers_.mutex());
+  ASSIGN_OR_RETURN(records::Customer customer,
+                   customers_.Get(ws, customer_id));
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+  kpi::Calendar calendar(zone);
+  // A token that links the anonymous facts to each other (distinct counts
+  // stay exact) and to no one.
+  absl::BitGen random;
+  std::string token = absl::StrFormat(
+      "erased-%016x%016x", absl::Uniform<uint64_t>(random),
+      absl::Uniform<uint64_t>(random));
+
+  storage::WriteBatch batch;
+  kpi::RollupDeltas deltas;
+  ErasureCounts counts;
+  customers_.AddErasure(batch, deltas, ws, calendar, customer, token);
+  ASSIGN_OR_RETURN(auto records, RecordsOf(ws, customer_id));
+  for (const auto& [tag, id] : records) {
+    switch (tag) {
+      case keys::WorkspaceTag::kResponse:
+        RETURN_IF_ERROR(responses_.AddAnonymization(batch, ws, id, token));
+        ++counts.responses;
+        break;
+      case keys::WorkspaceTag::kPurchase:
+        RETURN_IF_ERROR(purchases_.AddAnonymization(batch, deltas, ws,
+                                                    calendar, id, token));
+        ++counts.purchases;
+        break;
+      case keys::WorkspaceTag::kSession:
+        RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws,
+                                                   calendar, id, token));
+        ++counts.sessions;
+        break;
+      case keys::WorkspaceTag::kTicket:
+        RETURN_IF_ERROR(tickets_.AddAnonymization(batch, deltas, ws, calendar,
+                                                  id, token));
+        ++counts.tickets;
+        break;
+      default:
+        return errors::DataLoss("unknown record kind in the customer index");
+    }
+  }
+  deltas.FlushTo(batch);
+  RETURN_IF_ERROR(store_.Write(batch));
+  // Flush and compact every column family, so that the old values (and the
+  // tombstones naming the customer) leave every file, the log included.
+  RETURN_IF_ERROR(store_.CompactAll());
+  return counts;
+}
+
+}  // namespace mittari::domain
