@@ -118,6 +118,108 @@ records::Response ResponseFromProto(const std::string& id,
   return out;
 }
 
+namespace {
+
+template <typename Proto>
+void SetDims(const records::CustomerDims& d, Proto& out) {
+  out.set_segment(d.segment());
+  out.set_region(d.region());
+  out.set_customer_type(d.customer_type());
+}
+
+}  // namespace
+
+v1::Purchase ToProto(absl::string_view ws, const records::Purchase& p) {
+  v1::Purchase out;
+  out.set_name(ChildName(ws, "purchases", p.id()));
+  out.set_customer_id(p.customer_id());
+  SetTime(p.occur_time_us(), out.mutable_purchase_time());
+  out.mutable_amount()->set_currency_code(p.currency());
+  out.mutable_amount()->set_minor_units(p.amount());
+  out.set_channel(p.channel());
+  out.set_refund_of(p.refund_of());
+  SetDims(p.dims(), out);
+  return out;
+}
+
+records::Purchase RecordOf(const v1::RecordPurchaseRequest& request) {
+  const v1::Purchase& p = request.purchase();
+  records::Purchase out;
+  out.set_id(request.purchase_id());
+  out.set_customer_id(p.customer_id());
+  out.set_occur_time_us(MicrosOf(p.has_purchase_time(), p.purchase_time()));
+  out.set_amount(p.amount().minor_units());
+  out.set_currency(p.amount().currency_code());
+  out.set_channel(p.channel());
+  out.set_refund_of(p.refund_of());
+  return out;
+}
+
+v1::Session ToProto(absl::string_view ws, const records::Session& s) {
+  v1::Session out;
+  out.set_name(ChildName(ws, "sessions", s.id()));
+  out.set_visitor_id(s.visitor_id());
+  out.set_customer_id(s.customer_id());
+  SetTime(s.start_time_us(), out.mutable_start_time());
+  out.set_duration_seconds(s.duration_seconds());
+  out.set_page_views(s.page_views());
+  out.set_source(s.source());
+  out.set_device(s.device());
+  out.set_landing_page(s.landing_page());
+  out.set_content_type(s.content_type());
+  out.set_keyword(s.keyword());
+  out.set_converted(s.converted());
+  SetDims(s.dims(), out);
+  return out;
+}
+
+records::Session RecordOf(const v1::RecordSessionRequest& request) {
+  const v1::Session& s = request.session();
+  records::Session out;
+  out.set_id(request.session_id());
+  out.set_visitor_id(s.visitor_id());
+  out.set_customer_id(s.customer_id());
+  out.set_start_time_us(MicrosOf(s.has_start_time(), s.start_time()));
+  out.set_duration_seconds(s.duration_seconds());
+  out.set_page_views(s.page_views());
+  out.set_source(s.source());
+  out.set_device(s.device());
+  out.set_landing_page(s.landing_page());
+  out.set_content_type(s.content_type());
+  out.set_keyword(s.keyword());
+  out.set_converted(s.converted());
+  return out;
+}
+
+v1::Ticket ToProto(absl::string_view ws, const records::Ticket& t) {
+  v1::Ticket out;
+  out.set_name(ChildName(ws, "tickets", t.id()));
+  out.set_customer_id(t.customer_id());
+  out.set_channel(t.channel());
+  SetTime(t.open_time_us(), out.mutable_create_time());
+  if (t.first_response_time_us() != 0) {
+    SetTime(t.first_response_time_us(), out.mutable_first_response_time());
+  }
+  if (t.resolve_time_us() != 0) {
+    SetTime(t.resolve_time_us(), out.mutable_resolve_time());
+  }
+  SetDims(t.dims(), out);
+  return out;
+}
+
+records::Ticket RecordOf(const v1::RecordTicketRequest& request) {
+  const v1::Ticket& t = request.ticket();
+  records::Ticket out;
+  out.set_id(request.ticket_id());
+  out.set_customer_id(t.customer_id());
+  out.set_channel(t.channel());
+  out.set_open_time_us(MicrosOf(t.has_create_time(), t.create_time()));
+  out.set_first_response_time_us(
+      MicrosOf(t.has_first_response_time(), t.first_response_time()));
+  out.set_resolve_time_us(MicrosOf(t.has_resolve_time(), t.resolve_time()));
+  return out;
+}
+
 v1::InvitationBatch InvitationBatchToProto(absl::string_view ws,
                                            const records::InvitationBatch& b) {
   v1::InvitationBatch out;

@@ -24,6 +24,15 @@ v1::Response ResponseToProto(absl::string_view ws, const records::Response& r);
 records::Response ResponseFromProto(const std::string& id,
                                     const v1::Response& r);
 
+// Purchases, sessions and tickets: ToProto names the record in workspace
+// `ws`; RecordOf takes the id and the item of a Record*Request.
+v1::Purchase ToProto(absl::string_view ws, const records::Purchase& p);
+v1::Session ToProto(absl::string_view ws, const records::Session& s);
+v1::Ticket ToProto(absl::string_view ws, const records::Ticket& t);
+records::Purchase RecordOf(const v1::RecordPurchaseRequest& request);
+records::Session RecordOf(const v1::RecordSessionRequest& request);
+records::Ticket RecordOf(const v1::RecordTicketRequest& request);
+
 v1::InvitationBatch InvitationBatchToProto(absl::string_view ws,
                                            const records::InvitationBatch& b);
 

@@ -1,5 +1,6 @@
 #include "service/customer_service.h"
 
+#include "common/errors.h"
 #include "common/status_macros.h"
 #include "service/convert.h"
 #include "service/handler.h"
@@ -13,6 +14,112 @@ using domain::Permission;
 
 constexpr absl::string_view kCustomers = "customers";
 constexpr size_t kMaxImported = 1'000'000;
+
+// The handlers every fact kind (purchases, sessions, tickets) shares.
+template <typename Record>
+class FactHandlers {
+ public:
+  FactHandlers(const Authorizer& auth, domain::FactLedger<Record>& ledger)
+      : auth_(auth), ledger_(ledger) {}
+
+  template <typename Request, typename Proto>
+  absl::Status RecordOne(const grpc::ServerContext& context,
+                         const Request& request, Proto& response) {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(context, {Permission::kIngest},
+                                           request.parent()));
+    std::vector<Record> one = {RecordOf(request)};
+    ASSIGN_OR_RETURN(domain::ImportCounts counts,
+                     ledger_.Put(call.workspace_id, std::move(one), ""));
+    (void)counts;
+    ASSIGN_OR_RETURN(Record stored, ledger_.Get(call.workspace_id,
+                                                RecordOf(request).id()));
+    response = ToProto(call.workspace_id, stored);
+    return absl::OkStatus();
+  }
+
+  template <typename Request>
+  absl::Status RecordMany(const grpc::ServerContext& context,
+                          const Request& request,
+                          v1::ImportSummary& response) {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(context, {Permission::kIngest},
+                                           request.parent()));
+    std::vector<Record> records;
+    records.reserve(request.requests_size());
+    for (const auto& item : request.requests()) {
+      records.push_back(RecordOf(item));
+    }
+    ASSIGN_OR_RETURN(
+        domain::ImportCounts counts,
+        ledger_.Put(call.workspace_id, std::move(records), "requests"));
+    response = ImportSummaryToProto(counts);
+    return absl::OkStatus();
+  }
+
+  template <typename Request>
+  absl::Status Import(const grpc::ServerContext& context,
+                      grpc::ServerReader<Request>* reader,
+                      v1::ImportSummary& response) {
+    std::vector<Record> records;
+    ASSIGN_OR_RETURN(
+        WorkspaceCall call,
+        ReadStream(context, reader, auth_, {Permission::kIngest}, kMaxImported,
+                   [&](const Request& message) {
+                     for (const auto& item : message.requests()) {
+                       records.push_back(RecordOf(item));
+                     }
+                     return message.requests_size();
+                   }));
+    ASSIGN_OR_RETURN(
+        domain::ImportCounts counts,
+        ledger_.Put(call.workspace_id, std::move(records), "requests"));
+    response = ImportSummaryToProto(counts);
+    return absl::OkStatus();
+  }
+
+  template <typename Proto>
+  absl::Status Get(const grpc::ServerContext& context, const std::string& name,
+                   Proto& response) {
+    ASSIGN_OR_RETURN(
+        ResourceCall call,
+        auth_.AuthorizeResource(context, {Permission::kRead}, name,
+                                domain::FactTraits<Record>::kCollection));
+    ASSIGN_OR_RETURN(Record r, ledger_.Get(call.workspace_id, call.id));
+    response = ToProto(call.workspace_id, r);
+    return absl::OkStatus();
+  }
+
+  template <typename Request, typename Response, typename Add>
+  absl::Status List(const grpc::ServerContext& context, const Request& request,
+                    Response& response, Add add) {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(context, {Permission::kRead},
+                                           request.parent()));
+    ASSIGN_OR_RETURN(int size, PageSize(request.page_size(), "page_size"));
+    ASSIGN_OR_RETURN(std::string after,
+                     DecodePageToken(request.page_token(), "page_token"));
+    ASSIGN_OR_RETURN(domain::Page<Record> page,
+                     ledger_.List(call.workspace_id, request.customer_id(),
+                                  after, size));
+    for (const Record& r : page.items) {
+      *add(response) = ToProto(call.workspace_id, r);
+    }
+    response.set_next_page_token(EncodePageToken(page.next_after));
+    return absl::OkStatus();
+  }
+
+ private:
+  const Authorizer& auth_;
+  domain::FactLedger<Record>& ledger_;
+};
+
+absl::StatusOr<absl::Time> RequiredTime(bool has,
+                                        const google::protobuf::Timestamp& t,
+                                        absl::string_view field) {
+  if (!has) return errors::InvalidArgument(field, "is required");
+  return absl::FromUnixMicros(MicrosOf(true, t));
+}
 
 }  // namespace
 
@@ -122,6 +229,218 @@ grpc::Status CustomerServiceImpl::ImportCustomers(
         customers_.Import(call.workspace_id, std::move(customers)));
     *response = ImportSummaryToProto(counts);
     return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomerServiceImpl::ChurnCustomer(
+    grpc::ServerContext* context, const v1::ChurnCustomerRequest* request,
+    v1::Customer* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kWrite},
+                                             request->name(), kCustomers));
+    ASSIGN_OR_RETURN(absl::Time t,
+                     RequiredTime(request->has_churn_time(),
+                                  request->churn_time(), "churn_time"));
+    ASSIGN_OR_RETURN(records::Customer c,
+                     customers_.Churn(call.workspace_id, call.id, t));
+    *response = CustomerToProto(call.workspace_id, c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomerServiceImpl::ReactivateCustomer(
+    grpc::ServerContext* context, const v1::ReactivateCustomerRequest* request,
+    v1::Customer* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kWrite},
+                                             request->name(), kCustomers));
+    ASSIGN_OR_RETURN(absl::Time t,
+                     RequiredTime(request->has_acquire_time(),
+                                  request->acquire_time(), "acquire_time"));
+    ASSIGN_OR_RETURN(records::Customer c,
+                     customers_.Reactivate(call.workspace_id, call.id, t));
+    *response = CustomerToProto(call.workspace_id, c);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomerServiceImpl::ExportCustomer(
+    grpc::ServerContext* context, const v1::ExportCustomerRequest* request,
+    v1::CustomerExport* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kRead},
+                                             request->name(), kCustomers));
+    ASSIGN_OR_RETURN(domain::CustomerData data,
+                     privacy_.Export(call.workspace_id, call.id));
+    const std::string& ws = call.workspace_id;
+    *response->mutable_customer() = CustomerToProto(ws, data.customer);
+    for (const records::Interval& i : data.customer.past_intervals()) {
+      v1::ActiveInterval* out = response->add_past_intervals();
+      SetTime(i.acquire_time_us(), out->mutable_acquire_time());
+      SetTime(i.churn_time_us(), out->mutable_churn_time());
+    }
+    for (const auto& r : data.responses) {
+      *response->add_responses() = ResponseToProto(ws, r);
+    }
+    for (const auto& p : data.purchases) {
+      *response->add_purchases() = ToProto(ws, p);
+    }
+    for (const auto& s : data.sessions) {
+      *response->add_sessions() = ToProto(ws, s);
+    }
+    for (const auto& t : data.tickets) {
+      *response->add_tickets() = ToProto(ws, t);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomerServiceImpl::EraseCustomer(
+    grpc::ServerContext* context, const v1::EraseCustomerRequest* request,
+    v1::EraseCustomerResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kAdmin},
+                                             request->name(), kCustomers));
+    ASSIGN_OR_RETURN(domain::ErasureCounts counts,
+                     privacy_.Erase(call.workspace_id, call.id));
+    response->set_responses(counts.responses);
+    response->set_purchases(counts.purchases);
+    response->set_sessions(counts.sessions);
+    response->set_tickets(counts.tickets);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status CustomerServiceImpl::RecordPurchase(
+    grpc::ServerContext* context, const v1::RecordPurchaseRequest* request,
+    v1::Purchase* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, purchases_).RecordOne(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::BatchRecordPurchases(
+    grpc::ServerContext* context, const v1::BatchRecordPurchasesRequest* request,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, purchases_).RecordMany(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ImportPurchases(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportPurchasesRequest>* reader,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, purchases_).Import(*context, reader, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::GetPurchase(grpc::ServerContext* context,
+                                         const v1::GetPurchaseRequest* request,
+                                         v1::Purchase* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, purchases_).Get(*context, request->name(), *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ListPurchases(
+    grpc::ServerContext* context, const v1::ListPurchasesRequest* request,
+    v1::ListPurchasesResponse* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, purchases_).List(
+        *context, *request, *response,
+        [](v1::ListPurchasesResponse& r) { return r.add_purchases(); });
+  });
+}
+
+grpc::Status CustomerServiceImpl::RecordSession(
+    grpc::ServerContext* context, const v1::RecordSessionRequest* request,
+    v1::Session* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, sessions_).RecordOne(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::BatchRecordSessions(
+    grpc::ServerContext* context, const v1::BatchRecordSessionsRequest* request,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, sessions_).RecordMany(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ImportSessions(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportSessionsRequest>* reader,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, sessions_).Import(*context, reader, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::GetSession(grpc::ServerContext* context,
+                                         const v1::GetSessionRequest* request,
+                                         v1::Session* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, sessions_).Get(*context, request->name(), *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ListSessions(
+    grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+    v1::ListSessionsResponse* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, sessions_).List(
+        *context, *request, *response,
+        [](v1::ListSessionsResponse& r) { return r.add_sessions(); });
+  });
+}
+
+grpc::Status CustomerServiceImpl::RecordTicket(
+    grpc::ServerContext* context, const v1::RecordTicketRequest* request,
+    v1::Ticket* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, tickets_).RecordOne(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::BatchRecordTickets(
+    grpc::ServerContext* context, const v1::BatchRecordTicketsRequest* request,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, tickets_).RecordMany(*context, *request, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ImportTickets(
+    grpc::ServerContext* context,
+    grpc::ServerReader<v1::ImportTicketsRequest>* reader,
+    v1::ImportSummary* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, tickets_).Import(*context, reader, *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::GetTicket(grpc::ServerContext* context,
+                                         const v1::GetTicketRequest* request,
+                                         v1::Ticket* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, tickets_).Get(*context, request->name(), *response);
+  });
+}
+
+grpc::Status CustomerServiceImpl::ListTickets(
+    grpc::ServerContext* context, const v1::ListTicketsRequest* request,
+    v1::ListTicketsResponse* response) {
+  return Handle([&] {
+    return FactHandlers(auth_, tickets_).List(
+        *context, *request, *response,
+        [](v1::ListTicketsResponse& r) { return r.add_tickets(); });
   });
 }
 

@@ -1,5 +1,7 @@
 #include "service/kpi_service.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -46,12 +48,6 @@ template <typename Request>
 absl::StatusOr<MetricQuery> QueryOf(const Request& request) {
   MetricQuery q;
   q.metric = request.metric();
-  if (!domain::kpi::SurveyMetrics::Handles(q.metric)) {
-    return errors::InvalidArgument(
-        "metric", q.metric.empty()
-                      ? "is required"
-                      : absl::StrCat("'", q.metric, "' is not a metric id"));
-  }
   ASSIGN_OR_RETURN(
       q.from, RequiredTime(request.range().has_start_time(),
                            request.range().start_time(), "range.start_time"));
@@ -76,6 +72,13 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   if (e.ci_low) out.set_ci_low(*e.ci_low);
   if (e.ci_high) out.set_ci_high(*e.ci_high);
   out.set_suppressed(p.suppressed);
+  for (const auto& [name, value] : p.components) {
+    if (name == "start") out.set_start(value);
+    if (name == "end") out.set_end(value);
+    if (name == "new") out.set_new_(value);
+    if (name == "lost") out.set_lost(value);
+    if (name == "conversions") out.set_conversions(value);
+  }
   if (p.suppressed) return out;
   const auto& c = p.counters;
   if (metric == "nps") {
@@ -92,6 +95,16 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
 
 }  // namespace
 
+absl::StatusOr<const domain::kpi::MetricEngine*> KpiServiceImpl::EngineFor(
+    absl::string_view metric) const {
+  if (domain::kpi::SurveyMetrics::Handles(metric)) return &survey_metrics_;
+  if (domain::kpi::ActivityMetrics::Handles(metric)) return &activity_metrics_;
+  return errors::InvalidArgument(
+      "metric", metric.empty()
+                    ? "is required"
+                    : absl::StrCat("'", metric, "' is not a metric id"));
+}
+
 grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
                                          const v1::QueryMetricRequest* request,
                                          v1::QueryMetricResponse* response) {
@@ -99,11 +112,13 @@ grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(*context, {Permission::kRead},
                                            request->parent()));
+    ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
+                     EngineFor(request->metric()));
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
     ASSIGN_OR_RETURN(q.granularity, GranularityOf(request->granularity()));
     q.min_n = request->min_n();
     ASSIGN_OR_RETURN(std::vector<MetricPoint> points,
-                     survey_metrics_.Query(call.workspace_id, q));
+                     engine->Query(call.workspace_id, q));
     for (const MetricPoint& p : points) {
       *response->add_points() = PointToProto(q.metric, p);
     }
@@ -118,11 +133,13 @@ grpc::Status KpiServiceImpl::ComparePeriods(
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(*context, {Permission::kRead},
                                            request->parent()));
+    ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
+                     EngineFor(request->metric()));
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
     ASSIGN_OR_RETURN(absl::TimeZone zone,
                      workspaces_.TimeZoneOf(call.workspace_id));
     ASSIGN_OR_RETURN(domain::kpi::Comparison c,
-                     domain::kpi::ComparePeriods(survey_metrics_,
+                     domain::kpi::ComparePeriods(*engine,
                                                  domain::kpi::Calendar(zone),
                                                  call.workspace_id, q));
     SetTime(absl::ToUnixMicros(c.previous_from),
@@ -161,10 +178,35 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
     if (request->range().has_end_time()) {
       to = absl::FromUnixMicros(MicrosOf(true, request->range().end_time()));
     }
-    ASSIGN_OR_RETURN(std::vector<std::string> values,
-                     survey_metrics_.DimensionValues(
-                         call.workspace_id, request->dimension(), from, to));
-    for (std::string& v : values) response->add_values(std::move(v));
+    const std::string& dim = request->dimension();
+    const std::string& metric = request->metric();
+    bool survey = domain::kpi::SurveyMetrics::HasDimension(dim);
+    bool activity = domain::kpi::ActivityMetrics::HasDimension(dim);
+    if (!metric.empty()) {
+      ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
+                       EngineFor(metric));
+      survey = survey && engine == &survey_metrics_;
+      activity = activity && engine == &activity_metrics_;
+    }
+    if (!survey && !activity) {
+      return errors::InvalidArgument(
+          "dimension", absl::StrCat("'", dim, "' is not a dimension",
+                                    metric.empty() ? "" : " of ", metric));
+    }
+    std::set<std::string> values;
+    if (survey) {
+      ASSIGN_OR_RETURN(std::vector<std::string> v,
+                       survey_metrics_.DimensionValues(call.workspace_id, dim,
+                                                       from, to));
+      values.insert(v.begin(), v.end());
+    }
+    if (activity) {
+      ASSIGN_OR_RETURN(std::vector<std::string> v,
+                       activity_metrics_.DimensionValues(call.workspace_id,
+                                                         dim, from, to));
+      values.insert(v.begin(), v.end());
+    }
+    for (const std::string& v : values) response->add_values(v);
     return absl::OkStatus();
   });
 }

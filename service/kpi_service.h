@@ -2,6 +2,7 @@
 #ifndef MITTARI_SERVICE_KPI_SERVICE_H_
 #define MITTARI_SERVICE_KPI_SERVICE_H_
 
+#include "domain/kpi/activity_metrics.h"
 #include "domain/kpi/survey_metrics.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/kpi.grpc.pb.h"
@@ -13,8 +14,12 @@ class KpiServiceImpl final : public v1::KpiService::Service {
  public:
   KpiServiceImpl(const Authorizer& auth,
                  const domain::WorkspaceDirectory& workspaces,
-                 const domain::kpi::SurveyMetrics& survey_metrics)
-      : auth_(auth), workspaces_(workspaces), survey_metrics_(survey_metrics) {}
+                 const domain::kpi::SurveyMetrics& survey_metrics,
+                 const domain::kpi::ActivityMetrics& activity_metrics)
+      : auth_(auth),
+        workspaces_(workspaces),
+        survey_metrics_(survey_metrics),
+        activity_metrics_(activity_metrics) {}
 
   grpc::Status QueryMetric(grpc::ServerContext* context,
                            const v1::QueryMetricRequest* request,
@@ -30,7 +35,12 @@ class KpiServiceImpl final : public v1::KpiService::Service {
  private:
   const Authorizer& auth_;
   const domain::WorkspaceDirectory& workspaces_;
+  // The engine that answers `metric`, or INVALID_ARGUMENT.
+  absl::StatusOr<const domain::kpi::MetricEngine*> EngineFor(
+      absl::string_view metric) const;
+
   const domain::kpi::SurveyMetrics& survey_metrics_;
+  const domain::kpi::ActivityMetrics& activity_metrics_;
 };
 
 }  // namespace mittari::service

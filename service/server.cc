@@ -35,7 +35,12 @@ struct Server::Parts {
   std::unique_ptr<domain::SurveyCatalog> surveys;
   std::unique_ptr<domain::CustomerDirectory> customers;
   std::unique_ptr<domain::ResponseLedger> responses;
+  std::unique_ptr<domain::PurchaseLedger> purchases;
+  std::unique_ptr<domain::SessionLedger> sessions;
+  std::unique_ptr<domain::TicketLedger> tickets;
+  std::unique_ptr<domain::Privacy> privacy;
   std::unique_ptr<domain::kpi::SurveyMetrics> survey_metrics;
+  std::unique_ptr<domain::kpi::ActivityMetrics> activity_metrics;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
@@ -147,12 +152,25 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       clock);
   parts->survey_service = std::make_unique<SurveyServiceImpl>(
       *parts->authorizer, *parts->surveys, *parts->responses);
+  parts->purchases = std::make_unique<domain::PurchaseLedger>(
+      *parts->store, *parts->workspaces, *parts->customers, clock);
+  parts->sessions = std::make_unique<domain::SessionLedger>(
+      *parts->store, *parts->workspaces, *parts->customers, clock);
+  parts->tickets = std::make_unique<domain::TicketLedger>(
+      *parts->store, *parts->workspaces, *parts->customers, clock);
+  parts->privacy = std::make_unique<domain::Privacy>(
+      *parts->store, *parts->workspaces, *parts->customers, *parts->responses,
+      *parts->purchases, *parts->sessions, *parts->tickets);
   parts->customer_service = std::make_unique<CustomerServiceImpl>(
-      *parts->authorizer, *parts->customers);
+      *parts->authorizer, *parts->customers, *parts->purchases,
+      *parts->sessions, *parts->tickets, *parts->privacy);
   parts->survey_metrics = std::make_unique<domain::kpi::SurveyMetrics>(
       *parts->store, *parts->workspaces, *parts->surveys);
+  parts->activity_metrics = std::make_unique<domain::kpi::ActivityMetrics>(
+      *parts->store, *parts->workspaces);
   parts->kpi_service = std::make_unique<KpiServiceImpl>(
-      *parts->authorizer, *parts->workspaces, *parts->survey_metrics);
+      *parts->authorizer, *parts->workspaces, *parts->survey_metrics,
+      *parts->activity_metrics);
 
   // Reflection describes services from the generated descriptor pool; the
   // health service is served by gRPC itself, so its descriptor is linked in

@@ -76,6 +76,7 @@ std::string ChildOf(const std::string& workspace, const std::string& collection,
 std::vector<Command> AdminCommands();
 std::vector<Command> SurveyCommands();
 std::vector<Command> CustomerCommands();
+std::vector<Command> ActivityCommands();
 std::vector<Command> ResponseCommands();
 std::vector<Command> ImportCommands();
 std::vector<Command> KpiCommands();

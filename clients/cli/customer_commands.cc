@@ -82,6 +82,70 @@ int Update(Invocation& inv) {
   return inv.Finish(status, ToJson(customer));
 }
 
+// `customers churn|reactivate ID --time T`.
+template <typename Request>
+int ChangeInterval(Invocation& inv) {
+  constexpr bool kChurn = std::is_same_v<Request, v1::ChurnCustomerRequest>;
+  if (inv.operands.size() != 1) return inv.Usage("name the customer's id");
+  auto time = inv.args.Get("time");
+  if (!time) return inv.Usage("give --time");
+  Request request;
+  std::string ws;
+  grpc::Status status = inv.Workspace(&ws);
+  request.set_name(ChildOf(ws, "customers", inv.operands[0]));
+  absl::TimeZone zone;
+  if (status.ok()) status = inv.ZoneFor({*time}, &zone);
+  if (status.ok()) {
+    absl::StatusOr<absl::Time> t = ParseTimeText(*time, zone);
+    if (!t.ok()) return inv.Usage("--time: " + std::string(t.status().message()));
+    google::protobuf::Timestamp* ts;
+    if constexpr (kChurn) {
+      ts = request.mutable_churn_time();
+    } else {
+      ts = request.mutable_acquire_time();
+    }
+    ts->set_seconds(absl::ToUnixSeconds(*t));
+  }
+  v1::Customer customer;
+  if (status.ok()) {
+    grpc::ClientContext* context = inv.client.Context().get();
+    if constexpr (kChurn) {
+      status = Stub(inv)->ChurnCustomer(context, request, &customer);
+    } else {
+      status = Stub(inv)->ReactivateCustomer(context, request, &customer);
+    }
+  }
+  return inv.Finish(status, ToJson(customer));
+}
+
+int Export(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the customer's id");
+  v1::ExportCustomerRequest request;
+  std::string ws;
+  grpc::Status status = inv.Workspace(&ws);
+  request.set_name(ChildOf(ws, "customers", inv.operands[0]));
+  v1::CustomerExport data;
+  if (status.ok()) {
+    status =
+        Stub(inv)->ExportCustomer(inv.client.Context().get(), request, &data);
+  }
+  return inv.Finish(status, ToJson(data));
+}
+
+int Erase(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the customer's id");
+  v1::EraseCustomerRequest request;
+  std::string ws;
+  grpc::Status status = inv.Workspace(&ws);
+  request.set_name(ChildOf(ws, "customers", inv.operands[0]));
+  v1::EraseCustomerResponse erased;
+  if (status.ok()) {
+    status =
+        Stub(inv)->EraseCustomer(inv.client.Context().get(), request, &erased);
+  }
+  return inv.Finish(status, ToJson(erased));
+}
+
 }  // namespace
 
 std::vector<Command> CustomerCommands() {
@@ -102,6 +166,30 @@ std::vector<Command> CustomerCommands() {
        "change a customer's fields",
        FlagsOf(CustomerFields()),
        Update},
+      {{"customers", "churn"},
+       "ID",
+       "end a customer's active interval at --time",
+       {"time"},
+       [](Invocation& inv) {
+         return ChangeInterval<v1::ChurnCustomerRequest>(inv);
+       }},
+      {{"customers", "reactivate"},
+       "ID",
+       "open a new active interval for a returning customer at --time",
+       {"time"},
+       [](Invocation& inv) {
+         return ChangeInterval<v1::ReactivateCustomerRequest>(inv);
+       }},
+      {{"customers", "export"},
+       "ID",
+       "print everything stored about a customer (JSON)",
+       {},
+       Export},
+      {{"customers", "erase"},
+       "ID",
+       "erase a customer (GDPR); their facts stay anonymous",
+       {},
+       Erase},
   };
 }
 

@@ -1,9 +1,12 @@
 #include "clients/cli/fields.h"
 
+#include <limits>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
@@ -74,6 +77,76 @@ const std::vector<FieldSpec>& ResponseFields() {
       {"event_id", "event", "response.event_id"},
   };
   return *fields;
+}
+
+const std::vector<FieldSpec>& PurchaseFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "purchase_id"},
+      {"customer_id", "customer", "purchase.customer_id"},
+      {"occurred_at", "time", "purchase.purchase_time"},
+      {"amount", "amount", "purchase.amount"},
+      {"currency", "currency", "purchase.amount.currency_code"},
+      {"channel", "channel", "purchase.channel"},
+      {"refund_of", "refund-of", "purchase.refund_of"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& SessionFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "session_id"},
+      {"visitor_id", "visitor", "session.visitor_id"},
+      {"customer_id", "customer", "session.customer_id"},
+      {"started_at", "time", "session.start_time"},
+      {"duration_seconds", "duration", "session.duration_seconds"},
+      {"page_views", "page-views", "session.page_views"},
+      {"source", "source", "session.source"},
+      {"device", "device", "session.device"},
+      {"landing_page", "landing-page", "session.landing_page"},
+      {"content_type", "content-type", "session.content_type"},
+      {"keyword", "keyword", "session.keyword"},
+      {"converted", "converted", "session.converted"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& TicketFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "ticket_id"},
+      {"customer_id", "customer", "ticket.customer_id"},
+      {"channel", "channel", "ticket.channel"},
+      {"created_at", "created", "ticket.create_time"},
+      {"first_response_at", "first-response", "ticket.first_response_time"},
+      {"resolved_at", "resolved", "ticket.resolve_time"},
+  };
+  return *fields;
+}
+
+absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text) {
+  auto bad = [&] {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "'", text, "' is not an amount with at most two decimals (12.50)"));
+  };
+  absl::string_view rest = text;
+  bool negative = absl::ConsumePrefix(&rest, "-");
+  std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(rest, absl::MaxSplits('.', 1));
+  if (parts.first.empty() || parts.second.size() > 2) return bad();
+  for (char c : absl::StrCat(parts.first, parts.second)) {
+    if (!absl::ascii_isdigit(c)) return bad();
+  }
+  int64_t units = 0;
+  if (!absl::SimpleAtoi(parts.first, &units) ||
+      units > std::numeric_limits<int64_t>::max() / 100) {
+    return bad();
+  }
+  int64_t cents = 0;
+  if (!parts.second.empty()) {
+    (void)absl::SimpleAtoi(parts.second, &cents);
+    if (parts.second.size() == 1) cents *= 10;
+  }
+  int64_t minor = units * 100 + cents;
+  return negative ? -minor : minor;
 }
 
 absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
@@ -181,6 +254,15 @@ absl::Status SetField(Message& message, absl::string_view path,
             static_cast<google::protobuf::Timestamp*>(r->MutableMessage(m, f));
         *ts = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
+        return absl::OkStatus();
+      }
+      if (f->message_type()->full_name() == "mittari.v1.Money") {
+        absl::StatusOr<int64_t> minor = ParseMinorUnits(value);
+        if (!minor.ok()) return minor.status();
+        Message* money = r->MutableMessage(m, f);
+        money->GetReflection()->SetInt64(
+            money, money->GetDescriptor()->FindFieldByName("minor_units"),
+            *minor);
         return absl::OkStatus();
       }
       break;

@@ -28,6 +28,13 @@ struct FieldSpec {
 const std::vector<FieldSpec>& CustomerFields();
 const std::vector<FieldSpec>& SurveyFields();
 const std::vector<FieldSpec>& ResponseFields();
+// Purchases, sessions and tickets (Record*Request).
+const std::vector<FieldSpec>& PurchaseFields();
+const std::vector<FieldSpec>& SessionFields();
+const std::vector<FieldSpec>& TicketFields();
+
+// A decimal amount ("12.50", "-5") as minor units.
+absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text);
 
 // Parses a time: RFC 3339, or a plain date (YYYY-MM-DD) meaning local
 // midnight in `zone`.
@@ -36,7 +43,8 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
 
 // Sets the field at `path` from `text`: strings as they are; integers;
 // enums by their lower-case word ("nps", "lower_is_better"); booleans as
-// true/false; timestamps by ParseTimeText; repeated strings split on ';';
+// true/false; timestamps by ParseTimeText; Money by ParseMinorUnits;
+// repeated strings split on ';';
 // string maps as "k=v;k=v". An empty text leaves the field unset.
 absl::Status SetField(google::protobuf::Message& message,
                       absl::string_view path, absl::string_view text,

@@ -1,4 +1,5 @@
-// `mittari import customers|surveys|responses FILE.csv`: the file is read
+// `mittari import customers|surveys|responses|purchases|sessions|tickets
+// FILE.csv`: the file is read
 // and checked here (a bad cell names file, line and column), then streamed
 // to the server, which stores all of it or none. An error the server finds
 // is mapped back to the file's line and column.
@@ -110,6 +111,51 @@ const std::vector<ImportKind>& Kinds() {
              [](v1::StreamSubmitResponsesRequest& r) {
                return r.add_requests();
              });
+       }},
+      {"purchases",
+       PurchaseFields(),
+       {"id", "customer_id", "occurred_at", "amount"},
+       [] { return std::make_unique<v1::RecordPurchaseRequest>(); },
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
+         auto stub = v1::CustomerService::NewStub(inv.client.channel());
+         return Stream<v1::ImportPurchasesRequest, v1::RecordPurchaseRequest,
+                       v1::ImportSummary>(
+             inv, parent, items, summary,
+             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub->ImportPurchases(c, r);
+             },
+             [](v1::ImportPurchasesRequest& r) { return r.add_requests(); });
+       }},
+      {"sessions",
+       SessionFields(),
+       {"id", "visitor_id", "started_at"},
+       [] { return std::make_unique<v1::RecordSessionRequest>(); },
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
+         auto stub = v1::CustomerService::NewStub(inv.client.channel());
+         return Stream<v1::ImportSessionsRequest, v1::RecordSessionRequest,
+                       v1::ImportSummary>(
+             inv, parent, items, summary,
+             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub->ImportSessions(c, r);
+             },
+             [](v1::ImportSessionsRequest& r) { return r.add_requests(); });
+       }},
+      {"tickets",
+       TicketFields(),
+       {"id", "customer_id", "created_at"},
+       [] { return std::make_unique<v1::RecordTicketRequest>(); },
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
+         auto stub = v1::CustomerService::NewStub(inv.client.channel());
+         return Stream<v1::ImportTicketsRequest, v1::RecordTicketRequest,
+                       v1::ImportSummary>(
+             inv, parent, items, summary,
+             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub->ImportTickets(c, r);
+             },
+             [](v1::ImportTicketsRequest& r) { return r.add_requests(); });
        }},
   };
   return *kinds;

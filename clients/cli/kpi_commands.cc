@@ -22,6 +22,14 @@ std::vector<std::string> ExtraKeys(const std::string& metric) {
   }
   if (metric == "csat") return {"ci_low", "ci_high", "positives", "mean"};
   if (metric == "ces" || metric == "rating") return {"ci_low", "ci_high"};
+  if (metric == "churn_rate" || metric == "retention_rate") {
+    return {"ci_low", "ci_high", "start", "end", "new", "lost"};
+  }
+  if (metric == "conversion_rate") return {"ci_low", "ci_high", "conversions"};
+  if (metric == "repeat_purchase_rate" || metric == "resolution_rate" ||
+      metric == "engagement_rate") {
+    return {"ci_low", "ci_high"};
+  }
   return {};
 }
 
@@ -172,6 +180,7 @@ int Values(Invocation& inv) {
   v1::ListDimensionValuesRequest request;
   grpc::Status status = inv.Workspace(request.mutable_parent());
   request.set_dimension(inv.operands[0]);
+  request.set_metric(inv.args.GetOr("metric", ""));
   std::vector<std::string> times;
   for (const char* flag : {"from", "to"}) {
     if (auto v = inv.args.Get(flag)) times.push_back(*v);
@@ -219,8 +228,8 @@ std::vector<Command> KpiCommands() {
        Compare},
       {{"kpi", "values"},
        "DIMENSION",
-       "the values a dimension takes",
-       {"from", "to"},
+       "the values a dimension takes [--metric M: in the facts M reads]",
+       {"from", "to", "metric"},
        Values},
   };
 }

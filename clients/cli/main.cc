@@ -35,6 +35,7 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
 int Run(const std::vector<std::string>& argv) {
   std::vector<Command> commands;
   for (auto group : {AdminCommands, SurveyCommands, CustomerCommands,
+                      ActivityCommands,
                      ResponseCommands, ImportCommands, KpiCommands}) {
     for (Command& c : group()) commands.push_back(std::move(c));
   }

@@ -352,6 +352,11 @@ const std::vector<std::string>& SurveyDimensions() {
   return *d;
 }
 
+bool SurveyMetrics::HasDimension(absl::string_view dimension) {
+  const std::vector<std::string>& dims = SurveyDimensions();
+  return std::find(dims.begin(), dims.end(), dimension) != dims.end();
+}
+
 bool SurveyMetrics::Handles(absl::string_view metric) {
   for (const std::string& m : Metrics()) {
     if (m == metric) return true;

@@ -36,6 +36,7 @@ class SurveyMetrics : public MetricEngine {
       : store_(store), workspaces_(workspaces), surveys_(surveys) {}
 
   static bool Handles(absl::string_view metric);
+  static bool HasDimension(absl::string_view dimension);
 
   // Points ordered by group, then bucket; every bucket of the range is
   // present for each group with data.

@@ -1,5 +1,7 @@
 #include "domain/customers.h"
 
+#include "domain/api_keys.h"
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
@@ -25,7 +27,10 @@ records::Customer C(const std::string& id, const std::string& segment) {
 TEST(CustomerDirectoryTest, ValidatesCreatesListsAndImports) {
   storage::MemoryStore store;
   testing::FakeClock clock;
-  CustomerDirectory customers(store, clock);
+  KeyRing keys(store, clock);
+  WorkspaceDirectory workspaces(store, keys, clock);
+  ASSERT_THAT(workspaces.Create("w", "W", "UTC", "EUR"), IsOk());
+  CustomerDirectory customers(store, workspaces, clock);
   records::Customer bad = C("c1", "smb");
   bad.set_email("not-an-address");
   bad.set_churn_time_us(10);  // before acquired

@@ -1,6 +1,7 @@
-"""Every survey query of the golden expected.json through the real server
-and the real CLI, on the reference set and on sets made by golden.py with
-other seeds and time zones."""
+"""Every query of the golden expected.json (survey, customer, purchase,
+session and ticket KPIs) through the real server and the real CLI, on the
+reference set and on sets made by golden.py with other seeds and time
+zones."""
 import json
 import os
 import shutil
@@ -15,8 +16,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "..", "golden")
 # The generator of reference sets sits beside the project's root.
 GENERATOR = os.path.join(HERE, "..", "..", "..", "shared", "tools", "golden.py")
-SURVEY_METRICS = {"nps", "csat", "ces", "rating", "response_count",
-                  "tag_share", "response_rate"}
+KINDS = ("customers", "surveys", "responses", "purchases", "sessions",
+         "tickets")
 
 
 def load_set(server, operator, workspace_id, directory, zone):
@@ -24,7 +25,7 @@ def load_set(server, operator, workspace_id, directory, zone):
                         workspace_id, "--display-name", workspace_id,
                         "--time-zone", zone, "--currency", "EUR")
     key = created["admin_key"]["secret"]
-    for kind in ("customers", "surveys", "responses"):
+    for kind in KINDS:
         cli(server, key, "import", kind, os.path.join(directory, f"{kind}.csv"))
     return key
 
@@ -59,8 +60,6 @@ class GoldenKpis(unittest.TestCase):
         tolerance = expected["tolerance"]
         checked = 0
         for q in expected["queries"]:
-            if q["metric"] not in SURVEY_METRICS:
-                continue
             _, out, _ = cli(self.server, key, *query_args(q))
             got = out["points"]
             where = f"{workspace_id} {q['metric']} {q['granularity']} {q['group_by']}"
@@ -74,7 +73,8 @@ class GoldenKpis(unittest.TestCase):
                     else:
                         self.assertEqual(g[k], v, f"{where} {k} {e['bucket_start']}")
             checked += 1
-        self.assertGreaterEqual(checked, 8)
+        self.assertEqual(checked, len(expected["queries"]))
+        self.assertGreaterEqual(checked, 25)
 
     def test_reference_set(self):
         self.check_set("golden", GOLDEN)
@@ -100,9 +100,18 @@ class GoldenKpis(unittest.TestCase):
         self.assertAlmostEqual(c["change"],
                                c["current"]["value"] - c["previous"]["value"])
         self.assertIsInstance(c["significant"], bool)
-        _, values, _ = cli(self.server, key, "kpi", "values", "channel")
+        _, values, _ = cli(self.server, key, "kpi", "values", "channel",
+                           "--metric", "nps")
         self.assertEqual(values["values"],
                          ["chat", "email", "mobile_app", "phone", "web"])
+        _, values, _ = cli(self.server, key, "kpi", "values", "channel")
+        self.assertIn("store", values["values"])   # a purchase channel
+        self.assertIn("self_service", values["values"])   # a ticket channel
+        _, values, _ = cli(self.server, key, "kpi", "values", "source",
+                           "--metric", "conversion_rate")
+        self.assertEqual(values["values"],
+                         ["direct", "email", "organic_search", "paid_search",
+                          "referral", "social"])
         code, _, err = cli(self.server, key, "kpi", "query", "nps", "--from",
                            "2026-01-01", "--to", "2026-02-01", "--group-by",
                            "colour", check=False)
