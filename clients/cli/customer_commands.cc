@@ -108,11 +108,11 @@ int ChangeInterval(Invocation& inv) {
   }
   v1::Customer customer;
   if (status.ok()) {
-    grpc::ClientContext* context = inv.client.Context().get();
+    auto context = inv.client.Context();
     if constexpr (kChurn) {
-      status = Stub(inv)->ChurnCustomer(context, request, &customer);
+      status = Stub(inv)->ChurnCustomer(context.get(), request, &customer);
     } else {
-      status = Stub(inv)->ReactivateCustomer(context, request, &customer);
+      status = Stub(inv)->ReactivateCustomer(context.get(), request, &customer);
     }
   }
   return inv.Finish(status, ToJson(customer));
