@@ -111,7 +111,7 @@ class Activity(unittest.TestCase):
                                (revenue + 6000) / (n + 1))
         code, _, err = cli(self.server, self.key, "purchases", "record", "rf-3",
                            "--customer", "c00003", "--time",
-                           "2026-06-20T09:00:00Z", "--amount", "-80",
+                           "2026-06-20T09:00:00Z", "--amount", "-120",
                            "--refund-of", "rf-1", check=False)
         self.assertEqual(code, 1)
         self.assertIn("purchase.amount", err)
