@@ -39,8 +39,7 @@ void CheckTime(absl::string_view field, int64_t us, bool required,
 }
 
 absl::Status CheckFields(records::Purchase& p, const CheckContext& ctx,
-                         const Finder<records::Purchase>& find,
-                         Violations& v) {
+                         const Finder<records::Purchase>& find, Violations& v) {
   CheckTime("purchase.purchase_time", p.occur_time_us(), true, ctx, v);
   const std::string& currency = ctx.workspace.currency_code();
   if (p.currency().empty()) {
@@ -141,9 +140,9 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   ImportCounts counts;
   counts.received = static_cast<int64_t>(records.size());
   if (records.size() > kMaxFactsPerWrite) {
-    return errors::ResourceExhausted(
-        absl::StrCat("at most ", kMaxFactsPerWrite, " ", Traits::kCollection,
-                     " in one write"));
+    return errors::ResourceExhausted(absl::StrCat("at most ", kMaxFactsPerWrite,
+                                                  " ", Traits::kCollection,
+                                                  " in one write"));
   }
   ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
@@ -211,9 +210,9 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
                      kpi::RowsOf(*old), -1);
       if (!old->customer_id().empty() &&
           old->customer_id() != r.customer_id()) {
-        batch.Delete(ColumnFamily::kIndex,
-                     keys::OfCustomer(ws, old->customer_id(), Traits::kTag,
-                                      r.id()));
+        batch.Delete(
+            ColumnFamily::kIndex,
+            keys::OfCustomer(ws, old->customer_id(), Traits::kTag, r.id()));
       }
     } else {
       ++counts.created;
@@ -251,8 +250,8 @@ absl::StatusOr<Page<Record>> FactLedger<Record>::List(
 
 template <typename Record>
 absl::Status FactLedger<Record>::AddAnonymization(
-    storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
-    absl::string_view ws, const kpi::Calendar& calendar, absl::string_view id,
+    storage::WriteBatch& batch, kpi::RollupDeltas& deltas, absl::string_view ws,
+    const kpi::Calendar& calendar, absl::string_view id,
     absl::string_view token) const {
   using Traits = FactTraits<Record>;
   ASSIGN_OR_RETURN(std::optional<Record> old, table_.Find(store_, ws, id));

@@ -100,9 +100,9 @@ void CustomerDirectory::AddErasure(storage::WriteBatch& batch,
                                    const kpi::Calendar& calendar,
                                    const records::Customer& customer,
                                    absl::string_view token) const {
-  batch.Delete(storage::ColumnFamily::kCatalog,
-               keys::CatalogRecord(ws, keys::WorkspaceTag::kCustomer,
-                                   customer.id()));
+  batch.Delete(
+      storage::ColumnFamily::kCatalog,
+      keys::CatalogRecord(ws, keys::WorkspaceTag::kCustomer, customer.id()));
   records::Customer anonymous = customer;
   anonymous.set_id(std::string(token));
   kpi::RekeyRows(batch, deltas, ws, calendar, kpi::FactKind::kLifecycle,
@@ -111,8 +111,8 @@ void CustomerDirectory::AddErasure(storage::WriteBatch& batch,
 }
 
 absl::Status CustomerDirectory::Save(absl::string_view ws,
-                                      const records::Customer* old,
-                                      const records::Customer& customer) {
+                                     const records::Customer* old,
+                                     const records::Customer& customer) {
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
@@ -121,8 +121,9 @@ absl::Status CustomerDirectory::Save(absl::string_view ws,
   return store_.Write(batch);
 }
 
-absl::StatusOr<records::Customer> CustomerDirectory::Churn(
-    absl::string_view ws, absl::string_view id, absl::Time time) {
+absl::StatusOr<records::Customer> CustomerDirectory::Churn(absl::string_view ws,
+                                                           absl::string_view id,
+                                                           absl::Time time) {
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(records::Customer customer, Get(ws, id));
   const records::Customer old = customer;

@@ -72,8 +72,7 @@ class CustomerDirectory {
   // Adds to `batch` the deletion of the customer's record and the re-keying
   // of their active intervals to `token` (erasure).
   void AddErasure(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
-                  absl::string_view workspace_id,
-                  const kpi::Calendar& calendar,
+                  absl::string_view workspace_id, const kpi::Calendar& calendar,
                   const records::Customer& customer,
                   absl::string_view token) const;
 
@@ -89,8 +88,8 @@ class CustomerDirectory {
                  const records::Customer& customer) const;
   // Stores one customer in place of `old`, in one synced write.
   absl::Status Save(absl::string_view workspace_id,
-                     const records::Customer* old,
-                     const records::Customer& customer);
+                    const records::Customer* old,
+                    const records::Customer& customer);
 
   storage::Store& store_;
   const WorkspaceDirectory& workspaces_;

@@ -68,16 +68,15 @@ absl::StatusOr<ErasureCounts> Privacy::Erase(absl::string_view ws,
                                              absl::string_view customer_id) {
   absl::MutexLock erasing(&mu_);
   absl::MutexLock lock(&customers_.mutex());
-  ASSIGN_OR_RETURN(records::Customer customer,
-                   customers_.Get(ws, customer_id));
+  ASSIGN_OR_RETURN(records::Customer customer, customers_.Get(ws, customer_id));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   kpi::Calendar calendar(zone);
   // A token that links the anonymous facts to each other (distinct counts
   // stay exact) and to no one.
   absl::BitGen random;
-  std::string token = absl::StrFormat(
-      "erased-%016x%016x", absl::Uniform<uint64_t>(random),
-      absl::Uniform<uint64_t>(random));
+  std::string token =
+      absl::StrFormat("erased-%016x%016x", absl::Uniform<uint64_t>(random),
+                      absl::Uniform<uint64_t>(random));
 
   storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
@@ -91,18 +90,18 @@ absl::StatusOr<ErasureCounts> Privacy::Erase(absl::string_view ws,
         ++counts.responses;
         break;
       case keys::WorkspaceTag::kPurchase:
-        RETURN_IF_ERROR(purchases_.AddAnonymization(batch, deltas, ws,
-                                                    calendar, id, token));
+        RETURN_IF_ERROR(purchases_.AddAnonymization(batch, deltas, ws, calendar,
+                                                    id, token));
         ++counts.purchases;
         break;
       case keys::WorkspaceTag::kSession:
-        RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws,
-                                                   calendar, id, token));
+        RETURN_IF_ERROR(
+            sessions_.AddAnonymization(batch, deltas, ws, calendar, id, token));
         ++counts.sessions;
         break;
       case keys::WorkspaceTag::kTicket:
-        RETURN_IF_ERROR(tickets_.AddAnonymization(batch, deltas, ws, calendar,
-                                                  id, token));
+        RETURN_IF_ERROR(
+            tickets_.AddAnonymization(batch, deltas, ws, calendar, id, token));
         ++counts.tickets;
         break;
       default:

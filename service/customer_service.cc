@@ -32,16 +32,15 @@ class FactHandlers {
     ASSIGN_OR_RETURN(domain::ImportCounts counts,
                      ledger_.Put(call.workspace_id, std::move(one), ""));
     (void)counts;
-    ASSIGN_OR_RETURN(Record stored, ledger_.Get(call.workspace_id,
-                                                RecordOf(request).id()));
+    ASSIGN_OR_RETURN(Record stored,
+                     ledger_.Get(call.workspace_id, RecordOf(request).id()));
     response = ToProto(call.workspace_id, stored);
     return absl::OkStatus();
   }
 
   template <typename Request>
   absl::Status RecordMany(const grpc::ServerContext& context,
-                          const Request& request,
-                          v1::ImportSummary& response) {
+                          const Request& request, v1::ImportSummary& response) {
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(context, {Permission::kIngest},
                                            request.parent()));
@@ -62,15 +61,14 @@ class FactHandlers {
                       grpc::ServerReader<Request>* reader,
                       v1::ImportSummary& response) {
     std::vector<Record> records;
-    ASSIGN_OR_RETURN(
-        WorkspaceCall call,
-        ReadStream(context, reader, auth_, {Permission::kIngest}, kMaxImported,
-                   [&](const Request& message) {
-                     for (const auto& item : message.requests()) {
-                       records.push_back(RecordOf(item));
-                     }
-                     return message.requests_size();
-                   }));
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     ReadStream(context, reader, auth_, {Permission::kIngest},
+                                kMaxImported, [&](const Request& message) {
+                                  for (const auto& item : message.requests()) {
+                                    records.push_back(RecordOf(item));
+                                  }
+                                  return message.requests_size();
+                                }));
     ASSIGN_OR_RETURN(
         domain::ImportCounts counts,
         ledger_.Put(call.workspace_id, std::move(records), "requests"));
@@ -93,15 +91,15 @@ class FactHandlers {
   template <typename Request, typename Response, typename Add>
   absl::Status List(const grpc::ServerContext& context, const Request& request,
                     Response& response, Add add) {
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeParent(context, {Permission::kRead},
-                                           request.parent()));
+    ASSIGN_OR_RETURN(
+        WorkspaceCall call,
+        auth_.AuthorizeParent(context, {Permission::kRead}, request.parent()));
     ASSIGN_OR_RETURN(int size, PageSize(request.page_size(), "page_size"));
     ASSIGN_OR_RETURN(std::string after,
                      DecodePageToken(request.page_token(), "page_token"));
-    ASSIGN_OR_RETURN(domain::Page<Record> page,
-                     ledger_.List(call.workspace_id, request.customer_id(),
-                                  after, size));
+    ASSIGN_OR_RETURN(
+        domain::Page<Record> page,
+        ledger_.List(call.workspace_id, request.customer_id(), after, size));
     for (const Record& r : page.items) {
       *add(response) = ToProto(call.workspace_id, r);
     }
@@ -319,15 +317,18 @@ grpc::Status CustomerServiceImpl::RecordPurchase(
     grpc::ServerContext* context, const v1::RecordPurchaseRequest* request,
     v1::Purchase* response) {
   return Handle([&] {
-    return FactHandlers(auth_, purchases_).RecordOne(*context, *request, *response);
+    return FactHandlers(auth_, purchases_)
+        .RecordOne(*context, *request, *response);
   });
 }
 
 grpc::Status CustomerServiceImpl::BatchRecordPurchases(
-    grpc::ServerContext* context, const v1::BatchRecordPurchasesRequest* request,
+    grpc::ServerContext* context,
+    const v1::BatchRecordPurchasesRequest* request,
     v1::ImportSummary* response) {
   return Handle([&] {
-    return FactHandlers(auth_, purchases_).RecordMany(*context, *request, *response);
+    return FactHandlers(auth_, purchases_)
+        .RecordMany(*context, *request, *response);
   });
 }
 
@@ -340,11 +341,12 @@ grpc::Status CustomerServiceImpl::ImportPurchases(
   });
 }
 
-grpc::Status CustomerServiceImpl::GetPurchase(grpc::ServerContext* context,
-                                         const v1::GetPurchaseRequest* request,
-                                         v1::Purchase* response) {
+grpc::Status CustomerServiceImpl::GetPurchase(
+    grpc::ServerContext* context, const v1::GetPurchaseRequest* request,
+    v1::Purchase* response) {
   return Handle([&] {
-    return FactHandlers(auth_, purchases_).Get(*context, request->name(), *response);
+    return FactHandlers(auth_, purchases_)
+        .Get(*context, request->name(), *response);
   });
 }
 
@@ -352,9 +354,9 @@ grpc::Status CustomerServiceImpl::ListPurchases(
     grpc::ServerContext* context, const v1::ListPurchasesRequest* request,
     v1::ListPurchasesResponse* response) {
   return Handle([&] {
-    return FactHandlers(auth_, purchases_).List(
-        *context, *request, *response,
-        [](v1::ListPurchasesResponse& r) { return r.add_purchases(); });
+    return FactHandlers(auth_, purchases_)
+        .List(*context, *request, *response,
+              [](v1::ListPurchasesResponse& r) { return r.add_purchases(); });
   });
 }
 
@@ -362,7 +364,8 @@ grpc::Status CustomerServiceImpl::RecordSession(
     grpc::ServerContext* context, const v1::RecordSessionRequest* request,
     v1::Session* response) {
   return Handle([&] {
-    return FactHandlers(auth_, sessions_).RecordOne(*context, *request, *response);
+    return FactHandlers(auth_, sessions_)
+        .RecordOne(*context, *request, *response);
   });
 }
 
@@ -370,7 +373,8 @@ grpc::Status CustomerServiceImpl::BatchRecordSessions(
     grpc::ServerContext* context, const v1::BatchRecordSessionsRequest* request,
     v1::ImportSummary* response) {
   return Handle([&] {
-    return FactHandlers(auth_, sessions_).RecordMany(*context, *request, *response);
+    return FactHandlers(auth_, sessions_)
+        .RecordMany(*context, *request, *response);
   });
 }
 
@@ -383,11 +387,12 @@ grpc::Status CustomerServiceImpl::ImportSessions(
   });
 }
 
-grpc::Status CustomerServiceImpl::GetSession(grpc::ServerContext* context,
-                                         const v1::GetSessionRequest* request,
-                                         v1::Session* response) {
+grpc::Status CustomerServiceImpl::GetSession(
+    grpc::ServerContext* context, const v1::GetSessionRequest* request,
+    v1::Session* response) {
   return Handle([&] {
-    return FactHandlers(auth_, sessions_).Get(*context, request->name(), *response);
+    return FactHandlers(auth_, sessions_)
+        .Get(*context, request->name(), *response);
   });
 }
 
@@ -395,9 +400,9 @@ grpc::Status CustomerServiceImpl::ListSessions(
     grpc::ServerContext* context, const v1::ListSessionsRequest* request,
     v1::ListSessionsResponse* response) {
   return Handle([&] {
-    return FactHandlers(auth_, sessions_).List(
-        *context, *request, *response,
-        [](v1::ListSessionsResponse& r) { return r.add_sessions(); });
+    return FactHandlers(auth_, sessions_)
+        .List(*context, *request, *response,
+              [](v1::ListSessionsResponse& r) { return r.add_sessions(); });
   });
 }
 
@@ -405,7 +410,8 @@ grpc::Status CustomerServiceImpl::RecordTicket(
     grpc::ServerContext* context, const v1::RecordTicketRequest* request,
     v1::Ticket* response) {
   return Handle([&] {
-    return FactHandlers(auth_, tickets_).RecordOne(*context, *request, *response);
+    return FactHandlers(auth_, tickets_)
+        .RecordOne(*context, *request, *response);
   });
 }
 
@@ -413,7 +419,8 @@ grpc::Status CustomerServiceImpl::BatchRecordTickets(
     grpc::ServerContext* context, const v1::BatchRecordTicketsRequest* request,
     v1::ImportSummary* response) {
   return Handle([&] {
-    return FactHandlers(auth_, tickets_).RecordMany(*context, *request, *response);
+    return FactHandlers(auth_, tickets_)
+        .RecordMany(*context, *request, *response);
   });
 }
 
@@ -427,10 +434,11 @@ grpc::Status CustomerServiceImpl::ImportTickets(
 }
 
 grpc::Status CustomerServiceImpl::GetTicket(grpc::ServerContext* context,
-                                         const v1::GetTicketRequest* request,
-                                         v1::Ticket* response) {
+                                            const v1::GetTicketRequest* request,
+                                            v1::Ticket* response) {
   return Handle([&] {
-    return FactHandlers(auth_, tickets_).Get(*context, request->name(), *response);
+    return FactHandlers(auth_, tickets_)
+        .Get(*context, request->name(), *response);
   });
 }
 
@@ -438,9 +446,9 @@ grpc::Status CustomerServiceImpl::ListTickets(
     grpc::ServerContext* context, const v1::ListTicketsRequest* request,
     v1::ListTicketsResponse* response) {
   return Handle([&] {
-    return FactHandlers(auth_, tickets_).List(
-        *context, *request, *response,
-        [](v1::ListTicketsResponse& r) { return r.add_tickets(); });
+    return FactHandlers(auth_, tickets_)
+        .List(*context, *request, *response,
+              [](v1::ListTicketsResponse& r) { return r.add_tickets(); });
   });
 }
 

@@ -54,52 +54,57 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
                              v1::EraseCustomerResponse* response) override;
 
   grpc::Status RecordPurchase(grpc::ServerContext* context,
-                           const v1::RecordPurchaseRequest* request,
-                           v1::Purchase* response) override;
-  grpc::Status BatchRecordPurchases(grpc::ServerContext* context,
-                               const v1::BatchRecordPurchasesRequest* request,
-                               v1::ImportSummary* response) override;
-  grpc::Status ImportPurchases(grpc::ServerContext* context,
-                          grpc::ServerReader<v1::ImportPurchasesRequest>* reader,
-                          v1::ImportSummary* response) override;
+                              const v1::RecordPurchaseRequest* request,
+                              v1::Purchase* response) override;
+  grpc::Status BatchRecordPurchases(
+      grpc::ServerContext* context,
+      const v1::BatchRecordPurchasesRequest* request,
+      v1::ImportSummary* response) override;
+  grpc::Status ImportPurchases(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportPurchasesRequest>* reader,
+      v1::ImportSummary* response) override;
   grpc::Status GetPurchase(grpc::ServerContext* context,
-                        const v1::GetPurchaseRequest* request,
-                        v1::Purchase* response) override;
+                           const v1::GetPurchaseRequest* request,
+                           v1::Purchase* response) override;
   grpc::Status ListPurchases(grpc::ServerContext* context,
-                          const v1::ListPurchasesRequest* request,
-                          v1::ListPurchasesResponse* response) override;
+                             const v1::ListPurchasesRequest* request,
+                             v1::ListPurchasesResponse* response) override;
 
   grpc::Status RecordSession(grpc::ServerContext* context,
-                           const v1::RecordSessionRequest* request,
-                           v1::Session* response) override;
-  grpc::Status BatchRecordSessions(grpc::ServerContext* context,
-                               const v1::BatchRecordSessionsRequest* request,
-                               v1::ImportSummary* response) override;
-  grpc::Status ImportSessions(grpc::ServerContext* context,
-                          grpc::ServerReader<v1::ImportSessionsRequest>* reader,
-                          v1::ImportSummary* response) override;
+                             const v1::RecordSessionRequest* request,
+                             v1::Session* response) override;
+  grpc::Status BatchRecordSessions(
+      grpc::ServerContext* context,
+      const v1::BatchRecordSessionsRequest* request,
+      v1::ImportSummary* response) override;
+  grpc::Status ImportSessions(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportSessionsRequest>* reader,
+      v1::ImportSummary* response) override;
   grpc::Status GetSession(grpc::ServerContext* context,
-                        const v1::GetSessionRequest* request,
-                        v1::Session* response) override;
+                          const v1::GetSessionRequest* request,
+                          v1::Session* response) override;
   grpc::Status ListSessions(grpc::ServerContext* context,
-                          const v1::ListSessionsRequest* request,
-                          v1::ListSessionsResponse* response) override;
+                            const v1::ListSessionsRequest* request,
+                            v1::ListSessionsResponse* response) override;
 
   grpc::Status RecordTicket(grpc::ServerContext* context,
-                           const v1::RecordTicketRequest* request,
-                           v1::Ticket* response) override;
+                            const v1::RecordTicketRequest* request,
+                            v1::Ticket* response) override;
   grpc::Status BatchRecordTickets(grpc::ServerContext* context,
-                               const v1::BatchRecordTicketsRequest* request,
-                               v1::ImportSummary* response) override;
-  grpc::Status ImportTickets(grpc::ServerContext* context,
-                          grpc::ServerReader<v1::ImportTicketsRequest>* reader,
-                          v1::ImportSummary* response) override;
+                                  const v1::BatchRecordTicketsRequest* request,
+                                  v1::ImportSummary* response) override;
+  grpc::Status ImportTickets(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportTicketsRequest>* reader,
+      v1::ImportSummary* response) override;
   grpc::Status GetTicket(grpc::ServerContext* context,
-                        const v1::GetTicketRequest* request,
-                        v1::Ticket* response) override;
+                         const v1::GetTicketRequest* request,
+                         v1::Ticket* response) override;
   grpc::Status ListTickets(grpc::ServerContext* context,
-                          const v1::ListTicketsRequest* request,
-                          v1::ListTicketsResponse* response) override;
+                           const v1::ListTicketsRequest* request,
+                           v1::ListTicketsResponse* response) override;
 
  private:
   const Authorizer& auth_;

@@ -138,10 +138,10 @@ grpc::Status KpiServiceImpl::ComparePeriods(
     ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
     ASSIGN_OR_RETURN(absl::TimeZone zone,
                      workspaces_.TimeZoneOf(call.workspace_id));
-    ASSIGN_OR_RETURN(domain::kpi::Comparison c,
-                     domain::kpi::ComparePeriods(*engine,
-                                                 domain::kpi::Calendar(zone),
-                                                 call.workspace_id, q));
+    ASSIGN_OR_RETURN(
+        domain::kpi::Comparison c,
+        domain::kpi::ComparePeriods(*engine, domain::kpi::Calendar(zone),
+                                    call.workspace_id, q));
     SetTime(absl::ToUnixMicros(c.previous_from),
             response->mutable_previous_range()->mutable_start_time());
     SetTime(absl::ToUnixMicros(c.previous_to),
@@ -195,15 +195,15 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
     }
     std::set<std::string> values;
     if (survey) {
-      ASSIGN_OR_RETURN(std::vector<std::string> v,
-                       survey_metrics_.DimensionValues(call.workspace_id, dim,
-                                                       from, to));
+      ASSIGN_OR_RETURN(
+          std::vector<std::string> v,
+          survey_metrics_.DimensionValues(call.workspace_id, dim, from, to));
       values.insert(v.begin(), v.end());
     }
     if (activity) {
-      ASSIGN_OR_RETURN(std::vector<std::string> v,
-                       activity_metrics_.DimensionValues(call.workspace_id,
-                                                         dim, from, to));
+      ASSIGN_OR_RETURN(
+          std::vector<std::string> v,
+          activity_metrics_.DimensionValues(call.workspace_id, dim, from, to));
       values.insert(v.begin(), v.end());
     }
     for (const std::string& v : values) response->add_values(v);

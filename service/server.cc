@@ -144,8 +144,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       storage::kSchemaVersion, clock.Now());
   parts->surveys =
       std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
-  parts->customers =
-      std::make_unique<domain::CustomerDirectory>(
+  parts->customers = std::make_unique<domain::CustomerDirectory>(
       *parts->store, *parts->workspaces, clock);
   parts->responses = std::make_unique<domain::ResponseLedger>(
       *parts->store, *parts->workspaces, *parts->surveys, *parts->customers,

@@ -20,16 +20,17 @@ std::vector<Command> Commands(
     const std::string& collection, const std::string& noun,
     const std::vector<FieldSpec>& fields,
     grpc::Status (CustomerService::Stub::*record)(grpc::ClientContext*,
-                                                   const Request&, Item*),
+                                                  const Request&, Item*),
     grpc::Status (CustomerService::Stub::*get)(grpc::ClientContext*,
-                                                const GetRequest&, Item*),
+                                               const GetRequest&, Item*),
     grpc::Status (CustomerService::Stub::*list)(grpc::ClientContext*,
-                                                 const ListRequest&,
-                                                 ListResponse*),
+                                                const ListRequest&,
+                                                ListResponse*),
     const google::protobuf::RepeatedPtrField<Item>& (ListResponse::*items)()
         const) {
   auto record_run = [=, &fields](Invocation& inv) {
-    if (inv.operands.size() != 1) return inv.Usage("name the " + noun + "'s id");
+    if (inv.operands.size() != 1)
+      return inv.Usage("name the " + noun + "'s id");
     Request request;
     grpc::Status status = inv.Workspace(request.mutable_parent());
     if (status.ok()) status = FillFromFlags(inv, fields, request, nullptr);
@@ -38,20 +39,22 @@ std::vector<Command> Commands(
         inv.operands[0]);
     Item item;
     if (status.ok()) {
-      status =
-          (Stub(inv).get()->*record)(inv.client.Context().get(), request, &item);
+      status = (Stub(inv).get()->*record)(inv.client.Context().get(), request,
+                                          &item);
     }
     return inv.Finish(status, ToJson(item));
   };
   auto get_run = [=](Invocation& inv) {
-    if (inv.operands.size() != 1) return inv.Usage("name the " + noun + "'s id");
+    if (inv.operands.size() != 1)
+      return inv.Usage("name the " + noun + "'s id");
     GetRequest request;
     std::string ws;
     grpc::Status status = inv.Workspace(&ws);
     request.set_name(ChildOf(ws, collection, inv.operands[0]));
     Item item;
     if (status.ok()) {
-      status = (Stub(inv).get()->*get)(inv.client.Context().get(), request, &item);
+      status =
+          (Stub(inv).get()->*get)(inv.client.Context().get(), request, &item);
     }
     return inv.Finish(status, ToJson(item));
   };

@@ -97,7 +97,8 @@ int ChangeInterval(Invocation& inv) {
   if (status.ok()) status = inv.ZoneFor({*time}, &zone);
   if (status.ok()) {
     absl::StatusOr<absl::Time> t = ParseTimeText(*time, zone);
-    if (!t.ok()) return inv.Usage("--time: " + std::string(t.status().message()));
+    if (!t.ok())
+      return inv.Usage("--time: " + std::string(t.status().message()));
     google::protobuf::Timestamp* ts;
     if constexpr (kChurn) {
       ts = request.mutable_churn_time();

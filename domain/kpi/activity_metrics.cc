@@ -167,8 +167,8 @@ class Buckets {
   // The bucket of a day of the range; -1 outside it.
   int Of(DayNumber day) const {
     if (starts_.empty()) return 0;
-    auto it = index_.find(
-        calendar_.BucketOf(calendar_.CivilOf(day), granularity_));
+    auto it =
+        index_.find(calendar_.BucketOf(calendar_.CivilOf(day), granularity_));
     return it == index_.end() ? -1 : static_cast<int>(it->second);
   }
 
@@ -219,10 +219,10 @@ class Lifecycles {
     auto before = [&](absl::Time t) {
       const auto& events = events_.at(group);
       int64_t us = absl::ToUnixMicros(t);
-      size_t i = std::lower_bound(events.begin(), events.end(),
-                                  std::array<int64_t, 3>{us, INT64_MIN,
-                                                         INT64_MIN}) -
-                 events.begin();
+      size_t i =
+          std::lower_bound(events.begin(), events.end(),
+                           std::array<int64_t, 3>{us, INT64_MIN, INT64_MIN}) -
+          events.begin();
       return it->second[i];
     };
     std::array<int64_t, 2> at_from = before(from);
@@ -248,8 +248,8 @@ class Lifecycles {
 class QueryRun {
  public:
   QueryRun(const storage::ReadView& view, absl::string_view ws,
-           const Calendar& calendar, const MetricQuery& q,
-           const MetricDef& def, const Buckets& buckets)
+           const Calendar& calendar, const MetricQuery& q, const MetricDef& def,
+           const Buckets& buckets)
       : view_(view),
         ws_(ws),
         calendar_(calendar),
@@ -302,8 +302,8 @@ class QueryRun {
               row.counters[lifecycle::kChurned]);
     };
     // Two readings, so that a range start inside a local day is exact.
-    RETURN_IF_ERROR(Each(FactKind::kLifecycle, false, absl::InfinitePast(),
-                         q_.from, add));
+    RETURN_IF_ERROR(
+        Each(FactKind::kLifecycle, false, absl::InfinitePast(), q_.from, add));
     RETURN_IF_ERROR(Each(FactKind::kLifecycle, false, q_.from, q_.to, add));
     out.Finish();
     return out;
@@ -342,7 +342,8 @@ class QueryRun {
     const size_t width = SchemaOf(def_.kind).counters;
     std::map<GroupKey, std::vector<std::vector<int64_t>>> sums;
     std::vector<std::pair<std::string, std::string>> extra;
-    if (def_.name == "organic_clicks") extra.emplace_back("source", "organic_search");
+    if (def_.name == "organic_clicks")
+      extra.emplace_back("source", "organic_search");
     RETURN_IF_ERROR(Each(
         def_.kind, false, q_.from, q_.to,
         [&](DayNumber day, const FactRow& row, const GroupKey& group) {
@@ -360,8 +361,7 @@ class QueryRun {
     return Points(KeysOf(sums), [&](const GroupKey& group, size_t b,
                                     MetricPoint& p) {
       auto it = sums.find(group);
-      const std::vector<int64_t>& s =
-          it == sums.end() ? zeros : it->second[b];
+      const std::vector<int64_t>& s = it == sums.end() ? zeros : it->second[b];
       Estimate& e = p.estimate;
       if (m == "aov") {
         e.n = s[purchase::kOrders];
@@ -389,50 +389,51 @@ class QueryRun {
     using PerEntity = absl::flat_hash_map<std::string, std::array<int64_t, 2>>;
     std::map<GroupKey, std::vector<PerEntity>> acc;
     const bool sessions = def_.kind == FactKind::kSession;
-    RETURN_IF_ERROR(Each(
-        def_.kind, true, q_.from, q_.to,
-        [&](DayNumber day, const FactRow& row, const GroupKey& group) {
-          int b = buckets_.Of(day);
-          if (b < 0) return;
-          auto& series = acc[group];
-          if (series.empty()) series.resize(buckets_.size());
-          auto& counts = series[b][row.entities[0]];
-          if (sessions) {
-            counts[0] += row.counters[session::kSessions];
-            counts[1] += row.counters[session::kConversions];
-          } else {
-            counts[0] += row.counters[purchase::kOrders];
-          }
-        }));
+    RETURN_IF_ERROR(
+        Each(def_.kind, true, q_.from, q_.to,
+             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
+               int b = buckets_.Of(day);
+               if (b < 0) return;
+               auto& series = acc[group];
+               if (series.empty()) series.resize(buckets_.size());
+               auto& counts = series[b][row.entities[0]];
+               if (sessions) {
+                 counts[0] += row.counters[session::kSessions];
+                 counts[1] += row.counters[session::kConversions];
+               } else {
+                 counts[0] += row.counters[purchase::kOrders];
+               }
+             }));
     const absl::string_view m = def_.name;
-    return Points(KeysOf(acc), [&](const GroupKey& group, size_t b,
-                                   MetricPoint& p) {
-      int64_t entities = 0;  // with an order (or a session)
-      int64_t repeat = 0;    // with two orders (or converted)
-      int64_t total = 0;     // orders (or conversions)
-      if (auto it = acc.find(group); it != acc.end()) {
-        for (const auto& [entity, c] : it->second[b]) {
-          if (c[0] <= 0) continue;
-          ++entities;
-          if (sessions) {
-            repeat += c[1] > 0 ? 1 : 0;
-            total += c[1];
-          } else {
-            repeat += c[0] >= 2 ? 1 : 0;
-            total += c[0];
-          }
-        }
-      }
-      if (m == "purchase_frequency") {
-        p.estimate.n = entities;
-        if (entities > 0) p.estimate.value = Ratio(total, entities);
-      } else if (m == "repeat_purchase_rate") {
-        p.estimate = Percent(repeat, entities);
-      } else {  // conversion_rate
-        p.estimate = Percent(repeat, entities);
-        p.components.emplace_back("conversions", total);
-      }
-    });
+    return Points(KeysOf(acc),
+                  [&](const GroupKey& group, size_t b, MetricPoint& p) {
+                    int64_t entities = 0;  // with an order (or a session)
+                    int64_t repeat = 0;    // with two orders (or converted)
+                    int64_t total = 0;     // orders (or conversions)
+                    if (auto it = acc.find(group); it != acc.end()) {
+                      for (const auto& [entity, c] : it->second[b]) {
+                        if (c[0] <= 0) continue;
+                        ++entities;
+                        if (sessions) {
+                          repeat += c[1] > 0 ? 1 : 0;
+                          total += c[1];
+                        } else {
+                          repeat += c[0] >= 2 ? 1 : 0;
+                          total += c[0];
+                        }
+                      }
+                    }
+                    if (m == "purchase_frequency") {
+                      p.estimate.n = entities;
+                      if (entities > 0)
+                        p.estimate.value = Ratio(total, entities);
+                    } else if (m == "repeat_purchase_rate") {
+                      p.estimate = Percent(repeat, entities);
+                    } else {  // conversion_rate
+                      p.estimate = Percent(repeat, entities);
+                      p.components.emplace_back("conversions", total);
+                    }
+                  });
   }
 
   absl::StatusOr<std::vector<MetricPoint>> Daily() {
@@ -443,15 +444,15 @@ class QueryRun {
     std::map<GroupKey, absl::flat_hash_map<std::string, std::vector<DayNumber>>>
         days_of;
     std::set<GroupKey> groups;
-    RETURN_IF_ERROR(Each(
-        FactKind::kSession, true, calendar_.DayStart(window),
-        calendar_.DayStart(last + 1),
-        [&](DayNumber day, const FactRow& row, const GroupKey& group) {
-          if (row.counters[session::kSessions] <= 0) return;
-          std::vector<DayNumber>& days = days_of[group][row.entities[0]];
-          if (days.empty() || days.back() != day) days.push_back(day);
-          if (day >= first) groups.insert(group);
-        }));
+    RETURN_IF_ERROR(
+        Each(FactKind::kSession, true, calendar_.DayStart(window),
+             calendar_.DayStart(last + 1),
+             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
+               if (row.counters[session::kSessions] <= 0) return;
+               std::vector<DayNumber>& days = days_of[group][row.entities[0]];
+               if (days.empty() || days.back() != day) days.push_back(day);
+               if (day >= first) groups.insert(group);
+             }));
     const size_t span = static_cast<size_t>(last - first + 1);
     // Per group: DAU and MAU of each day of the range.
     std::map<GroupKey, std::pair<std::vector<int64_t>, std::vector<int64_t>>>
@@ -485,11 +486,10 @@ class QueryRun {
       daily.emplace(group, std::make_pair(std::move(dau), std::move(mau)));
     }
     const absl::string_view m = def_.name;
-    return Points(groups, [&](const GroupKey& group, size_t b,
-                              MetricPoint& p) {
+    return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
       DayNumber from = std::max(first, calendar_.DayOf(buckets_.begin(b)));
-      DayNumber to =
-          std::min(last, calendar_.DayOf(buckets_.end(b) - absl::Nanoseconds(1)));
+      DayNumber to = std::min(
+          last, calendar_.DayOf(buckets_.end(b) - absl::Nanoseconds(1)));
       auto it = daily.find(group);
       auto dau = [&](DayNumber d) {
         return it == daily.end() ? 0 : it->second.first[d - first];
@@ -521,36 +521,35 @@ class QueryRun {
   absl::StatusOr<std::vector<MetricPoint>> LifecycleRates() {
     ASSIGN_OR_RETURN(Lifecycles lifecycles, ReadLifecycles());
     const bool churn = def_.name == "churn_rate";
-    return Points(lifecycles.groups(), [&](const GroupKey& group, size_t b,
-                                           MetricPoint& p) {
-      Lifecycles::Counts c =
-          lifecycles.For(group, buckets_.begin(b), buckets_.end(b));
-      p.estimate = churn ? Percent(c.lost, c.start)
-                         : Percent(c.end - c.added, c.start);
-      p.estimate.n = c.start;
-      p.components = {{"start", c.start},
-                      {"end", c.end},
-                      {"new", c.added},
-                      {"lost", c.lost}};
-    });
+    return Points(lifecycles.groups(),
+                  [&](const GroupKey& group, size_t b, MetricPoint& p) {
+                    Lifecycles::Counts c = lifecycles.For(
+                        group, buckets_.begin(b), buckets_.end(b));
+                    p.estimate = churn ? Percent(c.lost, c.start)
+                                       : Percent(c.end - c.added, c.start);
+                    p.estimate.n = c.start;
+                    p.components = {{"start", c.start},
+                                    {"end", c.end},
+                                    {"new", c.added},
+                                    {"lost", c.lost}};
+                  });
   }
 
   absl::StatusOr<std::vector<MetricPoint>> Engagement() {
     ASSIGN_OR_RETURN(Lifecycles lifecycles, ReadLifecycles());
     std::map<GroupKey, std::vector<absl::flat_hash_set<std::string>>> engaged;
-    RETURN_IF_ERROR(Each(
-        FactKind::kSession, true, q_.from, q_.to,
-        [&](DayNumber day, const FactRow& row, const GroupKey& group) {
-          int b = buckets_.Of(day);
-          if (b < 0 || row.entities[1].empty()) return;
-          auto& series = engaged[group];
-          if (series.empty()) series.resize(buckets_.size());
-          series[b].insert(row.entities[1]);
-        }));
+    RETURN_IF_ERROR(
+        Each(FactKind::kSession, true, q_.from, q_.to,
+             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
+               int b = buckets_.Of(day);
+               if (b < 0 || row.entities[1].empty()) return;
+               auto& series = engaged[group];
+               if (series.empty()) series.resize(buckets_.size());
+               series[b].insert(row.entities[1]);
+             }));
     std::set<GroupKey> groups = lifecycles.groups();
     for (const auto& [group, series] : engaged) groups.insert(group);
-    return Points(groups, [&](const GroupKey& group, size_t b,
-                              MetricPoint& p) {
+    return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
       int64_t active =
           lifecycles.For(group, buckets_.begin(b), buckets_.end(b)).end;
       int64_t with_sessions = 0;
@@ -570,14 +569,14 @@ class QueryRun {
       std::vector<std::pair<int64_t, int64_t>> revenue;  // (time, amount)
     };
     absl::flat_hash_map<std::string, Customer> customers;
-    RETURN_IF_ERROR(Each(
-        FactKind::kLifecycle, true, absl::InfinitePast(), q_.to,
-        [&](DayNumber, const FactRow& row, const GroupKey& group) {
-          if (row.counters[lifecycle::kFirstAcquired] <= 0) return;
-          Customer& c = customers[row.entities[0]];
-          c.group = group;
-          c.first_acquired_us = row.time_us;
-        }));
+    RETURN_IF_ERROR(
+        Each(FactKind::kLifecycle, true, absl::InfinitePast(), q_.to,
+             [&](DayNumber, const FactRow& row, const GroupKey& group) {
+               if (row.counters[lifecycle::kFirstAcquired] <= 0) return;
+               Customer& c = customers[row.entities[0]];
+               c.group = group;
+               c.first_acquired_us = row.time_us;
+             }));
     // Purchases join their customer; the filters hold on the customer.
     MetricQuery unfiltered = q_;
     unfiltered.filters.clear();
@@ -593,23 +592,23 @@ class QueryRun {
         }));
     std::map<GroupKey, std::vector<const Customer*>> by_group;
     for (const auto& [id, c] : customers) by_group[c.group].push_back(&c);
-    return Points(KeysOf(by_group), [&](const GroupKey& group, size_t b,
-                                        MetricPoint& p) {
-      int64_t end_us = absl::ToUnixMicros(buckets_.end(b));
-      int64_t count = 0;
-      int64_t revenue = 0;
-      if (auto it = by_group.find(group); it != by_group.end()) {
-        for (const Customer* c : it->second) {
-          if (c->first_acquired_us >= end_us) continue;
-          ++count;
-          for (const auto& [t, amount] : c->revenue) {
-            if (t < end_us) revenue += amount;
-          }
-        }
-      }
-      p.estimate.n = count;
-      if (count > 0) p.estimate.value = Ratio(revenue, count);
-    });
+    return Points(KeysOf(by_group),
+                  [&](const GroupKey& group, size_t b, MetricPoint& p) {
+                    int64_t end_us = absl::ToUnixMicros(buckets_.end(b));
+                    int64_t count = 0;
+                    int64_t revenue = 0;
+                    if (auto it = by_group.find(group); it != by_group.end()) {
+                      for (const Customer* c : it->second) {
+                        if (c->first_acquired_us >= end_us) continue;
+                        ++count;
+                        for (const auto& [t, amount] : c->revenue) {
+                          if (t < end_us) revenue += amount;
+                        }
+                      }
+                    }
+                    p.estimate.n = count;
+                    if (count > 0) p.estimate.value = Ratio(revenue, count);
+                  });
   }
 
   absl::StatusOr<std::vector<MetricPoint>> ClvPredictive() {
@@ -620,37 +619,37 @@ class QueryRun {
       absl::flat_hash_set<std::string> customers;
     };
     std::map<GroupKey, std::vector<Sums>> acc;
-    RETURN_IF_ERROR(Each(
-        FactKind::kPurchase, true, q_.from, q_.to,
-        [&](DayNumber day, const FactRow& row, const GroupKey& group) {
-          int b = buckets_.Of(day);
-          if (b < 0) return;
-          auto& series = acc[group];
-          if (series.empty()) series.resize(buckets_.size());
-          Sums& s = series[b];
-          s.orders += row.counters[purchase::kOrders];
-          s.revenue += row.counters[purchase::kRevenue];
-          if (row.counters[purchase::kOrders] > 0) {
-            s.customers.insert(row.entities[0]);
-          }
-        }));
-    return Points(KeysOf(acc), [&](const GroupKey& group, size_t b,
-                                   MetricPoint& p) {
-      const Sums& s = acc.at(group)[b];
-      auto customers = static_cast<int64_t>(s.customers.size());
-      p.estimate.n = customers;
-      Lifecycles::Counts c =
-          lifecycles.For(group, buckets_.begin(b), buckets_.end(b));
-      if (s.orders <= 0 || c.start <= 0) return;
-      double days = absl::ToDoubleHours(buckets_.end(b) - buckets_.begin(b)) /
-                    24.0;
-      double aov = Ratio(s.revenue, s.orders);
-      double annual_frequency = Ratio(s.orders, customers) * 365.25 / days;
-      double annual_churn = Ratio(c.lost, c.start) * 365.25 / days;
-      double lifetime = annual_churn > 0 ? std::min(10.0, 1.0 / annual_churn)
-                                         : 10.0;
-      p.estimate.value = aov * annual_frequency * lifetime;
-    });
+    RETURN_IF_ERROR(
+        Each(FactKind::kPurchase, true, q_.from, q_.to,
+             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
+               int b = buckets_.Of(day);
+               if (b < 0) return;
+               auto& series = acc[group];
+               if (series.empty()) series.resize(buckets_.size());
+               Sums& s = series[b];
+               s.orders += row.counters[purchase::kOrders];
+               s.revenue += row.counters[purchase::kRevenue];
+               if (row.counters[purchase::kOrders] > 0) {
+                 s.customers.insert(row.entities[0]);
+               }
+             }));
+    return Points(
+        KeysOf(acc), [&](const GroupKey& group, size_t b, MetricPoint& p) {
+          const Sums& s = acc.at(group)[b];
+          auto customers = static_cast<int64_t>(s.customers.size());
+          p.estimate.n = customers;
+          Lifecycles::Counts c =
+              lifecycles.For(group, buckets_.begin(b), buckets_.end(b));
+          if (s.orders <= 0 || c.start <= 0) return;
+          double days =
+              absl::ToDoubleHours(buckets_.end(b) - buckets_.begin(b)) / 24.0;
+          double aov = Ratio(s.revenue, s.orders);
+          double annual_frequency = Ratio(s.orders, customers) * 365.25 / days;
+          double annual_churn = Ratio(c.lost, c.start) * 365.25 / days;
+          double lifetime =
+              annual_churn > 0 ? std::min(10.0, 1.0 / annual_churn) : 10.0;
+          p.estimate.value = aov * annual_frequency * lifetime;
+        });
   }
 
   const storage::ReadView& view_;
@@ -669,8 +668,8 @@ bool ActivityMetrics::Handles(absl::string_view metric) {
 }
 
 bool ActivityMetrics::HasDimension(absl::string_view dimension) {
-  for (FactKind k : {FactKind::kPurchase, FactKind::kSession,
-                     FactKind::kTicket}) {
+  for (FactKind k :
+       {FactKind::kPurchase, FactKind::kSession, FactKind::kTicket}) {
     const auto& dims = SchemaOf(k).dims;
     if (std::find(dims.begin(), dims.end(), dimension) != dims.end()) {
       return true;
@@ -733,10 +732,9 @@ absl::StatusOr<std::vector<std::string>> ActivityMetrics::DimensionValues(
     auto it = std::find(dims.begin(), dims.end(), dimension);
     if (it == dims.end()) continue;
     size_t pos = it - dims.begin();
-    RETURN_IF_ERROR(ScanRows(store_, ws, calendar, k, false, begin, end,
-                             [&](DayNumber, const FactRow& row) {
-                               values.insert(row.dims[pos]);
-                             }));
+    RETURN_IF_ERROR(ScanRows(
+        store_, ws, calendar, k, false, begin, end,
+        [&](DayNumber, const FactRow& row) { values.insert(row.dims[pos]); }));
   }
   values.erase("");
   return std::vector<std::string>(values.begin(), values.end());

@@ -153,26 +153,25 @@ absl::Status ScanTimeIndex(const storage::ReadView& view, absl::string_view ws,
                            absl::Time to, const Calendar& calendar,
                            RowVisitor visit) {
   KeyEncoder prefix = TimeIndexPrefix(ws, schema.kind);
-  std::string begin =
-      KeyEncoder(prefix).I64(absl::ToUnixMicros(from)).key();
+  std::string begin = KeyEncoder(prefix).I64(absl::ToUnixMicros(from)).key();
   std::string stop = KeyEncoder(prefix).I64(absl::ToUnixMicros(to)).key();
   absl::Status status;
   FactRow row;
-  RETURN_IF_ERROR(view.Scan(
-      ColumnFamily::kIndex, begin, stop,
-      [&](absl::string_view key, absl::string_view value) {
-        KeyDecoder in(key.substr(prefix.key().size()));
-        absl::StatusOr<int64_t> time = in.I64();
-        if (!time.ok()) {
-          status = time.status();
-          return false;
-        }
-        status = DecodeRow(schema, value, row);
-        if (!status.ok()) return false;
-        row.time_us = *time;
-        visit(calendar.DayOf(absl::FromUnixMicros(*time)), row);
-        return true;
-      }));
+  RETURN_IF_ERROR(
+      view.Scan(ColumnFamily::kIndex, begin, stop,
+                [&](absl::string_view key, absl::string_view value) {
+                  KeyDecoder in(key.substr(prefix.key().size()));
+                  absl::StatusOr<int64_t> time = in.I64();
+                  if (!time.ok()) {
+                    status = time.status();
+                    return false;
+                  }
+                  status = DecodeRow(schema, value, row);
+                  if (!status.ok()) return false;
+                  row.time_us = *time;
+                  visit(calendar.DayOf(absl::FromUnixMicros(*time)), row);
+                  return true;
+                }));
   return status;
 }
 
@@ -180,17 +179,20 @@ absl::Status ScanTimeIndex(const storage::ReadView& view, absl::string_view ws,
 
 const FactSchema& SchemaOf(FactKind kind) {
   static const auto* schemas = new std::vector<FactSchema>{
-      {FactKind::kLifecycle, CustomerDimNames(), {"customer"},
+      {FactKind::kLifecycle,
+       CustomerDimNames(),
+       {"customer"},
        lifecycle::kCounters},
-      {FactKind::kPurchase, WithCustomerDims({"channel"}), {"customer"},
+      {FactKind::kPurchase,
+       WithCustomerDims({"channel"}),
+       {"customer"},
        purchase::kCounters},
       {FactKind::kSession,
-       WithCustomerDims({"source", "device", "landing_page", "content_type",
-                         "keyword"}),
+       WithCustomerDims(
+           {"source", "device", "landing_page", "content_type", "keyword"}),
        {"visitor", "customer"},
        session::kCounters},
-      {FactKind::kTicket, WithCustomerDims({"channel"}), {},
-       ticket::kCounters},
+      {FactKind::kTicket, WithCustomerDims({"channel"}), {}, ticket::kCounters},
   };
   return (*schemas)[static_cast<size_t>(kind) - 1];
 }
@@ -236,12 +238,12 @@ std::vector<FactRow> RowsOf(const records::Session& s) {
   counters[session::kPageViews] = s.page_views();
   counters[session::kSeconds] = s.duration_seconds();
   counters[session::kConversions] = s.converted() ? 1 : 0;
-  return {{s.start_time_us(),
-           CustomerDimValues(s.dims(), {s.source(), s.device(),
-                                        s.landing_page(), s.content_type(),
-                                        s.keyword()}),
-           {s.visitor_id(), s.customer_id()},
-           counters}};
+  return {
+      {s.start_time_us(),
+       CustomerDimValues(s.dims(), {s.source(), s.device(), s.landing_page(),
+                                    s.content_type(), s.keyword()}),
+       {s.visitor_id(), s.customer_id()},
+       counters}};
 }
 
 std::vector<FactRow> RowsOf(const records::Ticket& t) {
@@ -253,7 +255,9 @@ std::vector<FactRow> RowsOf(const records::Ticket& t) {
         t.first_response_time_us() - t.open_time_us();
   }
   counters[ticket::kResolved] = t.resolve_time_us() != 0 ? 1 : 0;
-  return {{t.open_time_us(), CustomerDimValues(t.dims(), {t.channel()}), {},
+  return {{t.open_time_us(),
+           CustomerDimValues(t.dims(), {t.channel()}),
+           {},
            counters}};
 }
 
@@ -281,17 +285,15 @@ void WriteRows(storage::WriteBatch& batch, RollupDeltas& deltas,
 void RekeyRows(storage::WriteBatch& batch, RollupDeltas& deltas,
                absl::string_view ws, const Calendar& calendar, FactKind kind,
                absl::string_view id, const std::vector<FactRow>& rows,
-               absl::string_view new_id,
-               const std::vector<FactRow>& new_rows) {
+               absl::string_view new_id, const std::vector<FactRow>& new_rows) {
   const bool entities = !SchemaOf(kind).entities.empty();
   for (size_t i = 0; i < rows.size(); ++i) {
     DayNumber day = calendar.DayOf(absl::FromUnixMicros(rows[i].time_us));
     if (entities) {
       batch.Delete(ColumnFamily::kRollups, EntityKey(ws, kind, day, rows[i]));
     }
-    batch.Delete(ColumnFamily::kIndex, TimeIndexKey(ws, kind, id,
-                                                    static_cast<uint32_t>(i),
-                                                    rows[i]));
+    batch.Delete(ColumnFamily::kIndex,
+                 TimeIndexKey(ws, kind, id, static_cast<uint32_t>(i), rows[i]));
   }
   for (size_t i = 0; i < new_rows.size(); ++i) {
     const FactRow& row = new_rows[i];
@@ -322,16 +324,14 @@ absl::Status ScanRows(const storage::ReadView& view, absl::string_view ws,
     return ScanTimeIndex(view, ws, schema, from, to, calendar, visit);
   }
   if (!from_aligned) {
-    RETURN_IF_ERROR(ScanTimeIndex(view, ws, schema, from,
-                                  calendar.DayStart(first_day), calendar,
-                                  visit));
+    RETURN_IF_ERROR(ScanTimeIndex(
+        view, ws, schema, from, calendar.DayStart(first_day), calendar, visit));
   }
   RETURN_IF_ERROR(ScanRollup(view, ws, schema, entities, first_day, end_day,
                              calendar, visit));
   if (!to_aligned) {
-    RETURN_IF_ERROR(ScanTimeIndex(view, ws, schema,
-                                  calendar.DayStart(end_day), to, calendar,
-                                  visit));
+    RETURN_IF_ERROR(ScanTimeIndex(view, ws, schema, calendar.DayStart(end_day),
+                                  to, calendar, visit));
   }
   return absl::OkStatus();
 }

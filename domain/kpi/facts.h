@@ -86,8 +86,7 @@ void WriteRows(storage::WriteBatch& batch, RollupDeltas& deltas,
 void RekeyRows(storage::WriteBatch& batch, RollupDeltas& deltas,
                absl::string_view ws, const Calendar& calendar, FactKind kind,
                absl::string_view id, const std::vector<FactRow>& rows,
-               absl::string_view new_id,
-               const std::vector<FactRow>& new_rows);
+               absl::string_view new_id, const std::vector<FactRow>& new_rows);
 
 // One row as a query sees it: `day` is its local day; `time_us` is exact
 // for rows of a partial day and the day's start for rolled-up rows.

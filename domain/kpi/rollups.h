@@ -56,7 +56,7 @@ enum class Projection : uint8_t {
   kBySurveyTag = 7,
   kFullTag = 8,
   kInvitations = 9,  // (survey, day, channel) -> {invitations}
-  kFactTotals = 10,   // layouts in facts.h
+  kFactTotals = 10,  // layouts in facts.h
   kFactEntities = 11,
 };
 

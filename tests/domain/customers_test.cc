@@ -1,7 +1,6 @@
 #include "domain/customers.h"
 
 #include "domain/api_keys.h"
-
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"

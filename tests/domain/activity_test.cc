@@ -1,0 +1,413 @@
+// Customer activity: the fact rollups agree exactly with the raw records
+// over random purchases, sessions, tickets and active intervals — some of
+// them replaced by id — and random queries with unaligned range edges;
+// validation; erasure keeps every KPI.
+#include "domain/activity.h"
+
+#include <map>
+#include <random>
+#include <set>
+
+#include "absl/strings/match.h"
+#include "domain/api_keys.h"
+#include "domain/kpi/activity_metrics.h"
+#include "domain/privacy.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/memory_store.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+
+namespace mittari::domain {
+namespace {
+
+using kpi::Granularity;
+using kpi::MetricPoint;
+using kpi::MetricQuery;
+using ::mittari::testing::IsOk;
+using ::mittari::testing::StatusIs;
+
+absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, mm, 0),
+                         absl::UTCTimeZone());
+}
+
+class ActivityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(workspaces_.Create("w", "W", "Europe/Helsinki", "EUR"), IsOk());
+  }
+
+  std::optional<double> Value(const std::string& metric, absl::Time from,
+                              absl::Time to) {
+    MetricQuery q;
+    q.metric = metric;
+    q.from = from;
+    q.to = to;
+    auto points = metrics_.Query("w", q);
+    EXPECT_THAT(points, IsOk());
+    return points->at(0).estimate.value;
+  }
+
+  storage::MemoryStore store_;
+  testing::FakeClock clock_{Utc(2026, 7, 1)};
+  KeyRing keys_{store_, clock_};
+  WorkspaceDirectory workspaces_{store_, keys_, clock_};
+  SurveyCatalog surveys_{store_, clock_};
+  CustomerDirectory customers_{store_, workspaces_, clock_};
+  ResponseLedger responses_{store_, workspaces_, surveys_, customers_, clock_};
+  PurchaseLedger purchases_{store_, workspaces_, customers_, clock_};
+  SessionLedger sessions_{store_, workspaces_, customers_, clock_};
+  TicketLedger tickets_{store_, workspaces_, customers_, clock_};
+  Privacy privacy_{store_,     workspaces_, customers_, responses_,
+                   purchases_, sessions_,   tickets_};
+  kpi::ActivityMetrics metrics_{store_, workspaces_};
+};
+
+records::Customer Customer(const std::string& id, const std::string& segment,
+                           absl::Time acquired) {
+  records::Customer c;
+  c.set_id(id);
+  c.set_segment(segment);
+  c.set_acquire_time_us(absl::ToUnixMicros(acquired));
+  return c;
+}
+
+records::Purchase Purchase(const std::string& id, const std::string& customer,
+                           absl::Time t, int64_t amount) {
+  records::Purchase p;
+  p.set_id(id);
+  p.set_customer_id(customer);
+  p.set_occur_time_us(absl::ToUnixMicros(t));
+  p.set_amount(amount);
+  return p;
+}
+
+TEST_F(ActivityTest, ValidatesAndStoresNothingOfABadBatch) {
+  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  records::Purchase other_currency = Purchase("p2", "c1", Utc(2026, 1, 1), 5);
+  other_currency.set_currency("SEK");
+  records::Purchase refund = Purchase("p3", "c1", Utc(2026, 1, 2), -5);
+  records::Purchase future = Purchase("p4", "c1", Utc(2027, 1, 1), 5);
+  records::Purchase stranger = Purchase("p5", "nobody", Utc(2026, 1, 1), 5);
+  absl::Status s = purchases_
+                       .Put("w",
+                            {Purchase("p1", "c1", Utc(2026, 1, 1), 5),
+                             other_currency, refund, future, stranger},
+                            "requests")
+                       .status();
+  EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
+  std::set<std::string> fields;
+  for (const auto& v : errors::FieldViolations(s)) fields.insert(v.field);
+  EXPECT_EQ(fields,
+            (std::set<std::string>{"requests[1].purchase.amount.currency_code",
+                                   "requests[2].purchase.amount",
+                                   "requests[3].purchase.purchase_time",
+                                   "requests[4].purchase.customer_id"}));
+  EXPECT_THAT(purchases_.Get("w", "p1"), StatusIs(absl::StatusCode::kNotFound));
+
+  records::Ticket t;
+  t.set_id("t1");
+  t.set_customer_id("c1");
+  t.set_open_time_us(absl::ToUnixMicros(Utc(2026, 1, 1, 12)));
+  t.set_first_response_time_us(absl::ToUnixMicros(Utc(2026, 1, 1, 11)));
+  EXPECT_EQ(
+      errors::FieldViolations(tickets_.Put("w", {t}, "").status()).at(0).field,
+      "ticket.first_response_time");
+}
+
+TEST_F(ActivityTest, AReplacedRecordCountsOnlyInItsNewVersion) {
+  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  absl::Time from = Utc(2026, 1, 1);
+  absl::Time to = Utc(2026, 2, 1);
+  ASSERT_THAT(purchases_.Put("w",
+                             {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
+                              Purchase("p2", "c1", Utc(2026, 1, 6), 3000)},
+                             ""),
+              IsOk());
+  EXPECT_EQ(Value("aov", from, to), 2000.0);
+  EXPECT_EQ(Value("repeat_purchase_rate", from, to), 100.0);
+  // p2 moves to another customer, day and amount.
+  auto counts =
+      purchases_.Put("w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
+  ASSERT_THAT(counts, IsOk());
+  EXPECT_EQ(counts->updated, 1);
+  EXPECT_EQ(Value("aov", from, to), 3000.0);
+  EXPECT_EQ(Value("purchase_frequency", from, to), 1.0);
+  EXPECT_EQ(Value("repeat_purchase_rate", from, to), 0.0);
+  auto again =
+      purchases_.Put("w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
+  EXPECT_EQ(again->unchanged, 1);
+}
+
+// A random workspace, and every metric recomputed from the raw records.
+TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
+  std::mt19937 rng(20261123);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const absl::Time start = Utc(2025, 10, 1);
+  const int64_t span = absl::ToInt64Seconds(Utc(2026, 6, 1) - start);
+  auto when = [&] { return start + absl::Seconds(uniform(0, span)); };
+  const std::vector<std::string> segments = {"smb", "mid", "ent"};
+
+  std::map<std::string, records::Customer> customers;
+  for (int i = 0; i < 60; ++i) {
+    records::Customer c =
+        Customer(absl::StrCat("c", i), segments[uniform(0, 2)], when());
+    if (uniform(0, 3) == 0) {
+      c.set_churn_time_us(c.acquire_time_us() +
+                          uniform(1, 90) * 86'400'000'000);
+    }
+    customers[c.id()] = c;
+  }
+  std::vector<records::Customer> list;
+  for (const auto& [id, c] : customers) list.push_back(c);
+  ASSERT_THAT(customers_.Import("w", list), IsOk());
+
+  std::map<std::string, records::Purchase> purchases;
+  std::map<std::string, records::Session> sessions;
+  std::map<std::string, records::Ticket> tickets;
+  for (int round = 0; round < 2; ++round) {  // the second replaces some
+    std::vector<records::Purchase> ps;
+    std::vector<records::Session> ss;
+    std::vector<records::Ticket> ts;
+    for (int i = 0; i < 300; ++i) {
+      if (round == 1 && uniform(0, 4) != 0) continue;
+      std::string customer = absl::StrCat("c", uniform(0, 59));
+      records::Purchase p =
+          Purchase(absl::StrCat("p", i), customer, when(), uniform(1, 9000));
+      p.set_currency("EUR");
+      p.mutable_dims()->set_segment(customers[customer].segment());
+      ps.push_back(p);
+      purchases[p.id()] = p;
+      records::Session s;
+      s.set_id(absl::StrCat("s", i));
+      s.set_visitor_id(absl::StrCat("v", uniform(0, 40)));
+      if (uniform(0, 1) == 0) {
+        s.set_customer_id(customer);
+        s.mutable_dims()->set_segment(customers[customer].segment());
+      }
+      s.set_start_time_us(absl::ToUnixMicros(when()));
+      s.set_page_views(uniform(1, 9));
+      s.set_duration_seconds(uniform(5, 900));
+      s.set_source(uniform(0, 1) ? "email" : "organic_search");
+      s.set_converted(uniform(0, 5) == 0);
+      ss.push_back(s);
+      sessions[s.id()] = s;
+      records::Ticket t;
+      t.set_id(absl::StrCat("t", i));
+      t.set_customer_id(customer);
+      t.mutable_dims()->set_segment(customers[customer].segment());
+      t.set_open_time_us(absl::ToUnixMicros(when()));
+      if (uniform(0, 3) != 0) {
+        t.set_first_response_time_us(t.open_time_us() +
+                                     uniform(60, 86400) * 1'000'000);
+      }
+      if (uniform(0, 2) != 0) t.set_resolve_time_us(t.open_time_us() + 1);
+      ts.push_back(t);
+      tickets[t.id()] = t;
+    }
+    ASSERT_THAT(purchases_.Put("w", ps, ""), IsOk());
+    ASSERT_THAT(sessions_.Put("w", ss, ""), IsOk());
+    ASSERT_THAT(tickets_.Put("w", ts, ""), IsOk());
+  }
+
+  absl::TimeZone zone;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &zone));
+  kpi::Calendar calendar(zone);
+  const std::vector<std::string> metrics = {"aov",
+                                            "purchase_frequency",
+                                            "repeat_purchase_rate",
+                                            "conversion_rate",
+                                            "pages_per_session",
+                                            "organic_clicks",
+                                            "resolution_rate",
+                                            "first_response_time",
+                                            "churn_rate",
+                                            "retention_rate"};
+  for (int trial = 0; trial < 200; ++trial) {
+    MetricQuery q;
+    q.metric = metrics[trial % metrics.size()];
+    absl::Time a = when();
+    absl::Time b = when();
+    q.from = std::min(a, b);
+    q.to = std::max(a, b) + absl::Seconds(1);
+    q.granularity = std::vector<Granularity>{
+        Granularity::kNone, Granularity::kDay, Granularity::kWeek,
+        Granularity::kMonth}[uniform(0, 3)];
+    if (q.granularity == Granularity::kDay &&
+        q.to - q.from > absl::Hours(24 * 60))
+      q.granularity = Granularity::kMonth;
+    bool grouped = uniform(0, 1) == 0;
+    if (grouped) q.group_by = {"segment"};
+    auto points = metrics_.Query("w", q);
+    ASSERT_THAT(points, IsOk());
+    for (const MetricPoint& p : *points) {
+      // The point's bounds within the range.
+      absl::Time lo = q.from;
+      absl::Time hi = q.to;
+      if (p.bucket_start) {
+        absl::CivilDay d = absl::ToCivilDay(*p.bucket_start, zone);
+        lo = std::max(lo, calendar.StartOf(d));
+        hi = std::min(hi,
+                      calendar.StartOf(calendar.NextBucket(d, q.granularity)));
+      }
+      std::string segment = grouped ? p.group.at(0).second : "";
+      auto in = [&](int64_t us, const std::string& seg) {
+        absl::Time t = absl::FromUnixMicros(us);
+        return t >= lo && t < hi && (!grouped || seg == segment);
+      };
+      std::optional<double> want;
+      int64_t n = 0;
+      if (q.metric == "aov" || q.metric == "purchase_frequency" ||
+          q.metric == "repeat_purchase_rate") {
+        int64_t orders = 0, revenue = 0;
+        std::map<std::string, int> per;
+        for (const auto& [id, x] : purchases) {
+          if (!in(x.occur_time_us(), x.dims().segment())) continue;
+          ++orders;
+          revenue += x.amount();
+          ++per[x.customer_id()];
+        }
+        int64_t repeat = 0;
+        for (const auto& [c, k] : per) repeat += k >= 2;
+        auto customers_n = static_cast<int64_t>(per.size());
+        if (q.metric == "aov") {
+          n = orders;
+          if (orders) want = static_cast<double>(revenue) / orders;
+        } else if (q.metric == "purchase_frequency") {
+          n = customers_n;
+          if (n) want = static_cast<double>(orders) / n;
+        } else {
+          n = customers_n;
+          if (n) want = 100.0 * repeat / n;
+        }
+      } else if (q.metric == "conversion_rate" ||
+                 q.metric == "pages_per_session" ||
+                 q.metric == "organic_clicks") {
+        std::set<std::string> visitors, converted;
+        int64_t count = 0, views = 0, organic = 0;
+        for (const auto& [id, x] : sessions) {
+          if (!in(x.start_time_us(), x.dims().segment())) continue;
+          visitors.insert(x.visitor_id());
+          if (x.converted()) converted.insert(x.visitor_id());
+          ++count;
+          views += x.page_views();
+          organic += x.source() == "organic_search";
+        }
+        if (q.metric == "conversion_rate") {
+          n = static_cast<int64_t>(visitors.size());
+          if (n) want = 100.0 * static_cast<double>(converted.size()) / n;
+        } else if (q.metric == "pages_per_session") {
+          n = count;
+          if (n) want = static_cast<double>(views) / n;
+        } else {
+          n = organic;
+          want = static_cast<double>(organic);
+        }
+      } else if (q.metric == "resolution_rate" ||
+                 q.metric == "first_response_time") {
+        int64_t created = 0, resolved = 0, responded = 0;
+        double seconds = 0;
+        for (const auto& [id, x] : tickets) {
+          if (!in(x.open_time_us(), x.dims().segment())) continue;
+          ++created;
+          resolved += x.resolve_time_us() != 0;
+          if (x.first_response_time_us() != 0) {
+            ++responded;
+            seconds += (x.first_response_time_us() - x.open_time_us()) / 1e6;
+          }
+        }
+        if (q.metric == "resolution_rate") {
+          n = created;
+          if (n) want = 100.0 * resolved / n;
+        } else {
+          n = responded;
+          if (n) want = seconds / n;
+        }
+      } else {  // churn_rate, retention_rate
+        int64_t s = 0, e = 0, added = 0, lost = 0;
+        int64_t l = absl::ToUnixMicros(lo), h = absl::ToUnixMicros(hi);
+        for (const auto& [id, c] : customers) {
+          if (grouped && c.segment() != segment) continue;
+          int64_t acq = c.acquire_time_us(), ch = c.churn_time_us();
+          auto active = [&](int64_t t) {
+            return acq < t && (ch == 0 || ch >= t);
+          };
+          s += active(l);
+          e += active(h);
+          added += acq >= l && acq < h;
+          lost += ch != 0 && ch >= l && ch < h;
+        }
+        n = s;
+        if (s) want = 100.0 * (q.metric == "churn_rate" ? lost : e - added) / s;
+      }
+      std::string where =
+          absl::StrCat(q.metric, " trial ", trial, " ", absl::FormatTime(lo),
+                       " segment ", segment);
+      EXPECT_EQ(p.estimate.n, n) << where;
+      ASSERT_EQ(p.estimate.value.has_value(), want.has_value()) << where;
+      if (want) {
+        EXPECT_NEAR(*p.estimate.value, *want, 1e-9) << where;
+      }
+    }
+  }
+}
+
+TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
+  records::Customer c = Customer("c1", "smb", Utc(2025, 1, 1));
+  c.set_display_name("Erkki Esimerkki");
+  c.set_churn_time_us(absl::ToUnixMicros(Utc(2026, 3, 1)));
+  ASSERT_THAT(customers_.Create("w", c), IsOk());
+  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  ASSERT_THAT(purchases_.Put("w",
+                             {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
+                              Purchase("p2", "c1", Utc(2026, 1, 6), 3000),
+                              Purchase("p3", "c2", Utc(2026, 1, 6), 500)},
+                             ""),
+              IsOk());
+  absl::Time from = Utc(2026, 1, 1);
+  absl::Time to = Utc(2026, 4, 1);
+  std::vector<std::string> metrics = {
+      "aov",        "repeat_purchase_rate", "purchase_frequency",
+      "churn_rate", "clv_historical",       "clv_predictive"};
+  std::vector<std::optional<double>> before;
+  for (const std::string& m : metrics) before.push_back(Value(m, from, to));
+
+  auto data = privacy_.Export("w", "c1");
+  ASSERT_THAT(data, IsOk());
+  EXPECT_EQ(data->customer.display_name(), "Erkki Esimerkki");
+  EXPECT_EQ(data->purchases.size(), 2u);
+  auto erased = privacy_.Erase("w", "c1");
+  ASSERT_THAT(erased, IsOk());
+  EXPECT_EQ(erased->purchases, 2);
+  EXPECT_THAT(customers_.Get("w", "c1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_NE(purchases_.Get("w", "p1")->customer_id(), "c1");
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(Value(metrics[i], from, to), before[i]) << metrics[i];
+  }
+  // Nothing of the key space names the customer any more.
+  bool named = false;
+  for (auto cf :
+       {storage::ColumnFamily::kCatalog, storage::ColumnFamily::kFacts,
+        storage::ColumnFamily::kIndex, storage::ColumnFamily::kRollups}) {
+    ASSERT_THAT(store_.ScanPrefix(
+                    cf, "",
+                    [&](absl::string_view key, absl::string_view value) {
+                      named = named || absl::StrContains(value, "Erkki") ||
+                              absl::StrContains(key, std::string("c1\0\1", 4));
+                      return true;
+                    }),
+                IsOk());
+  }
+  EXPECT_FALSE(named);
+}
+
+}  // namespace
+}  // namespace mittari::domain
