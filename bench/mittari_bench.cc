@@ -38,7 +38,12 @@ ABSL_FLAG(int, batch, 1, "responses per call (1 = SubmitResponse)");
 ABSL_FLAG(int64_t, total, 1000000, "responses to have stored (load)");
 ABSL_FLAG(int64_t, start_id, 0, "first response number (load)");
 ABSL_FLAG(int, count, 200, "queries (query)");
-ABSL_FLAG(std::string, id_prefix, "b", "response id prefix");
+ABSL_FLAG(std::string, id_prefix, "b", "record id prefix");
+ABSL_FLAG(std::string, kind, "responses",
+          "what ingest and load send: responses or sessions");
+ABSL_FLAG(std::string, query, "nps",
+          "query: nps (a year weekly by channel), dau (30 days daily), "
+          "retention (a year monthly)");
 
 namespace {
 
@@ -54,7 +59,14 @@ const std::vector<std::string> kTouchpoints = {"onboarding", "purchase",
                                                "support", "renewal"};
 const std::vector<std::string> kSurveys = {"bench-nps", "bench-csat",
                                            "bench-ces"};
-constexpr int kCustomers = 1000;
+constexpr int kCustomers = 20000;
+constexpr int kVisitors = 300000;
+const std::vector<std::string> kSources = {"organic_search", "paid_search",
+                                           "social",         "referral",
+                                           "email",          "direct"};
+const std::vector<std::string> kDevices = {"desktop", "mobile", "tablet"};
+const std::vector<std::string> kPages = {"/", "/pricing", "/blog/nps",
+                                         "/events", "/product"};
 
 std::shared_ptr<grpc::Channel> Channel() {
   grpc::ChannelArguments args;
@@ -87,6 +99,68 @@ v1::SubmitResponseRequest MakeResponse(int64_t i) {
   x->set_touchpoint(kTouchpoints[rng() % kTouchpoints.size()]);
   if (rng() % 10 == 0) x->add_tags("price");
   return r;
+}
+
+// A session as a web app would send it; `i` numbers it. A third of the
+// visitors are known customers.
+v1::RecordSessionRequest MakeSession(int64_t i) {
+  std::mt19937_64 rng(static_cast<uint64_t>(i) * 2654435761ULL + 7);
+  v1::RecordSessionRequest r;
+  r.set_session_id(absl::StrCat(absl::GetFlag(FLAGS_id_prefix), i));
+  v1::Session* s = r.mutable_session();
+  uint64_t visitor = rng() % kVisitors;
+  s->set_visitor_id(absl::StrCat("v", visitor));
+  if (visitor % 3 == 0) {
+    s->set_customer_id(absl::StrCat("bc", visitor % kCustomers));
+  }
+  int64_t at = static_cast<int64_t>(rng() % kYearSeconds);
+  *s->mutable_start_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
+  s->set_duration_seconds(static_cast<int64_t>(5 + rng() % 1800));
+  s->set_page_views(static_cast<int64_t>(1 + rng() % 14));
+  const std::string& source = kSources[rng() % kSources.size()];
+  s->set_source(source);
+  s->set_device(kDevices[rng() % kDevices.size()]);
+  s->set_landing_page(kPages[rng() % kPages.size()]);
+  s->set_content_type("page");
+  if (source == "organic_search") s->set_keyword("nps software");
+  s->set_converted(rng() % 20 == 0);
+  return r;
+}
+
+// Sends `requests` (built by `make` from first, first + 1, ...) as one batch
+// of the configured kind; `done(ok)` runs when the call ends.
+void SendBatch(v1::SurveyService::Stub& surveys,
+               v1::CustomerService::Stub& customers, int64_t first,
+               int64_t count, std::function<void(bool)> done) {
+  auto* context = new grpc::ClientContext();
+  Authorize(context);
+  auto finish = [context, done](grpc::Status s) {
+    if (!s.ok()) std::cerr << s.error_message() << "\n";
+    delete context;
+    done(s.ok());
+  };
+  if (absl::GetFlag(FLAGS_kind) == "sessions") {
+    auto request = std::make_shared<v1::BatchRecordSessionsRequest>();
+    request->set_parent(kParent);
+    for (int64_t i = first; i < first + count; ++i) {
+      *request->add_requests() = MakeSession(i);
+    }
+    auto response = std::make_shared<v1::ImportSummary>();
+    customers.async()->BatchRecordSessions(
+        context, request.get(), response.get(),
+        [request, response, finish](grpc::Status s) { finish(s); });
+    return;
+  }
+  auto request = std::make_shared<v1::BatchSubmitResponsesRequest>();
+  request->set_parent(kParent);
+  for (int64_t i = first; i < first + count; ++i) {
+    *request->add_requests() = MakeResponse(i);
+  }
+  auto response = std::make_shared<v1::BatchSubmitResponsesResponse>();
+  surveys.async()->BatchSubmitResponses(
+      context, request.get(), response.get(),
+      [request, response, finish](grpc::Status s) { finish(s); });
 }
 
 // Keeps `inflight` calls going until the time is up; `issue(done)` starts
@@ -168,15 +242,30 @@ int Setup() {
   Authorize(&context);
   v1::ImportSummary summary;
   auto writer = customers->ImportCustomers(&context, &summary);
-  v1::ImportCustomersRequest message;
-  message.set_parent(kParent);
-  for (int i = 0; i < kCustomers; ++i) {
-    v1::ImportedCustomer* c = message.add_customers();
-    c->set_customer_id(absl::StrCat("bc", i));
-    c->mutable_customer()->set_segment(i % 3 == 0 ? "smb" : "enterprise");
-    c->mutable_customer()->set_region(i % 2 == 0 ? "fi" : "se");
+  // Customers acquired over the year before and the year measured; a third
+  // of those whose churn falls before the year's end churn.
+  std::mt19937_64 rng(42);
+  for (int first = 0; first < kCustomers; first += 2000) {
+    v1::ImportCustomersRequest message;
+    message.set_parent(kParent);
+    for (int i = first; i < std::min(kCustomers, first + 2000); ++i) {
+      v1::ImportedCustomer* c = message.add_customers();
+      c->set_customer_id(absl::StrCat("bc", i));
+      v1::Customer* x = c->mutable_customer();
+      x->set_segment(i % 3 == 0 ? "smb" : "enterprise");
+      x->set_region(i % 2 == 0 ? "fi" : "se");
+      int64_t acquired = absl::ToUnixSeconds(kYearStart) - kYearSeconds +
+                         static_cast<int64_t>(rng() % (2 * kYearSeconds));
+      *x->mutable_acquire_time() = TimeUtil::SecondsToTimestamp(acquired);
+      int64_t churned =
+          acquired + static_cast<int64_t>(rng() % kYearSeconds);
+      if (rng() % 3 == 0 &&
+          churned < absl::ToUnixSeconds(kYearStart) + kYearSeconds) {
+        *x->mutable_churn_time() = TimeUtil::SecondsToTimestamp(churned);
+      }
+    }
+    writer->Write(message);
   }
-  writer->Write(message);
   writer->WritesDone();
   grpc::Status s = writer->Finish();
   if (!s.ok()) std::cerr << "setup: " << s.error_message() << "\n";
@@ -185,6 +274,8 @@ int Setup() {
 
 int Ingest() {
   auto stub = v1::SurveyService::NewStub(Channel());
+  auto customers = v1::CustomerService::NewStub(Channel());
+  const bool sessions = absl::GetFlag(FLAGS_kind) == "sessions";
   int batch = absl::GetFlag(FLAGS_batch);
   std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
   int64_t failures = 0;
@@ -192,9 +283,26 @@ int Ingest() {
       absl::GetFlag(FLAGS_inflight),
       absl::Seconds(absl::GetFlag(FLAGS_seconds)),
       [&](std::function<void(bool)> done) {
+        if (batch != 1) {
+          int64_t first = next_id.fetch_add(batch);
+          SendBatch(*stub, *customers, first, batch, done);
+          return;
+        }
         auto* context = new grpc::ClientContext();
         Authorize(context);
-        if (batch == 1) {
+        if (sessions) {
+          auto* request = new v1::RecordSessionRequest(MakeSession(next_id++));
+          request->set_parent(kParent);
+          auto* response = new v1::Session();
+          customers->async()->RecordSession(
+              context, request, response, [=](grpc::Status s) {
+                if (!s.ok()) std::cerr << s.error_message() << "\n";
+                delete context;
+                delete request;
+                delete response;
+                done(s.ok());
+              });
+        } else {
           auto* request =
               new v1::SubmitResponseRequest(MakeResponse(next_id++));
           request->set_parent(kParent);
@@ -209,26 +317,10 @@ int Ingest() {
                 delete response;
                 done(s.ok());
               });
-        } else {
-          auto* request = new v1::BatchSubmitResponsesRequest();
-          request->set_parent(kParent);
-          for (int i = 0; i < batch; ++i)
-            *request->add_requests() = MakeResponse(next_id++);
-          auto* response = new v1::BatchSubmitResponsesResponse();
-          stub->async()->BatchSubmitResponses(
-              context, request, response, [=](grpc::Status s) {
-                if (!s.ok()) {
-                  std::cerr << s.error_message() << "\n";
-                }
-                delete context;
-                delete request;
-                delete response;
-                done(s.ok());
-              });
         }
       },
       &failures);
-  std::cout << "calls_per_s " << rate << "\nresponses_per_s " << rate * batch
+  std::cout << "calls_per_s " << rate << "\nrecords_per_s " << rate * batch
             << "\nfailures " << failures << "\nnext_id " << next_id.load()
             << "\n";
   return failures == 0 ? 0 : 1;
@@ -236,6 +328,7 @@ int Ingest() {
 
 int Load() {
   auto stub = v1::SurveyService::NewStub(Channel());
+  auto customers = v1::CustomerService::NewStub(Channel());
   int64_t total = absl::GetFlag(FLAGS_total);
   std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
   constexpr int kBatch = 1000;
@@ -251,26 +344,11 @@ int Load() {
       if (--active == 0) cv.notify_all();
       return;
     }
-    auto* context = new grpc::ClientContext();
-    Authorize(context);
-    auto* request = new v1::BatchSubmitResponsesRequest();
-    request->set_parent(kParent);
-    for (int64_t i = first; i < std::min(total, first + kBatch); ++i) {
-      *request->add_requests() = MakeResponse(i);
-    }
-    auto* response = new v1::BatchSubmitResponsesResponse();
-    stub->async()->BatchSubmitResponses(
-        context, request, response,
-        [&, context, request, response](grpc::Status s) {
-          if (!s.ok()) {
-            ++failed;
-            std::cerr << s.error_message() << "\n";
-          }
-          delete context;
-          delete request;
-          delete response;
-          next();
-        });
+    SendBatch(*stub, *customers, first,
+              std::min<int64_t>(kBatch, total - first), [&](bool ok) {
+                if (!ok) ++failed;
+                next();
+              });
   };
   {
     std::lock_guard<std::mutex> lock(mu);
@@ -279,7 +357,7 @@ int Load() {
   for (int i = 0; i < 4; ++i) next();
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return active == 0; });
-  std::cout << "load_responses_per_s "
+  std::cout << "load_records_per_s "
             << static_cast<double>(total - absl::GetFlag(FLAGS_start_id)) /
                    absl::ToDoubleSeconds(absl::Now() - start)
             << "\nfailures " << failed.load() << "\n";
@@ -290,14 +368,28 @@ int Query() {
   auto stub = v1::KpiService::NewStub(Channel());
   v1::QueryMetricRequest request;
   request.set_parent(kParent);
-  request.set_metric("nps");
+  const std::string which = absl::GetFlag(FLAGS_query);
+  int64_t from = absl::ToUnixSeconds(kYearStart);
+  int64_t to = from + kYearSeconds;
+  if (which == "nps") {
+    request.set_metric("nps");
+    request.set_granularity(v1::GRANULARITY_WEEK);
+    request.add_group_by("channel");
+    (*request.mutable_filters())["survey"] = "bench-nps";
+  } else if (which == "dau") {
+    request.set_metric("dau");
+    request.set_granularity(v1::GRANULARITY_DAY);
+    from = to - 30 * 86400;
+  } else if (which == "retention") {
+    request.set_metric("retention_rate");
+    request.set_granularity(v1::GRANULARITY_MONTH);
+  } else {
+    std::cerr << "query: nps, dau or retention\n";
+    return 2;
+  }
   *request.mutable_range()->mutable_start_time() =
-      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart));
-  *request.mutable_range()->mutable_end_time() = TimeUtil::SecondsToTimestamp(
-      absl::ToUnixSeconds(kYearStart) + kYearSeconds);
-  request.set_granularity(v1::GRANULARITY_WEEK);
-  request.add_group_by("channel");
-  (*request.mutable_filters())["survey"] = "bench-nps";
+      TimeUtil::SecondsToTimestamp(from);
+  *request.mutable_range()->mutable_end_time() = TimeUtil::SecondsToTimestamp(to);
   std::vector<double> ms;
   int64_t n = 0;
   for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark, one command:
-#   bench/run.sh [--sizes 1000000,10000000] [--seconds 10] [--queries 200]
+#   bench/run.sh [--sizes 1000000,10000000] [--sessions 10000000]
+#                [--seconds 10] [--queries 200]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
 #      64 in flight: the transport's ceiling on this machine;
@@ -8,20 +9,25 @@
 #      64 in flight, each acknowledged once durable), and in batches of 100;
 #   3. for each size: the stored responses are topped up to that size, then
 #      a one-year weekly NPS query grouped by channel is timed (p50, p99)
-#      and the server's RSS read.
+#      and the server's RSS read;
+#   4. sessions: ingested unary (RecordSession) and in batches of 100, then
+#      topped up to --sessions stored sessions, and a 30-day daily DAU
+#      series and a one-year monthly retention series timed.
 # Prints a report with the ratios the targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=1000000,10000000
+sessions=10000000
 seconds=10
 queries=200
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=$2; shift 2 ;;
+    --sessions) sessions=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes N,M] [--seconds S] [--queries Q]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N] [--seconds S] [--queries Q]" >&2; exit 2 ;;
   esac
 done
 
@@ -68,10 +74,10 @@ key=$(cat "$work/admin.key")
 $bench setup --addr "$addr" --key "$key"
 
 unary=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 1 --id_prefix u)
-unary_rate=$(echo "$unary" | value responses_per_s)
+unary_rate=$(echo "$unary" | value records_per_s)
 stored=$(echo "$unary" | value next_id)
 batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 100 --id_prefix m)
-batch_rate=$(echo "$batched" | value responses_per_s)
+batch_rate=$(echo "$batched" | value records_per_s)
 stored=$((stored + $(echo "$batched" | value next_id)))
 
 report="$work/report"
@@ -100,6 +106,33 @@ for size in ${sizes//,/ }; do
   [ -n "$first_p50" ] || first_p50=$p50
   printf "NPS 1 year weekly by channel @ %9d   p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
     "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+done
+echo "== sessions"
+s_unary=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
+  --seconds "$seconds" --batch 1 --id_prefix su)
+s_unary_rate=$(echo "$s_unary" | value records_per_s)
+s_stored=$(echo "$s_unary" | value next_id)
+s_batched=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
+  --seconds "$seconds" --batch 100 --id_prefix sm)
+s_batch_rate=$(echo "$s_batched" | value records_per_s)
+s_stored=$((s_stored + $(echo "$s_batched" | value next_id)))
+{
+  printf "sessions, unary RecordSession (durable)   %10.0f sessions/s   = %.2f x echo\n" \
+    "$s_unary_rate" "$(echo "$s_unary_rate / $echo_rate" | bc -l)"
+  printf "sessions, batches of 100 (durable)        %10.0f sessions/s   = %.2f x echo\n" \
+    "$s_batch_rate" "$(echo "$s_batch_rate / $echo_rate" | bc -l)"
+} >>"$report"
+if [ "$sessions" -gt "$s_stored" ]; then
+  echo "== topping up to $sessions sessions"
+  $bench load --kind sessions --addr "$addr" --key "$key" --id_prefix sl \
+    --total $((sessions - s_stored))
+  s_stored=$sessions
+fi
+for which in dau retention; do
+  q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
+  printf "%-9s series @ %9d sessions     p50 %7.2f ms  p99 %7.2f ms  RSS %s MiB\n" \
+    "$which" "$s_stored" "$(echo "$q" | value query_p50_ms)" \
+    "$(echo "$q" | value query_p99_ms)" "$(rss_mib "$server_pid")" >>"$report"
 done
 echo
 cat "$report"

@@ -437,10 +437,11 @@ class QueryRun {
   }
 
   absl::StatusOr<std::vector<MetricPoint>> Daily() {
-    // Whole local days: the range's days and the 29 before the first.
+    // Whole local days: the range's days, and for MAU the 29 before the
+    // first.
     DayNumber first = calendar_.DayOf(q_.from);
     DayNumber last = calendar_.DayOf(q_.to - absl::Nanoseconds(1));
-    DayNumber window = first - 29;
+    DayNumber window = def_.name == "dau" ? first : first - 29;
     std::map<GroupKey, absl::flat_hash_map<std::string, std::vector<DayNumber>>>
         days_of;
     std::set<GroupKey> groups;
