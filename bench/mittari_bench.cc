@@ -61,9 +61,8 @@ const std::vector<std::string> kSurveys = {"bench-nps", "bench-csat",
                                            "bench-ces"};
 constexpr int kCustomers = 20000;
 constexpr int kVisitors = 300000;
-const std::vector<std::string> kSources = {"organic_search", "paid_search",
-                                           "social",         "referral",
-                                           "email",          "direct"};
+const std::vector<std::string> kSources = {
+    "organic_search", "paid_search", "social", "referral", "email", "direct"};
 const std::vector<std::string> kDevices = {"desktop", "mobile", "tablet"};
 const std::vector<std::string> kPages = {"/", "/pricing", "/blog/nps",
                                          "/events", "/product"};
@@ -257,8 +256,7 @@ int Setup() {
       int64_t acquired = absl::ToUnixSeconds(kYearStart) - kYearSeconds +
                          static_cast<int64_t>(rng() % (2 * kYearSeconds));
       *x->mutable_acquire_time() = TimeUtil::SecondsToTimestamp(acquired);
-      int64_t churned =
-          acquired + static_cast<int64_t>(rng() % kYearSeconds);
+      int64_t churned = acquired + static_cast<int64_t>(rng() % kYearSeconds);
       if (rng() % 3 == 0 &&
           churned < absl::ToUnixSeconds(kYearStart) + kYearSeconds) {
         *x->mutable_churn_time() = TimeUtil::SecondsToTimestamp(churned);
@@ -389,7 +387,8 @@ int Query() {
   }
   *request.mutable_range()->mutable_start_time() =
       TimeUtil::SecondsToTimestamp(from);
-  *request.mutable_range()->mutable_end_time() = TimeUtil::SecondsToTimestamp(to);
+  *request.mutable_range()->mutable_end_time() =
+      TimeUtil::SecondsToTimestamp(to);
   std::vector<double> ms;
   int64_t n = 0;
   for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
