@@ -7,8 +7,9 @@
 //
 // Sums and counts read the per-day totals; distinct visitors and customers
 // read the per-day entity entries; churn and retention add up the active
-// intervals' starts and ends before each bucket boundary. See
-// docs/metrics-implementation.md for the choices metrics.md leaves open.
+// intervals' starts and ends before each bucket boundary. docs/api.md
+// states the choices metrics.md leaves open (DAU and MAU of a longer
+// bucket, stickiness as a ratio, which n each metric reports).
 #ifndef MITTARI_DOMAIN_KPI_ACTIVITY_METRICS_H_
 #define MITTARI_DOMAIN_KPI_ACTIVITY_METRICS_H_
 
