@@ -249,6 +249,40 @@ absl::StatusOr<Page<Record>> FactLedger<Record>::List(
 }
 
 template <typename Record>
+absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
+    absl::string_view ws, absl::string_view customer_id) const {
+  using Traits = FactTraits<Record>;
+  std::string prefix =
+      storage::KeyEncoder()
+          .Str(ws)
+          .U8(static_cast<uint8_t>(keys::WorkspaceTag::kOfCustomer))
+          .Str(customer_id)
+          .U8(static_cast<uint8_t>(Traits::kTag))
+          .key();
+  std::vector<std::string> ids;
+  absl::Status status;
+  RETURN_IF_ERROR(
+      store_.ScanPrefix(ColumnFamily::kIndex, prefix,
+                        [&](absl::string_view key, absl::string_view) {
+                          storage::KeyDecoder in(key.substr(prefix.size()));
+                          absl::StatusOr<std::string> id = in.Str();
+                          if (!id.ok()) {
+                            status = id.status();
+                            return false;
+                          }
+                          ids.push_back(*std::move(id));
+                          return true;
+                        }));
+  RETURN_IF_ERROR(status);
+  std::vector<Record> out;
+  for (const std::string& id : ids) {
+    ASSIGN_OR_RETURN(std::optional<Record> r, table_.Find(store_, ws, id));
+    if (r.has_value()) out.push_back(*std::move(r));
+  }
+  return out;
+}
+
+template <typename Record>
 absl::Status FactLedger<Record>::AddAnonymization(
     storage::WriteBatch& batch, kpi::RollupDeltas& deltas, absl::string_view ws,
     const kpi::Calendar& calendar, absl::string_view id,

@@ -82,6 +82,10 @@ class FactLedger {
                                     absl::string_view customer_id,
                                     absl::string_view after, int limit) const;
 
+  // The customer's records, through the per-customer index.
+  absl::StatusOr<std::vector<Record>> OfCustomer(
+      absl::string_view workspace_id, absl::string_view customer_id) const;
+
   // Adds to `batch` the writes that re-key record `id` from its customer to
   // `token` (erasure), leaving every KPI as it was.
   absl::Status AddAnonymization(storage::WriteBatch& batch,

@@ -42,6 +42,10 @@ enum class WorkspaceTag : uint8_t {
   // kIndex: (customer, record tag, id) -> "" for everything stored about a
   // customer (export and erasure).
   kOfCustomer = 14,
+  kEvent = 15,         // kCatalog: event id -> records::Event
+  kEventLine = 16,     // kFacts: (event, line id) -> records::EventLine
+  kRegistration = 17,  // kFacts: (event, customer) -> records::Registration
+  kEventSignal = 18,   // kFacts: (event, signal id) -> records::EventSignal
 };
 
 inline std::string ServerRecord(absl::string_view name) {
@@ -138,6 +142,18 @@ inline std::string FollowUp(absl::string_view workspace_id, int64_t submit_us,
       .I64(-submit_us)
       .Str(id)
       .key();
+}
+
+// A per-event fact: `tag` is kEventLine, kRegistration or kEventSignal.
+inline std::string EventFactPrefix(absl::string_view workspace_id,
+                                   WorkspaceTag tag,
+                                   absl::string_view event_id) {
+  return InWorkspace(workspace_id, tag).Str(event_id).key();
+}
+
+inline std::string EventFact(absl::string_view workspace_id, WorkspaceTag tag,
+                             absl::string_view event_id, absl::string_view id) {
+  return InWorkspace(workspace_id, tag).Str(event_id).Str(id).key();
 }
 
 inline std::string OfCustomerPrefix(absl::string_view workspace_id,

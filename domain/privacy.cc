@@ -57,10 +57,14 @@ absl::StatusOr<CustomerData> Privacy::Export(
         data.tickets.push_back(std::move(t));
         break;
       }
+      case keys::WorkspaceTag::kRegistration:
+        break;  // read below, by event
       default:
         return errors::DataLoss("unknown record kind in the customer index");
     }
   }
+  ASSIGN_OR_RETURN(data.registrations,
+                   events_.RegistrationsOf(ws, customer_id));
   return data;
 }
 
@@ -104,10 +108,14 @@ absl::StatusOr<ErasureCounts> Privacy::Erase(absl::string_view ws,
             tickets_.AddAnonymization(batch, deltas, ws, calendar, id, token));
         ++counts.tickets;
         break;
+      case keys::WorkspaceTag::kRegistration:
+        ++counts.registrations;
+        break;
       default:
         return errors::DataLoss("unknown record kind in the customer index");
     }
   }
+  RETURN_IF_ERROR(events_.AddAnonymization(batch, ws, customer_id, token));
   deltas.FlushTo(batch);
   RETURN_IF_ERROR(store_.Write(batch));
   // Flush and compact every column family, so that the old values (and the

@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "domain/activity.h"
 #include "domain/customers.h"
+#include "domain/events.h"
 #include "domain/responses.h"
 #include "domain/workspaces.h"
 
@@ -24,6 +25,7 @@ struct CustomerData {
   std::vector<records::Purchase> purchases;
   std::vector<records::Session> sessions;
   std::vector<records::Ticket> tickets;
+  std::vector<records::Registration> registrations;
 };
 
 struct ErasureCounts {
@@ -31,6 +33,7 @@ struct ErasureCounts {
   int64_t purchases = 0;
   int64_t sessions = 0;
   int64_t tickets = 0;
+  int64_t registrations = 0;
 };
 
 class Privacy {
@@ -38,14 +41,15 @@ class Privacy {
   Privacy(storage::Store& store, const WorkspaceDirectory& workspaces,
           CustomerDirectory& customers, const ResponseLedger& responses,
           const PurchaseLedger& purchases, const SessionLedger& sessions,
-          const TicketLedger& tickets)
+          const TicketLedger& tickets, const Events& events)
       : store_(store),
         workspaces_(workspaces),
         customers_(customers),
         responses_(responses),
         purchases_(purchases),
         sessions_(sessions),
-        tickets_(tickets) {}
+        tickets_(tickets),
+        events_(events) {}
 
   absl::StatusOr<CustomerData> Export(absl::string_view workspace_id,
                                       absl::string_view customer_id) const;
@@ -66,6 +70,7 @@ class Privacy {
   const PurchaseLedger& purchases_;
   const SessionLedger& sessions_;
   const TicketLedger& tickets_;
+  const Events& events_;
   absl::Mutex mu_;  // one erasure at a time
 };
 

@@ -3,6 +3,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "service/convert.h"
+#include "service/event_service.h"
 #include "service/handler.h"
 #include "service/resource_names.h"
 #include "service/streams.h"
@@ -292,6 +293,9 @@ grpc::Status CustomerServiceImpl::ExportCustomer(
     for (const auto& t : data.tickets) {
       *response->add_tickets() = ToProto(ws, t);
     }
+    for (const auto& r : data.registrations) {
+      *response->add_registrations() = RegistrationToProto(r);
+    }
     return absl::OkStatus();
   });
 }
@@ -309,6 +313,7 @@ grpc::Status CustomerServiceImpl::EraseCustomer(
     response->set_purchases(counts.purchases);
     response->set_sessions(counts.sessions);
     response->set_tickets(counts.tickets);
+    response->set_registrations(counts.registrations);
     return absl::OkStatus();
   });
 }

@@ -21,6 +21,7 @@
 #include "service/admin_service.h"
 #include "service/auth.h"
 #include "service/customer_service.h"
+#include "service/event_service.h"
 #include "service/kpi_service.h"
 #include "service/survey_service.h"
 #include "storage/rocksdb_store.h"
@@ -38,6 +39,7 @@ struct Server::Parts {
   std::unique_ptr<domain::PurchaseLedger> purchases;
   std::unique_ptr<domain::SessionLedger> sessions;
   std::unique_ptr<domain::TicketLedger> tickets;
+  std::unique_ptr<domain::Events> events;
   std::unique_ptr<domain::Privacy> privacy;
   std::unique_ptr<domain::kpi::SurveyMetrics> survey_metrics;
   std::unique_ptr<domain::kpi::ActivityMetrics> activity_metrics;
@@ -45,6 +47,7 @@ struct Server::Parts {
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
   std::unique_ptr<CustomerServiceImpl> customer_service;
+  std::unique_ptr<EventServiceImpl> event_service;
   std::unique_ptr<grpc::Server> grpc_server;
   std::optional<domain::FirstStart> first_start;
   int port = 0;
@@ -157,14 +160,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *parts->store, *parts->workspaces, *parts->customers, clock);
   parts->tickets = std::make_unique<domain::TicketLedger>(
       *parts->store, *parts->workspaces, *parts->customers, clock);
+  parts->survey_metrics = std::make_unique<domain::kpi::SurveyMetrics>(
+      *parts->store, *parts->workspaces, *parts->surveys);
+  parts->events = std::make_unique<domain::Events>(
+      *parts->store, *parts->workspaces, *parts->customers, *parts->purchases,
+      *parts->survey_metrics, clock);
+  parts->event_service =
+      std::make_unique<EventServiceImpl>(*parts->authorizer, *parts->events);
   parts->privacy = std::make_unique<domain::Privacy>(
       *parts->store, *parts->workspaces, *parts->customers, *parts->responses,
-      *parts->purchases, *parts->sessions, *parts->tickets);
+      *parts->purchases, *parts->sessions, *parts->tickets, *parts->events);
   parts->customer_service = std::make_unique<CustomerServiceImpl>(
       *parts->authorizer, *parts->customers, *parts->purchases,
       *parts->sessions, *parts->tickets, *parts->privacy);
-  parts->survey_metrics = std::make_unique<domain::kpi::SurveyMetrics>(
-      *parts->store, *parts->workspaces, *parts->surveys);
   parts->activity_metrics = std::make_unique<domain::kpi::ActivityMetrics>(
       *parts->store, *parts->workspaces);
   parts->kpi_service = std::make_unique<KpiServiceImpl>(
@@ -184,6 +192,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(parts->survey_service.get());
   builder.RegisterService(parts->customer_service.get());
   builder.RegisterService(parts->kpi_service.get());
+  builder.RegisterService(parts->event_service.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   grpc::ResourceQuota quota("mittari");
   quota.SetMaxThreads(options.max_threads);

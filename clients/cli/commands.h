@@ -77,6 +77,7 @@ std::vector<Command> AdminCommands();
 std::vector<Command> SurveyCommands();
 std::vector<Command> CustomerCommands();
 std::vector<Command> ActivityCommands();
+std::vector<Command> EventCommands();
 std::vector<Command> ResponseCommands();
 std::vector<Command> ImportCommands();
 std::vector<Command> KpiCommands();

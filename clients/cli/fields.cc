@@ -122,6 +122,51 @@ const std::vector<FieldSpec>& TicketFields() {
   return *fields;
 }
 
+const std::vector<FieldSpec>& EventFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "event_id"},
+      {"name", "name", "event.display_name"},
+      {"kind", "kind", "event.kind"},
+      {"format", "format", "event.format"},
+      {"series", "series", "event.series"},
+      {"starts_at", "start", "event.start_time"},
+      {"ends_at", "end", "event.end_time"},
+      {"budget", "budget", "event.budget"},
+      {"registration_target", "registration-target",
+       "event.goals.registrations"},
+      {"attendee_target", "attendee-target", "event.goals.attendees"},
+      {"attendance_target_pct", "attendance-target-pct",
+       "event.goals.attendance_rate"},
+      {"conversion_target", "conversion-target", "event.goals.conversions"},
+      {"revenue_target", "revenue-target", "event.goals.revenue"},
+      {"nps_target", "nps-target", "event.goals.nps"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& EventLineFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"id", "", "line_id"},
+      {"event_id", "event", "event_id"},
+      {"category", "category", "category"},
+      {"amount", "amount", "amount"},
+  };
+  return *fields;
+}
+
+const std::vector<FieldSpec>& RegistrationFields() {
+  static const auto* fields = new std::vector<FieldSpec>{
+      {"event_id", "", "event_id"},
+      {"customer_id", "", "customer_id"},
+      {"registered_at", "registered", "register_time"},
+      {"attended", "attended", "attended"},
+      {"checked_in_at", "check-in", "check_in_time"},
+      {"minutes_attended", "minutes", "minutes_attended"},
+      {"converted", "converted", "converted"},
+  };
+  return *fields;
+}
+
 absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text) {
   auto bad = [&] {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -220,6 +265,15 @@ absl::Status SetField(Message& message, absl::string_view path,
             absl::StrCat("'", value, "' is not an integer"));
       }
       r->SetInt64(m, f, v);
+      return absl::OkStatus();
+    }
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      double v = 0;
+      if (!absl::SimpleAtod(value, &v)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("'", value, "' is not a number"));
+      }
+      r->SetDouble(m, f, v);
       return absl::OkStatus();
     }
     case FieldDescriptor::CPPTYPE_BOOL:

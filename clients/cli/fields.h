@@ -32,6 +32,11 @@ const std::vector<FieldSpec>& ResponseFields();
 const std::vector<FieldSpec>& PurchaseFields();
 const std::vector<FieldSpec>& SessionFields();
 const std::vector<FieldSpec>& TicketFields();
+// Events (ImportedEvent), cost and revenue lines (EventLine) and
+// registrations (Registration).
+const std::vector<FieldSpec>& EventFields();
+const std::vector<FieldSpec>& EventLineFields();
+const std::vector<FieldSpec>& RegistrationFields();
 
 // A decimal amount ("12.50", "-5") as minor units.
 absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text);

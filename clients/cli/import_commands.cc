@@ -1,5 +1,5 @@
-// `mittari import customers|surveys|responses|purchases|sessions|tickets
-// FILE.csv`: the file is read
+// `mittari import customers|surveys|responses|purchases|sessions|tickets|
+// events|event_costs|event_revenues|registrations FILE.csv`: the file is read
 // and checked here (a bad cell names file, line and column), then streamed
 // to the server, which stores all of it or none. An error the server finds
 // is mapped back to the file's line and column.
@@ -13,6 +13,7 @@
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
 #include "mittari/v1/customer.grpc.pb.h"
+#include "mittari/v1/event.grpc.pb.h"
 #include "mittari/v1/survey.grpc.pb.h"
 
 namespace mittari::cli {
@@ -60,6 +61,19 @@ grpc::Status Stream(
   grpc::Status status = writer->Finish();
   *summary = ToJson(response);
   return status;
+}
+
+grpc::Status SendLines(
+    Invocation& inv, const std::string& parent,
+    std::vector<std::unique_ptr<google::protobuf::Message>>& items,
+    Json* summary) {
+  auto stub = v1::EventService::NewStub(inv.client.channel());
+  return Stream<v1::ImportEventLinesRequest, v1::EventLine, v1::ImportSummary>(
+      inv, parent, items, summary,
+      [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+        return stub->ImportEventLines(c, r);
+      },
+      [](v1::ImportEventLinesRequest& r) { return r.add_lines(); });
 }
 
 const std::vector<ImportKind>& Kinds() {
@@ -156,6 +170,52 @@ const std::vector<ImportKind>& Kinds() {
                return stub->ImportTickets(c, r);
              },
              [](v1::ImportTicketsRequest& r) { return r.add_requests(); });
+       }},
+      {"events",
+       EventFields(),
+       {"id", "name", "kind", "starts_at"},
+       [] { return std::make_unique<v1::ImportedEvent>(); },
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
+         auto stub = v1::EventService::NewStub(inv.client.channel());
+         return Stream<v1::ImportEventsRequest, v1::ImportedEvent,
+                       v1::ImportSummary>(
+             inv, parent, items, summary,
+             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub->ImportEvents(c, r);
+             },
+             [](v1::ImportEventsRequest& r) { return r.add_events(); });
+       }},
+      {"event_costs",
+       EventLineFields(),
+       {"id", "event_id", "category", "amount"},
+       [] { return std::make_unique<v1::EventLine>(); },
+       SendLines},
+      {"event_revenues",
+       EventLineFields(),
+       {"id", "event_id", "category", "amount"},
+       [] {
+         auto line = std::make_unique<v1::EventLine>();
+         line->set_revenue(true);
+         return line;
+       },
+       SendLines},
+      {"registrations",
+       RegistrationFields(),
+       {"event_id", "customer_id"},
+       [] { return std::make_unique<v1::Registration>(); },
+       [](Invocation& inv, const std::string& parent, auto& items,
+          Json* summary) {
+         auto stub = v1::EventService::NewStub(inv.client.channel());
+         return Stream<v1::ImportRegistrationsRequest, v1::Registration,
+                       v1::ImportSummary>(
+             inv, parent, items, summary,
+             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub->ImportRegistrations(c, r);
+             },
+             [](v1::ImportRegistrationsRequest& r) {
+               return r.add_registrations();
+             });
        }},
   };
   return *kinds;

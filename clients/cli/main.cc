@@ -13,7 +13,7 @@ namespace {
 const std::set<std::string> kGlobalFlags = {
     "addr",   "key",     "tls", "ca-cert", "tls-server-name",
     "output", "timeout", "help"};
-const std::set<std::string> kBooleanFlags = {"tls", "help"};
+const std::set<std::string> kBooleanFlags = {"tls", "help", "desc"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
@@ -36,7 +36,7 @@ int Run(const std::vector<std::string>& argv) {
   std::vector<Command> commands;
   for (auto group :
        {AdminCommands, SurveyCommands, CustomerCommands, ActivityCommands,
-        ResponseCommands, ImportCommands, KpiCommands}) {
+        EventCommands, ResponseCommands, ImportCommands, KpiCommands}) {
     for (Command& c : group()) commands.push_back(std::move(c));
   }
   absl::StatusOr<Args> args = Args::Parse(argv, kBooleanFlags);

@@ -59,9 +59,12 @@ class ActivityTest : public ::testing::Test {
   PurchaseLedger purchases_{store_, workspaces_, customers_, clock_};
   SessionLedger sessions_{store_, workspaces_, customers_, clock_};
   TicketLedger tickets_{store_, workspaces_, customers_, clock_};
-  Privacy privacy_{store_,     workspaces_, customers_, responses_,
-                   purchases_, sessions_,   tickets_};
   kpi::ActivityMetrics metrics_{store_, workspaces_};
+  kpi::SurveyMetrics survey_metrics_{store_, workspaces_, surveys_};
+  Events events_{store_,     workspaces_,     customers_,
+                 purchases_, survey_metrics_, clock_};
+  Privacy privacy_{store_,     workspaces_, customers_, responses_,
+                   purchases_, sessions_,   tickets_,   events_};
 };
 
 records::Customer Customer(const std::string& id, const std::string& segment,
