@@ -297,6 +297,9 @@ absl::Status FactLedger<Record>::AddAnonymization(
                  kpi::RowsOf(*old), id, kpi::RowsOf(r));
   batch.Delete(ColumnFamily::kIndex,
                keys::OfCustomer(ws, old->customer_id(), Traits::kTag, id));
+  // Joins by customer (an event's attendees' purchases) keep working.
+  batch.Put(ColumnFamily::kIndex, keys::OfCustomer(ws, token, Traits::kTag, id),
+            "");
   return absl::OkStatus();
 }
 

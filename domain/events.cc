@@ -452,6 +452,10 @@ absl::Status Events::AddAnonymization(storage::WriteBatch& batch,
               keys::EventFact(ws, keys::WorkspaceTag::kRegistration,
                               r.event_id(), token),
               r.SerializeAsString());
+    batch.Put(ColumnFamily::kIndex,
+              keys::OfCustomer(ws, token, keys::WorkspaceTag::kRegistration,
+                               r.event_id()),
+              "");
   }
   return absl::OkStatus();
 }

@@ -261,6 +261,8 @@ absl::Status ResponseLedger::AddAnonymization(storage::WriteBatch& batch,
                                 keys::WorkspaceTag::kResponse, r->id()));
   r->set_customer_id(std::string(token));
   r->clear_comment();
+  batch.Put(ColumnFamily::kIndex,
+            keys::OfCustomer(ws, token, keys::WorkspaceTag::kResponse, id), "");
   batch.Put(ColumnFamily::kFacts, keys::Response(ws, r->submit_time_us(), id),
             r->SerializeAsString());
   return absl::OkStatus();

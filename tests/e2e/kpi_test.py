@@ -1,7 +1,7 @@
-"""Every query of the golden expected.json (survey, customer, purchase,
-session and ticket KPIs) through the real server and the real CLI, on the
-reference set and on sets made by golden.py with other seeds and time
-zones."""
+"""Every query and event report of the golden expected.json (survey,
+customer, purchase, session, ticket and event KPIs) through the real server
+and the real CLI, on the reference set and on sets made by golden.py with
+other seeds and time zones."""
 import json
 import os
 import shutil
@@ -16,8 +16,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 GOLDEN = os.path.join(HERE, "..", "golden")
 # The generator of reference sets sits beside the project's root.
 GENERATOR = os.path.join(HERE, "..", "..", "..", "shared", "tools", "golden.py")
-KINDS = ("customers", "surveys", "responses", "purchases", "sessions",
-         "tickets")
+# In the order of product.md.
+KINDS = ("customers", "surveys", "events", "event_costs", "event_revenues",
+         "registrations", "responses", "purchases", "sessions", "tickets")
 
 
 def load_set(server, operator, workspace_id, directory, zone):
@@ -75,6 +76,21 @@ class GoldenKpis(unittest.TestCase):
             checked += 1
         self.assertEqual(checked, len(expected["queries"]))
         self.assertGreaterEqual(checked, 25)
+        for e in expected["event_reports"]:
+            _, got, _ = cli(self.server, key, "events", "report", e["event"],
+                            "--output", "json")
+            where = f"{workspace_id} event {e['event']}"
+            for k, v in e.items():
+                if isinstance(v, float):
+                    self.assertIsNotNone(got[k], f"{where} {k}")
+                    self.assertAlmostEqual(got[k], v, delta=tolerance,
+                                           msg=f"{where} {k}")
+                else:
+                    self.assertEqual(got[k], v, f"{where} {k}")
+            self.assertEqual({g["goal"] for g in got["goals"]},
+                             {"registrations", "attendance_rate",
+                              "conversions"}, where)
+        self.assertEqual(len(expected["event_reports"]), 4)
 
     def test_reference_set(self):
         self.check_set("golden", GOLDEN)

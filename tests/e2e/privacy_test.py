@@ -50,7 +50,8 @@ class Erasure(unittest.TestCase):
         cls.server.cleanup()
 
     def kpis(self):
-        out = []
+        _, report, _ = cli(self.server, self.key, "events", "report", "ev-a")
+        out = [report]
         for metric, *rest in KPIS:
             _, got, _ = cli(self.server, self.key, "kpi", "query", metric,
                             "--from", "2025-01-01", "--to", "2026-07-01", *rest)
@@ -79,6 +80,9 @@ class Erasure(unittest.TestCase):
         cli(self.server, k, "tickets", "record", "zq-t1", "--customer", "zq-1",
             "--channel", "chat", "--created", "2026-03-04T08:00:00Z",
             "--first-response", "2026-03-04T08:30:00Z")
+        cli(self.server, k, "events", "register", "ev-a", "zq-1",
+            "--registered", "2026-02-01T10:00:00Z", "--attended", "true",
+            "--minutes", "45")
         cli(self.server, k, "customers", "churn", "zq-1", "--time",
             "2026-06-01T00:00:00Z")
 
@@ -89,6 +93,8 @@ class Erasure(unittest.TestCase):
         self.assertEqual(len(export["purchases"]), 4)
         self.assertEqual(len(export["sessions"]), 1)
         self.assertEqual(len(export["tickets"]), 1)
+        self.assertEqual([r["event_id"] for r in export["registrations"]],
+                         ["ev-a"])
         before = self.kpis()
         data = os.path.join(self.server.data_dir, "data")
         # Before erasure the strings are somewhere in the store's files
@@ -97,7 +103,8 @@ class Erasure(unittest.TestCase):
 
         _, erased, _ = cli(self.server, k, "customers", "erase", "zq-1")
         self.assertEqual(erased, {"responses": 1, "purchases": 4,
-                                  "sessions": 1, "tickets": 1})
+                                  "sessions": 1, "tickets": 1,
+                                  "registrations": 1})
         self.assertEqual(files_containing(data, [NAME, EMAIL, COMMENT]), [])
         code, _, err = cli(self.server, k, "customers", "get", "zq-1",
                            check=False)
