@@ -3,8 +3,8 @@
 # starts mittarid on 127.0.0.1:50051 with its embedded RocksDB under ./data.
 # On the first start the server creates the default workspace (UTC, EUR)
 # and its keys; this script then loads the demo data set (tests/golden:
-# customers, surveys, responses, purchases, sessions and tickets in
-# Europe/Helsinki) into it and prints
+# customers, surveys, events with their costs, revenue and registrations,
+# responses, purchases, sessions and tickets in Europe/Helsinki) into it and prints
 # the admin and operator keys, once. Extra arguments go to mittarid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +34,8 @@ if [ "$first_start" = 1 ]; then
   export MITTARI_ADDR=$listen MITTARI_KEY=$admin
   build/clients/cli/mittari workspace update --display-name "Demo" \
     --time-zone Europe/Helsinki --currency EUR >/dev/null
-  for kind in customers surveys responses purchases sessions tickets; do
+  for kind in customers surveys events event_costs event_revenues \
+      registrations responses purchases sessions tickets; do
     build/clients/cli/mittari import "$kind" "tests/golden/$kind.csv" \
       --output json | tr -d '\n' | sed 's/  */ /g'
     echo
