@@ -3,6 +3,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -75,6 +76,35 @@ absl::Status CheckFields(records::Purchase& p, const CheckContext& ctx,
     v.Add("purchase.refund_of", "is a purchase of another customer");
   } else if (-p.amount() > original->amount()) {
     v.Add("purchase.amount", "refunds more than the purchase's amount");
+  }
+  return absl::OkStatus();
+}
+
+template <typename Record>
+absl::Status CheckRefundTotal(
+    const Record&, const Finder<Record>&,
+    const std::function<absl::StatusOr<int64_t>(const Record&)>&, Violations&) {
+  return absl::OkStatus();
+}
+
+// The refunds of a purchase, this one included, may not exceed it.
+absl::Status CheckRefundTotal(
+    const records::Purchase& p, const Finder<records::Purchase>& find,
+    const std::function<absl::StatusOr<int64_t>(const records::Purchase&)>&
+        refunded_by_others,
+    Violations& v) {
+  if (p.amount() >= 0 || p.refund_of().empty() || !v.empty()) {
+    return absl::OkStatus();
+  }
+  ASSIGN_OR_RETURN(std::optional<records::Purchase> original,
+                   find(p.refund_of()));
+  if (!original.has_value()) return absl::OkStatus();
+  ASSIGN_OR_RETURN(int64_t others, refunded_by_others(p));
+  if (others - p.amount() > original->amount()) {
+    v.Add("purchase.amount",
+          absl::StrCat("with the earlier refunds (", others,
+                       ") refunds more than the purchase's amount (",
+                       original->amount(), ")"));
   }
   return absl::OkStatus();
 }
@@ -159,6 +189,28 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     if (auto it = latest.find(id); it != latest.end()) return it->second;
     return table_.Find(store_, ws, id);
   };
+  // Refunds written earlier in this batch: purchase -> refund id -> amount.
+  std::map<std::string, std::map<std::string, int64_t>> batch_refunds;
+  // The refunds of the same purchase, stored or earlier in this batch,
+  // other than `r` itself (found through the customer's records).
+  std::function<absl::StatusOr<int64_t>(const Record&)> refunded_by_others =
+      [&](const Record& r) -> absl::StatusOr<int64_t> {
+    int64_t total = 0;
+    if constexpr (std::is_same_v<Record, records::Purchase>) {
+      ASSIGN_OR_RETURN(std::vector<Record> stored,
+                       OfCustomer(ws, r.customer_id()));
+      for (const Record& x : stored) {
+        if (x.id() != r.id() && latest.count(x.id()) == 0 &&
+            x.refund_of() == r.refund_of()) {
+          total -= x.amount();
+        }
+      }
+      for (const auto& [id, amount] : batch_refunds[r.refund_of()]) {
+        if (id != r.id()) total -= amount;
+      }
+    }
+    return total;
+  };
   std::map<std::string, std::optional<records::Customer>> customers;
   const CheckContext ctx{workspace, clock_.Now()};
   const int64_t now_us = absl::ToUnixMicros(ctx.now);
@@ -175,6 +227,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
                                     : absl::StrCat(list_field, "[", i, "]."));
     v.Id(id_field, r.id());
     RETURN_IF_ERROR(CheckFields(r, ctx, find, v));
+    RETURN_IF_ERROR(CheckRefundTotal(r, find, refunded_by_others, v));
     r.clear_dims();
     if (r.customer_id().empty()) {
       if (Traits::kCustomerRequired) v.Add(customer_field, "is required");
@@ -224,6 +277,13 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
       batch.Put(ColumnFamily::kIndex,
                 keys::OfCustomer(ws, r.customer_id(), Traits::kTag, r.id()),
                 "");
+    }
+    if constexpr (std::is_same_v<Record, records::Purchase>) {
+      if (old.has_value() && !old->refund_of().empty()) {
+        batch_refunds[old->refund_of()].erase(r.id());
+      }
+      if (!r.refund_of().empty())
+        batch_refunds[r.refund_of()][r.id()] = r.amount();
     }
     latest[r.id()] = r;
   }
