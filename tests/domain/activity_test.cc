@@ -1,7 +1,7 @@
 // Customer activity: the fact rollups agree exactly with the raw records
 // over random purchases, sessions, tickets and active intervals — some of
 // them replaced by id — and random queries with unaligned range edges;
-// validation; erasure keeps every KPI.
+// validation; erasure keeps every KPI; event reports and comparison.
 #include "domain/activity.h"
 
 #include <map>
@@ -410,6 +410,133 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
                 IsOk());
   }
   EXPECT_FALSE(named);
+}
+
+}  // namespace
+}  // namespace mittari::domain
+
+namespace mittari::domain {
+namespace {
+
+class EventsTest : public ActivityTest {};
+
+records::Event Event(const std::string& id, const std::string& series,
+                     absl::Time start) {
+  records::Event e;
+  e.set_id(id);
+  e.set_display_name("Event " + id);
+  e.set_kind("seminar");
+  e.set_series(series);
+  e.set_start_time_us(absl::ToUnixMicros(start));
+  e.set_end_time_us(absl::ToUnixMicros(start + absl::Hours(3)));
+  e.set_budget(100000);
+  return e;
+}
+
+records::Registration Registration(const std::string& event,
+                                   const std::string& customer, bool attended,
+                                   bool converted, int minutes) {
+  records::Registration r;
+  r.set_event_id(event);
+  r.set_customer_id(customer);
+  r.set_attended(attended);
+  r.set_converted(converted);
+  r.set_minutes_attended(minutes);
+  return r;
+}
+
+TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
+  for (const char* c : {"c1", "c2", "c3", "c4"}) {
+    ASSERT_THAT(customers_.Create("w", Customer(c, "smb", Utc(2025, 1, 1))),
+                IsOk());
+  }
+  records::Event e = Event("e1", "s", Utc(2026, 3, 1, 9));
+  e.mutable_goals()->set_attendance_rate(75);
+  e.mutable_goals()->set_conversions(2);
+  ASSERT_THAT(events_.Create("w", e), IsOk());
+  // An empty event: ratios are absent, counts are 0.
+  auto empty = events_.Report("w", "e1", 0);
+  ASSERT_THAT(empty, IsOk());
+  EXPECT_EQ(empty->registrations, 0);
+  EXPECT_FALSE(empty->attendance_rate.has_value());
+  EXPECT_FALSE(empty->roi.has_value());
+
+  records::EventLine venue;
+  venue.set_id("venue");
+  venue.set_event_id("e1");
+  venue.set_category("venue");
+  venue.set_amount(15000);
+  records::EventLine tickets = venue;
+  tickets.set_id("tickets");
+  tickets.set_revenue(true);
+  tickets.set_category("tickets");
+  tickets.set_amount(20000);
+  ASSERT_THAT(events_.RecordLines("w", {venue, tickets}, "lines"), IsOk());
+  ASSERT_THAT(
+      events_.RecordRegistrations("w",
+                                  {Registration("e1", "c1", true, true, 60),
+                                   Registration("e1", "c2", true, false, 30),
+                                   Registration("e1", "c3", true, false, 90),
+                                   Registration("e1", "c4", false, false, 0)},
+                                  "registrations"),
+      IsOk());
+  auto r = events_.Report("w", "e1", 0);
+  ASSERT_THAT(r, IsOk());
+  EXPECT_EQ(r->attendees, 3);
+  EXPECT_EQ(*r->attendance_rate, 75.0);
+  EXPECT_NEAR(*r->roi, 33.333333333333336, 1e-9);  // metrics.md's example
+  EXPECT_EQ(*r->cost_per_conversion, 15000.0);
+  EXPECT_EQ(*r->avg_minutes_attended, 60.0);
+  EXPECT_EQ(*r->attendance_goal_met, true);
+  ASSERT_EQ(r->goals.size(), 2u);
+  EXPECT_EQ(r->goals[1].goal, "conversions");
+  EXPECT_EQ(*r->goals[1].pct, 50.0);
+  EXPECT_FALSE(r->goals[1].met);
+
+  // A check-in before the event opens, a conversion without attendance and
+  // an unknown category are refused, naming their fields; nothing is kept.
+  records::Registration early = Registration("e1", "c4", true, false, 0);
+  early.set_check_in_time_us(absl::ToUnixMicros(Utc(2026, 3, 1, 8)));
+  records::EventLine odd = venue;
+  odd.set_id("odd");
+  odd.set_category("catering");
+  absl::Status s =
+      events_
+          .RecordRegistrations(
+              "w", {early, Registration("e1", "c4", false, true, 0)},
+              "registrations")
+          .status();
+  std::set<std::string> fields;
+  for (const auto& v : errors::FieldViolations(s)) fields.insert(v.field);
+  EXPECT_EQ(fields, (std::set<std::string>{"registrations[0].check_in_time",
+                                           "registrations[1].converted"}));
+  EXPECT_EQ(
+      errors::FieldViolations(events_.RecordLines("w", {odd}, "lines").status())
+          .at(0)
+          .field,
+      "lines[0].category");
+  EXPECT_EQ(events_.Report("w", "e1", 0)->attendees, 3);
+}
+
+TEST_F(EventsTest, ComparesAgainstEarlierEventsOfTheSeries) {
+  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  ASSERT_THAT(events_.Import("w", {Event("a", "s", Utc(2026, 1, 1)),
+                                   Event("b", "s", Utc(2026, 2, 1)),
+                                   Event("c", "other", Utc(2026, 3, 1))}),
+              IsOk());
+  ASSERT_THAT(events_.RecordRegistrations(
+                  "w", {Registration("b", "c1", true, false, 10)}, ""),
+              IsOk());
+  auto rows = events_.Compare("w", {}, "attendees", true);
+  ASSERT_THAT(rows, IsOk());
+  ASSERT_EQ(rows->size(), 3u);
+  EXPECT_EQ((*rows)[0].report.event.id(), "b");
+  EXPECT_EQ((*rows)[0].series_mean.at("attendees"), 0.0);
+  EXPECT_EQ((*rows)[0].vs_series.at("attendees"), 1.0);
+  EXPECT_TRUE((*rows)[1].series_mean.empty());  // the first of its series
+  EXPECT_THAT(events_.Compare("w", {}, "colour", false),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 }  // namespace
