@@ -8,7 +8,6 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
-#include "google/protobuf/util/message_differencer.h"
 
 namespace mittari::domain {
 namespace {
@@ -143,15 +142,6 @@ absl::Status CheckFields(records::Ticket& t, const CheckContext& ctx,
     }
   }
   return absl::OkStatus();
-}
-
-template <typename Record>
-bool SameContent(Record a, Record b) {
-  for (Record* r : {&a, &b}) {
-    r->clear_create_time_us();
-    r->clear_update_time_us();
-  }
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
 }
 
 template <typename Record>
@@ -311,29 +301,9 @@ absl::StatusOr<Page<Record>> FactLedger<Record>::List(
 template <typename Record>
 absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
     absl::string_view ws, absl::string_view customer_id) const {
-  using Traits = FactTraits<Record>;
-  std::string prefix =
-      storage::KeyEncoder()
-          .Str(ws)
-          .U8(static_cast<uint8_t>(keys::WorkspaceTag::kOfCustomer))
-          .Str(customer_id)
-          .U8(static_cast<uint8_t>(Traits::kTag))
-          .key();
-  std::vector<std::string> ids;
-  absl::Status status;
-  RETURN_IF_ERROR(
-      store_.ScanPrefix(ColumnFamily::kIndex, prefix,
-                        [&](absl::string_view key, absl::string_view) {
-                          storage::KeyDecoder in(key.substr(prefix.size()));
-                          absl::StatusOr<std::string> id = in.Str();
-                          if (!id.ok()) {
-                            status = id.status();
-                            return false;
-                          }
-                          ids.push_back(*std::move(id));
-                          return true;
-                        }));
-  RETURN_IF_ERROR(status);
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> ids,
+      IdsOfCustomer(store_, ws, customer_id, FactTraits<Record>::kTag));
   std::vector<Record> out;
   for (const std::string& id : ids) {
     ASSIGN_OR_RETURN(std::optional<Record> r, table_.Find(store_, ws, id));

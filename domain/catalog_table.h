@@ -15,9 +15,21 @@
 #include "common/status_macros.h"
 #include "domain/keys.h"
 #include "domain/page.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "storage/store.h"
 
 namespace mittari::domain {
+
+// Whether two records hold the same content, their create and update times
+// aside (a record sent again unchanged changes nothing).
+template <typename Record>
+bool SameContent(Record a, Record b) {
+  for (Record* r : {&a, &b}) {
+    r->clear_create_time_us();
+    r->clear_update_time_us();
+  }
+  return google::protobuf::util::MessageDifferencer::Equals(a, b);
+}
 
 template <typename Record>
 class CatalogTable {

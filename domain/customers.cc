@@ -7,7 +7,6 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/kpi/facts.h"
-#include "google/protobuf/util/message_differencer.h"
 
 namespace mittari::domain {
 namespace {
@@ -20,14 +19,6 @@ constexpr size_t kMaxAttribute = 256;
 
 std::string CustomerName(absl::string_view ws, absl::string_view id) {
   return absl::StrCat("workspaces/", ws, "/customers/", id);
-}
-
-bool SameContent(records::Customer a, records::Customer b) {
-  for (records::Customer* c : {&a, &b}) {
-    c->clear_create_time_us();
-    c->clear_update_time_us();
-  }
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
 }
 
 }  // namespace
@@ -60,6 +51,28 @@ void CustomerDirectory::Validate(const records::Customer& c, Violations& v) {
              c.churn_time_us() < c.acquire_time_us()) {
     v.Add("customer.churn_time", "is before acquire_time");
   }
+}
+
+absl::StatusOr<std::vector<std::string>> IdsOfCustomer(
+    const storage::ReadView& view, absl::string_view ws,
+    absl::string_view customer_id, keys::WorkspaceTag tag) {
+  std::string prefix = keys::OfCustomerPrefix(ws, customer_id, tag);
+  std::vector<std::string> ids;
+  absl::Status status;
+  RETURN_IF_ERROR(view.ScanPrefix(
+      storage::ColumnFamily::kIndex, prefix,
+      [&](absl::string_view key, absl::string_view) {
+        absl::StatusOr<std::string> id =
+            storage::KeyDecoder(key.substr(prefix.size())).Str();
+        if (!id.ok()) {
+          status = id.status();
+          return false;
+        }
+        ids.push_back(*std::move(id));
+        return true;
+      }));
+  RETURN_IF_ERROR(status);
+  return ids;
 }
 
 absl::StatusOr<records::Customer> CustomerDirectory::Create(

@@ -26,6 +26,12 @@ struct CustomerFilter {
   std::string customer_type;
 };
 
+// The ids of a customer's records of one tag, from the per-customer index
+// (keys::OfCustomer).
+absl::StatusOr<std::vector<std::string>> IdsOfCustomer(
+    const storage::ReadView& view, absl::string_view workspace_id,
+    absl::string_view customer_id, keys::WorkspaceTag tag);
+
 class CustomerDirectory {
  public:
   CustomerDirectory(storage::Store& store, const WorkspaceDirectory& workspaces,

@@ -48,19 +48,6 @@ void OneOf(Violations& v, absl::string_view field, const std::string& value,
   }
 }
 
-template <typename Record>
-bool SameContent(Record a, Record b) {
-  return google::protobuf::util::MessageDifferencer::Equals(a, b);
-}
-
-bool SameEvent(records::Event a, records::Event b) {
-  for (records::Event* e : {&a, &b}) {
-    e->clear_create_time_us();
-    e->clear_update_time_us();
-  }
-  return SameContent(a, b);
-}
-
 void Validate(const records::Event& e, Violations& v) {
   v.Id("event_id", e.id());
   v.Required("event.display_name", e.display_name());
@@ -197,7 +184,7 @@ absl::StatusOr<ImportCounts> Events::Import(
     if (!v.empty()) continue;
     ASSIGN_OR_RETURN(std::optional<records::Event> existing,
                      table_.Find(ws, e.id()));
-    if (existing.has_value() && SameEvent(*existing, e)) {
+    if (existing.has_value() && SameContent(*existing, e)) {
       ++counts.unchanged;
       continue;
     }
@@ -265,7 +252,8 @@ absl::StatusOr<ImportCounts> Upsert(
         }
       }
     }
-    if (old.has_value() && SameContent(*old, r)) {
+    if (old.has_value() &&
+        google::protobuf::util::MessageDifferencer::Equals(*old, r)) {
       ++counts.unchanged;
       continue;
     }
@@ -394,29 +382,10 @@ absl::StatusOr<std::vector<records::Registration>> Events::Registrations(
 
 absl::StatusOr<std::vector<records::Registration>> Events::RegistrationsOf(
     absl::string_view ws, absl::string_view customer_id) const {
-  std::string prefix =
-      storage::KeyEncoder()
-          .Str(ws)
-          .U8(static_cast<uint8_t>(keys::WorkspaceTag::kOfCustomer))
-          .Str(customer_id)
-          .U8(static_cast<uint8_t>(keys::WorkspaceTag::kRegistration))
-          .key();
+  ASSIGN_OR_RETURN(std::vector<std::string> events,
+                   IdsOfCustomer(store_, ws, customer_id,
+                                 keys::WorkspaceTag::kRegistration));
   std::vector<records::Registration> out;
-  std::vector<std::string> events;
-  absl::Status status;
-  RETURN_IF_ERROR(
-      store_.ScanPrefix(ColumnFamily::kIndex, prefix,
-                        [&](absl::string_view key, absl::string_view) {
-                          storage::KeyDecoder in(key.substr(prefix.size()));
-                          absl::StatusOr<std::string> event = in.Str();
-                          if (!event.ok()) {
-                            status = event.status();
-                            return false;
-                          }
-                          events.push_back(*std::move(event));
-                          return true;
-                        }));
-  RETURN_IF_ERROR(status);
   for (const std::string& e : events) {
     ASSIGN_OR_RETURN(
         std::optional<std::string> value,

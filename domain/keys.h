@@ -163,6 +163,16 @@ inline std::string OfCustomerPrefix(absl::string_view workspace_id,
       .key();
 }
 
+// The customer's entries of one record tag; after it, the record's id.
+inline std::string OfCustomerPrefix(absl::string_view workspace_id,
+                                    absl::string_view customer_id,
+                                    WorkspaceTag tag) {
+  return InWorkspace(workspace_id, WorkspaceTag::kOfCustomer)
+      .Str(customer_id)
+      .U8(static_cast<uint8_t>(tag))
+      .key();
+}
+
 inline std::string OfCustomer(absl::string_view workspace_id,
                               absl::string_view customer_id, WorkspaceTag tag,
                               absl::string_view id) {

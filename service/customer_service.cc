@@ -113,13 +113,6 @@ class FactHandlers {
   domain::FactLedger<Record>& ledger_;
 };
 
-absl::StatusOr<absl::Time> RequiredTime(bool has,
-                                        const google::protobuf::Timestamp& t,
-                                        absl::string_view field) {
-  if (!has) return errors::InvalidArgument(field, "is required");
-  return absl::FromUnixMicros(MicrosOf(true, t));
-}
-
 }  // namespace
 
 v1::ImportSummary ImportSummaryToProto(const domain::ImportCounts& counts) {

@@ -5,6 +5,10 @@
 
 #include <cstdint>
 
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/errors.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/status.h"
@@ -24,6 +28,14 @@ inline void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
 // Micros of a timestamp; 0 when absent (`has` false).
 inline int64_t MicrosOf(bool has, const google::protobuf::Timestamp& t) {
   return has ? google::protobuf::util::TimeUtil::TimestampToMicroseconds(t) : 0;
+}
+
+// A timestamp the request must carry; INVALID_ARGUMENT naming `field`
+// when absent.
+inline absl::StatusOr<absl::Time> RequiredTime(
+    bool has, const google::protobuf::Timestamp& t, absl::string_view field) {
+  if (!has) return errors::InvalidArgument(field, "is required");
+  return absl::FromUnixMicros(MicrosOf(true, t));
 }
 
 }  // namespace mittari::service

@@ -17,13 +17,6 @@ using domain::kpi::Granularity;
 using domain::kpi::MetricPoint;
 using domain::kpi::MetricQuery;
 
-absl::StatusOr<absl::Time> RequiredTime(bool has,
-                                        const google::protobuf::Timestamp& t,
-                                        absl::string_view field) {
-  if (!has) return errors::InvalidArgument(field, "is required");
-  return absl::FromUnixMicros(MicrosOf(true, t));
-}
-
 absl::StatusOr<Granularity> GranularityOf(v1::Granularity g) {
   switch (g) {
     case v1::GRANULARITY_UNSPECIFIED:

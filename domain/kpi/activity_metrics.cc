@@ -579,15 +579,11 @@ class QueryRun {
                c.first_acquired_us = row.time_us;
              }));
     // Purchases join their customer; the filters hold on the customer.
-    MetricQuery unfiltered = q_;
-    unfiltered.filters.clear();
-    Selection all(SchemaOf(FactKind::kPurchase), unfiltered, {}, {});
-    GroupKey none;
     RETURN_IF_ERROR(ScanRows(
         view_, ws_, calendar_, FactKind::kPurchase, true, absl::InfinitePast(),
         q_.to, [&](DayNumber, const FactRow& row) {
           auto it = customers.find(row.entities[0]);
-          if (it == customers.end() || !all.Match(row, none)) return;
+          if (it == customers.end()) return;
           it->second.revenue.emplace_back(row.time_us,
                                           row.counters[purchase::kRevenue]);
         }));
