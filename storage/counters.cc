@@ -1,5 +1,9 @@
 #include "storage/counters.h"
 
+#include <array>
+#include <deque>
+#include <vector>
+
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "rocksdb/merge_operator.h"
@@ -11,47 +15,15 @@ constexpr uint8_t kMagic = 0xC7;
 constexpr size_t kHeader = 2;
 constexpr size_t kMaxCounters = 255;
 
-class CounterMergeOperator final : public rocksdb::AssociativeMergeOperator {
- public:
-  bool Merge(const rocksdb::Slice& /*key*/,
-             const rocksdb::Slice* existing_value, const rocksdb::Slice& value,
-             std::string* new_value,
-             rocksdb::Logger* /*logger*/) const override {
-    absl::string_view operand(value.data(), value.size());
-    if (existing_value == nullptr) {
-      // Validate even the first operand: a corrupt one must never be stored.
-      if (!DecodeCounters(operand).ok()) return false;
-      new_value->assign(operand.data(), operand.size());
-      return true;
-    }
-    absl::StatusOr<std::string> sum = AddEncodedCounters(
-        absl::string_view(existing_value->data(), existing_value->size()),
-        operand);
-    if (!sum.ok()) return false;  // RocksDB reports Corruption
-    *new_value = *std::move(sum);
-    return true;
-  }
-
-  const char* Name() const override { return "mittari.CounterMerge.v1"; }
-};
-
-}  // namespace
-
-std::string EncodeCounters(const Counters& counters) {
-  std::string out;
-  out.reserve(kHeader + 8 * counters.size());
-  out.push_back(static_cast<char>(kMagic));
-  out.push_back(static_cast<char>(counters.size()));
-  for (int64_t c : counters) {
-    auto u = static_cast<uint64_t>(c);
-    for (int i = 0; i < 8; ++i) {
-      out.push_back(static_cast<char>((u >> (8 * i)) & 0xff));
-    }
-  }
-  return out;
+uint64_t Load64(const char* p) {
+  uint64_t u = 0;
+  for (int i = 7; i >= 0; --i) u = (u << 8) | static_cast<uint8_t>(p[i]);
+  return u;
 }
 
-absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
+// The number of counters in `encoded`, or an error if it is not a counter
+// vector.
+absl::StatusOr<size_t> CheckEncoded(absl::string_view encoded) {
   if (encoded.size() < kHeader || static_cast<uint8_t>(encoded[0]) != kMagic) {
     return errors::DataLoss("counter value has no counter header");
   }
@@ -60,33 +32,114 @@ absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
     return errors::DataLoss(absl::StrCat("counter value of ", encoded.size(),
                                          " bytes for ", n, " counters"));
   }
-  Counters out(n);
-  for (size_t k = 0; k < n; ++k) {
-    uint64_t u = 0;
-    for (int i = 7; i >= 0; --i) {
-      u = (u << 8) | static_cast<uint8_t>(encoded[kHeader + 8 * k + i]);
+  return n;
+}
+
+// A running sum of encoded counter vectors, without an allocation per
+// operand: merges add hundreds of operands per key.
+class Sum {
+ public:
+  absl::Status Add(absl::string_view encoded) {
+    absl::StatusOr<size_t> n = CheckEncoded(encoded);
+    if (!n.ok()) return n.status();
+    if (size_ == 0) {
+      size_ = *n;
+    } else if (*n != size_) {
+      return errors::DataLoss(
+          absl::StrCat("adding ", *n, " counters to ", size_));
     }
-    out[k] = static_cast<int64_t>(u);
+    const char* p = encoded.data() + kHeader;
+    for (size_t k = 0; k < size_; ++k, p += 8) {
+      if (__builtin_add_overflow(sum_[k], static_cast<int64_t>(Load64(p)),
+                                 &sum_[k])) {
+        return errors::DataLoss("counter overflow");
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  std::string Encoded() const {
+    return EncodeCounters(Counters(sum_.begin(), sum_.begin() + size_));
+  }
+
+ private:
+  std::array<int64_t, kMaxCounters> sum_{};
+  size_t size_ = 0;
+};
+
+absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// Sums `operands` (and `base` if there is one) into `out`. A corrupt operand
+// fails the merge, which RocksDB reports as Corruption: it is never counted
+// as zero.
+template <typename Operands>
+bool SumInto(const rocksdb::Slice* base, const Operands& operands,
+             std::string* out) {
+  Sum sum;
+  if (base != nullptr && !sum.Add(View(*base)).ok()) return false;
+  for (const rocksdb::Slice& operand : operands) {
+    if (!sum.Add(View(operand)).ok()) return false;
+  }
+  *out = sum.Encoded();
+  return true;
+}
+
+class CounterMergeOperator final : public rocksdb::MergeOperator {
+ public:
+  bool FullMergeV2(const MergeOperationInput& in,
+                   MergeOperationOutput* out) const override {
+    return SumInto(in.existing_value, in.operand_list, &out->new_value);
+  }
+
+  bool PartialMerge(const rocksdb::Slice& /*key*/, const rocksdb::Slice& left,
+                    const rocksdb::Slice& right, std::string* new_value,
+                    rocksdb::Logger* /*logger*/) const override {
+    return SumInto(nullptr, std::array<rocksdb::Slice, 2>{left, right},
+                   new_value);
+  }
+
+  bool PartialMergeMulti(const rocksdb::Slice& /*key*/,
+                         const std::deque<rocksdb::Slice>& operands,
+                         std::string* new_value,
+                         rocksdb::Logger* /*logger*/) const override {
+    return SumInto(nullptr, operands, new_value);
+  }
+
+  const char* Name() const override { return "mittari.CounterMerge.v1"; }
+};
+
+}  // namespace
+
+std::string EncodeCounters(const Counters& counters) {
+  std::string out(kHeader + 8 * counters.size(), '\0');
+  out[0] = static_cast<char>(kMagic);
+  out[1] = static_cast<char>(counters.size());
+  char* p = out.data() + kHeader;
+  for (int64_t c : counters) {
+    auto u = static_cast<uint64_t>(c);
+    for (int i = 0; i < 8; ++i) *p++ = static_cast<char>((u >> (8 * i)) & 0xff);
+  }
+  return out;
+}
+
+absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
+  absl::StatusOr<size_t> n = CheckEncoded(encoded);
+  if (!n.ok()) return n.status();
+  Counters out(*n);
+  const char* p = encoded.data() + kHeader;
+  for (size_t k = 0; k < *n; ++k, p += 8) {
+    out[k] = static_cast<int64_t>(Load64(p));
   }
   return out;
 }
 
 absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
                                                absl::string_view operand) {
-  absl::StatusOr<Counters> a = DecodeCounters(existing);
-  if (!a.ok()) return a.status();
-  absl::StatusOr<Counters> b = DecodeCounters(operand);
-  if (!b.ok()) return b.status();
-  if (a->size() != b->size()) {
-    return errors::DataLoss(
-        absl::StrCat("adding ", b->size(), " counters to ", a->size()));
-  }
-  for (size_t i = 0; i < a->size(); ++i) {
-    if (__builtin_add_overflow((*a)[i], (*b)[i], &(*a)[i])) {
-      return errors::DataLoss("counter overflow");
-    }
-  }
-  return EncodeCounters(*a);
+  Sum sum;
+  absl::Status status = sum.Add(existing);
+  status.Update(sum.Add(operand));
+  if (!status.ok()) return status;
+  return sum.Encoded();
 }
 
 std::shared_ptr<rocksdb::MergeOperator> NewCounterMergeOperator() {

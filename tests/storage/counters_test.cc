@@ -1,6 +1,9 @@
 #include "storage/counters.h"
 
+#include <deque>
 #include <limits>
+#include <string>
+#include <vector>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -41,19 +44,49 @@ TEST(CountersTest, RejectsCorruptOperands) {
       StatusIs(absl::StatusCode::kDataLoss));
 }
 
+TEST(CounterMergeOperatorTest, SumsABaseAndManyOperandsInOneMerge) {
+  auto op = NewCounterMergeOperator();
+  std::string base = EncodeCounters({5, 1});
+  rocksdb::Slice base_slice(base);
+  std::vector<std::string> encoded = {EncodeCounters({2, -1}),
+                                      EncodeCounters({3, 0}),
+                                      EncodeCounters({-10, 4})};
+  std::vector<rocksdb::Slice> operands(encoded.begin(), encoded.end());
+  std::string out;
+  rocksdb::Slice existing_operand;
+  rocksdb::MergeOperator::MergeOperationOutput merge_out(out, existing_operand);
+  ASSERT_TRUE(op->FullMergeV2(rocksdb::MergeOperator::MergeOperationInput(
+                                  "k", &base_slice, operands, nullptr),
+                              &merge_out));
+  EXPECT_THAT(DecodeCounters(out), IsOkAndHolds(ElementsAre(0, 4)));
+
+  std::deque<rocksdb::Slice> partial(encoded.begin(), encoded.end());
+  ASSERT_TRUE(op->PartialMergeMulti("k", partial, &out, nullptr));
+  EXPECT_THAT(DecodeCounters(out), IsOkAndHolds(ElementsAre(-5, 3)));
+  ASSERT_TRUE(op->PartialMerge("k", operands[0], operands[1], &out, nullptr));
+  EXPECT_THAT(DecodeCounters(out), IsOkAndHolds(ElementsAre(5, -1)));
+}
+
 TEST(CounterMergeOperatorTest, RefusesACorruptOperandInsteadOfCountingZero) {
   auto op = NewCounterMergeOperator();
-  auto* assoc = dynamic_cast<rocksdb::AssociativeMergeOperator*>(op.get());
-  ASSERT_NE(assoc, nullptr);
   std::string existing = EncodeCounters({5});
   rocksdb::Slice existing_slice(existing);
-  std::string out;
   std::string good = EncodeCounters({2});
-  EXPECT_TRUE(assoc->Merge("k", &existing_slice, good, &out, nullptr));
-  EXPECT_THAT(DecodeCounters(out), IsOkAndHolds(ElementsAre(7)));
+  std::vector<rocksdb::Slice> bad = {rocksdb::Slice(good),
+                                     rocksdb::Slice("not counters")};
+  std::string out;
+  rocksdb::Slice existing_operand;
+  rocksdb::MergeOperator::MergeOperationOutput merge_out(out, existing_operand);
+  using Input = rocksdb::MergeOperator::MergeOperationInput;
   EXPECT_FALSE(
-      assoc->Merge("k", &existing_slice, "not counters", &out, nullptr));
-  EXPECT_FALSE(assoc->Merge("k", nullptr, "not counters", &out, nullptr));
+      op->FullMergeV2(Input("k", &existing_slice, bad, nullptr), &merge_out));
+  std::vector<rocksdb::Slice> only_bad = {bad[1]};
+  EXPECT_FALSE(
+      op->FullMergeV2(Input("k", nullptr, only_bad, nullptr), &merge_out));
+  EXPECT_FALSE(op->PartialMerge("k", bad[0], bad[1], &out, nullptr));
+  std::string other_width = EncodeCounters({1, 2});
+  EXPECT_FALSE(op->PartialMerge("k", bad[0], rocksdb::Slice(other_width), &out,
+                                nullptr));
 }
 
 }  // namespace

@@ -39,6 +39,44 @@ TEST(RocksDbStoreTest, WritesSurviveReopen) {
               IsOkAndHolds(::testing::ElementsAre(3)));
 }
 
+TEST(RocksDbStoreTest, SumsManyMergesToOneKeyAcrossFlushesAndReopen) {
+  // Operands summed in a flushed and compacted file, the rest when read, and
+  // all of them by the flush at reopen.
+  testing::TempDir dir;
+  int64_t expected = 0;
+  {
+    auto store = RocksDbStore::Open(dir.Sub("db"));
+    ASSERT_THAT(store, IsOk());
+    for (int64_t i = 1; i <= 200; ++i) {
+      WriteBatch batch;
+      batch.AddCounters(ColumnFamily::kRollups, "hot", {i, -i, 1});
+      ASSERT_THAT((*store)->Write(batch), IsOk());
+      expected += i;
+      if (i == 100) {
+        ASSERT_THAT((*store)->CompactAll(), IsOk());
+      }
+    }
+    auto sum = (*store)->Get(ColumnFamily::kRollups, "hot");
+    ASSERT_THAT(sum, IsOk());
+    EXPECT_THAT(DecodeCounters(sum->value()),
+                IsOkAndHolds(::testing::ElementsAre(expected, -expected, 200)));
+  }
+  auto store = RocksDbStore::Open(dir.Sub("db"));
+  ASSERT_THAT(store, IsOk());
+  int visited = 0;
+  ASSERT_THAT((*store)->Scan(ColumnFamily::kRollups, "", "",
+                             [&](absl::string_view key, absl::string_view v) {
+                               ++visited;
+                               EXPECT_EQ(key, "hot");
+                               EXPECT_THAT(DecodeCounters(v),
+                                           IsOkAndHolds(::testing::ElementsAre(
+                                               expected, -expected, 200)));
+                               return true;
+                             }),
+              IsOk());
+  EXPECT_EQ(visited, 1);
+}
+
 TEST(RocksDbStoreTest, RefusesDataOfANewerSchemaVersion) {
   testing::TempDir dir;
   {
