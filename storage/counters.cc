@@ -21,6 +21,18 @@ uint64_t Load64(const char* p) {
   return u;
 }
 
+std::string Encode(const int64_t* counters, size_t n) {
+  std::string out(kHeader + 8 * n, '\0');
+  out[0] = static_cast<char>(kMagic);
+  out[1] = static_cast<char>(n);
+  char* p = out.data() + kHeader;
+  for (size_t k = 0; k < n; ++k) {
+    auto u = static_cast<uint64_t>(counters[k]);
+    for (int i = 0; i < 8; ++i) *p++ = static_cast<char>((u >> (8 * i)) & 0xff);
+  }
+  return out;
+}
+
 // The number of counters in `encoded`, or an error if it is not a counter
 // vector.
 absl::StatusOr<size_t> CheckEncoded(absl::string_view encoded) {
@@ -58,9 +70,7 @@ class Sum {
     return absl::OkStatus();
   }
 
-  std::string Encoded() const {
-    return EncodeCounters(Counters(sum_.begin(), sum_.begin() + size_));
-  }
+  std::string Encoded() const { return Encode(sum_.data(), size_); }
 
  private:
   std::array<int64_t, kMaxCounters> sum_{};
@@ -111,15 +121,7 @@ class CounterMergeOperator final : public rocksdb::MergeOperator {
 }  // namespace
 
 std::string EncodeCounters(const Counters& counters) {
-  std::string out(kHeader + 8 * counters.size(), '\0');
-  out[0] = static_cast<char>(kMagic);
-  out[1] = static_cast<char>(counters.size());
-  char* p = out.data() + kHeader;
-  for (int64_t c : counters) {
-    auto u = static_cast<uint64_t>(c);
-    for (int i = 0; i < 8; ++i) *p++ = static_cast<char>((u >> (8 * i)) & 0xff);
-  }
-  return out;
+  return Encode(counters.data(), counters.size());
 }
 
 absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
