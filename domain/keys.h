@@ -27,10 +27,12 @@ enum class WorkspaceTag : uint8_t {
   // kFacts: (-submit time, response id) -> records::Response, so that a
   // scan reads newest first.
   kResponse = 4,
-  kResponseId = 5,        // kIndex: response id -> submit time (I64)
-  kResponseBySurvey = 6,  // kIndex: (survey, submit time, id) -> ""
-  kFollowUp = 7,          // kIndex: (-submit time, id) -> "" for low scores
-  kInvitationBatch = 8,   // kFacts: batch id -> records::InvitationBatch
+  kResponseId = 5,  // kIndex: response id -> submit time (I64)
+  // Was kIndex (survey, submit time, id) -> "", no longer written (a
+  // survey's rollups tell whether it has responses); not to be reused.
+  kRetiredResponseBySurvey = 6,
+  kFollowUp = 7,         // kIndex: (-submit time, id) -> "" for low scores
+  kInvitationBatch = 8,  // kFacts: batch id -> records::InvitationBatch
   // kRollups: (projection, ...) -> counters; layouts in kpi/rollups.h.
   kRollup = 9,
   // kIndex: (fact kind, time, fact id, row) -> the row (kpi/facts.h), so
@@ -117,23 +119,6 @@ inline std::string Response(absl::string_view workspace_id, int64_t submit_us,
 inline std::string ResponseId(absl::string_view workspace_id,
                               absl::string_view id) {
   return InWorkspace(workspace_id, WorkspaceTag::kResponseId).Str(id).key();
-}
-
-inline std::string ResponseBySurveyPrefix(absl::string_view workspace_id,
-                                          absl::string_view survey_id) {
-  return InWorkspace(workspace_id, WorkspaceTag::kResponseBySurvey)
-      .Str(survey_id)
-      .key();
-}
-
-inline std::string ResponseBySurvey(absl::string_view workspace_id,
-                                    absl::string_view survey_id,
-                                    int64_t submit_us, absl::string_view id) {
-  return InWorkspace(workspace_id, WorkspaceTag::kResponseBySurvey)
-      .Str(survey_id)
-      .I64(submit_us)
-      .Str(id)
-      .key();
 }
 
 inline std::string FollowUp(absl::string_view workspace_id, int64_t submit_us,

@@ -233,10 +233,6 @@ void ResponseLedger::AddWrites(storage::WriteBatch& batch,
             r.SerializeAsString());
   batch.Put(ColumnFamily::kIndex, keys::ResponseId(ws, r.id()),
             storage::KeyEncoder().I64(r.submit_time_us()).key());
-  batch.Put(
-      ColumnFamily::kIndex,
-      keys::ResponseBySurvey(ws, r.survey_id(), r.submit_time_us(), r.id()),
-      "");
   if (r.low()) {
     batch.Put(ColumnFamily::kIndex,
               keys::FollowUp(ws, r.submit_time_us(), r.id()), "");

@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/kpi/rollups.h"
 #include "google/protobuf/util/message_differencer.h"
 
 namespace mittari::domain {
@@ -153,24 +154,10 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
   }
 }
 
-bool SurveyCatalog::HasResponses(absl::string_view workspace_id,
-                                 absl::string_view id) const {
-  bool any = false;
-  store_
-      .ScanPrefix(storage::ColumnFamily::kIndex,
-                  keys::ResponseBySurveyPrefix(workspace_id, id),
-                  [&](absl::string_view, absl::string_view) {
-                    any = true;
-                    return false;
-                  })
-      .IgnoreError();
-  return any;
-}
-
-void SurveyCatalog::CheckChangeAllowed(absl::string_view workspace_id,
-                                       const records::Survey& before,
-                                       const records::Survey& after,
-                                       Violations& v) const {
+absl::Status SurveyCatalog::CheckChangeAllowed(absl::string_view workspace_id,
+                                               const records::Survey& before,
+                                               const records::Survey& after,
+                                               Violations& v) const {
   bool scale_changed =
       before.kind() != after.kind() ||
       before.scale_min() != after.scale_min() ||
@@ -178,11 +165,15 @@ void SurveyCatalog::CheckChangeAllowed(absl::string_view workspace_id,
       before.direction() != after.direction() ||
       before.positive_threshold() != after.positive_threshold() ||
       before.low_threshold() != after.low_threshold();
-  if (scale_changed && HasResponses(workspace_id, before.id())) {
+  if (!scale_changed) return absl::OkStatus();
+  ASSIGN_OR_RETURN(bool has_responses,
+                   kpi::SurveyHasResponses(store_, workspace_id, before.id()));
+  if (has_responses) {
     v.Add("survey.kind",
           "kind, scale, direction and thresholds cannot change once the "
           "survey has responses");
   }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<records::Survey> SurveyCatalog::Create(
@@ -266,7 +257,7 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
     }
   }
   Normalize(after, v);
-  CheckChangeAllowed(workspace_id, before, after, v);
+  RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, before, after, v));
   RETURN_IF_ERROR(v.ToStatus());
   after.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
   storage::WriteBatch batch;
@@ -311,7 +302,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
         ++counts.unchanged;
         continue;
       }
-      CheckChangeAllowed(workspace_id, *existing, s, v);
+      RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, *existing, s, v));
       s.set_create_time_us(existing->create_time_us());
       ++counts.updated;
     } else {

@@ -71,14 +71,12 @@ class SurveyCatalog {
   absl::StatusOr<ImportCounts> Import(absl::string_view workspace_id,
                                       std::vector<records::Survey> surveys);
 
-  bool HasResponses(absl::string_view workspace_id, absl::string_view id) const;
-
  private:
   // Adds violations for changes that responses already stored forbid.
-  void CheckChangeAllowed(absl::string_view workspace_id,
-                          const records::Survey& before,
-                          const records::Survey& after,
-                          Violations& violations) const;
+  absl::Status CheckChangeAllowed(absl::string_view workspace_id,
+                                  const records::Survey& before,
+                                  const records::Survey& after,
+                                  Violations& violations) const;
 
   storage::Store& store_;
   const Clock& clock_;

@@ -84,6 +84,21 @@ std::string WithDay(absl::string_view prefix, DayNumber day) {
   return absl::StrCat(prefix, KeyEncoder().I64(day).key());
 }
 
+absl::StatusOr<bool> SurveyHasResponses(const storage::ReadView& view,
+                                        absl::string_view ws,
+                                        absl::string_view survey_id) {
+  bool any = false;
+  absl::Status status = view.ScanPrefix(
+      ColumnFamily::kRollups,
+      RollupPrefix(ws, Projection::kBySurvey, std::nullopt, survey_id),
+      [&](absl::string_view, absl::string_view) {
+        any = true;
+        return false;
+      });
+  if (!status.ok()) return status;
+  return any;
+}
+
 void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
   auto [it, inserted] = deltas_.try_emplace(std::move(key), delta);
   if (!inserted) {

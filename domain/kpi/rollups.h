@@ -93,6 +93,12 @@ std::string RollupPrefix(
 // `prefix` followed by a day.
 std::string WithDay(absl::string_view prefix, DayNumber day);
 
+// Whether survey `survey_id` has responses: every response adds to one of
+// its survey's kBySurvey entries, and responses are never removed.
+absl::StatusOr<bool> SurveyHasResponses(const storage::ReadView& view,
+                                        absl::string_view workspace_id,
+                                        absl::string_view survey_id);
+
 }  // namespace mittari::domain::kpi
 
 #endif  // MITTARI_DOMAIN_KPI_ROLLUPS_H_

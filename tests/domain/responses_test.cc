@@ -89,6 +89,39 @@ TEST_F(ResponsesTest, StoresAndCapturesSegmentDimensions) {
   EXPECT_EQ(again->segment(), "enterprise");
 }
 
+TEST_F(ResponsesTest, ASurveysScaleLocksWithItsFirstResponse) {
+  // "nps" and "npsx" share a key prefix: one's responses must not lock the
+  // other.
+  records::Survey npsx;
+  npsx.set_id("npsx");
+  npsx.set_kind(static_cast<int>(SurveyKind::kNps));
+  npsx.set_question("q");
+  ASSERT_THAT(surveys_.Create(kWs, npsx), IsOk());
+  records::Survey scale;
+  scale.set_kind(static_cast<int>(SurveyKind::kCsat));
+  ASSERT_THAT(surveys_.Update(kWs, "nps", scale, {"kind"}), IsOk());
+  scale.set_kind(static_cast<int>(SurveyKind::kNps));
+  ASSERT_THAT(surveys_.Update(kWs, "nps", scale, {"kind"}), IsOk());
+
+  ASSERT_THAT(ledger_.Submit(kWs, R("r1", "nps", 9, absl::Hours(1))), IsOk());
+  scale.set_kind(static_cast<int>(SurveyKind::kCsat));
+  absl::StatusOr<records::Survey> refused =
+      surveys_.Update(kWs, "nps", scale, {"kind"});
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Fields(refused.status()), ElementsAre("survey.kind"));
+  records::Survey question;
+  question.set_question("How likely?");
+  EXPECT_THAT(surveys_.Update(kWs, "nps", question, {"question"}), IsOk());
+  EXPECT_THAT(surveys_.Update(kWs, "npsx", scale, {"kind"}), IsOk());
+
+  // Through an import too.
+  records::Survey imported = *surveys_.Get(kWs, "nps");
+  imported.set_kind(static_cast<int>(SurveyKind::kCes));
+  auto import = surveys_.Import(kWs, {imported});
+  EXPECT_THAT(import, StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(Fields(import.status()), ElementsAre("surveys[0].survey.kind"));
+}
+
 TEST_F(ResponsesTest, ValidatesEveryFieldAndNamesIt) {
   records::Response r = R("bad id!", "nps", 11, -absl::Hours(1));
   r.set_customer_id("nobody");
