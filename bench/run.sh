@@ -4,7 +4,10 @@
 #                [--seconds 10] [--queries 200]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
-#      64 in flight: the transport's ceiling on this machine;
+#      64 in flight, served with the callback API (as SubmitResponse is):
+#      the transport's ceiling on this machine, which the ingest ratios
+#      are taken against; and, for reference, the same with the
+#      synchronous API;
 #   2. mittarid ingesting survey responses the same way (SubmitResponse,
 #      64 in flight, each acknowledged once durable), and in batches of 100;
 #   3. for each size: the stored responses are topped up to that size, then
@@ -58,11 +61,18 @@ start() {
 value() { grep "^$1 " | awk '{print $2}'; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-echo "== echo baseline"
-start "$work/echo.log" build-bench/bench/echo_server --listen=127.0.0.1:0
-echo_pid=${pids[-1]}
-echo_rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
-kill "$echo_pid"
+# Sets $rate to the echo rate of one API of the echo server.
+measure_echo() {
+  start "$work/echo-$1.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api="$1"
+  local pid=${pids[-1]}
+  rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
+  kill "$pid"
+}
+echo "== echo baselines"
+measure_echo callback
+echo_rate=$rate
+measure_echo sync
+sync_echo_rate=$rate
 
 echo "== mittarid"
 start "$work/mittarid.log" build-bench/service/mittarid --listen=127.0.0.1:0 \
@@ -82,7 +92,9 @@ stored=$((stored + $(echo "$batched" | value next_id)))
 
 report="$work/report"
 {
-  printf "echo (bare gRPC, 100 B, 64 in flight)     %10.0f calls/s\n" "$echo_rate"
+  printf "echo (bare gRPC, 100 B, 64 in flight)     %10.0f calls/s   (callback API: the ceiling)\n" "$echo_rate"
+  printf "echo, synchronous API (reference)         %10.0f calls/s   = %.2f x echo\n" \
+    "$sync_echo_rate" "$(echo "$sync_echo_rate / $echo_rate" | bc -l)"
   printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.2f x echo\n" \
     "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)"
   printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo\n" \
