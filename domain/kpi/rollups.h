@@ -6,6 +6,10 @@
 // A response adds its counters to one entry of each projection:
 //   kBySurvey            (survey, day)
 //   kBySurveyDim[d]      (d, survey, day, value)    for each dimension d
+//                        it has a value of: an empty value's counters are
+//                        kBySurvey's less the named values' (data written
+//                        before this rule also has "" entries; the
+//                        difference then comes out zero)
 //   kFull                (day, survey, every dimension)
 // and for each of its tags:
 //   kBySurveyTag         (survey, day, tag)
@@ -13,7 +17,8 @@
 // A query whose filters and groups name at most one dimension besides the
 // survey reads a narrow projection, one key range per survey that counts
 // (all of them when the query names none); others read kFull. Every
-// projection is keyed by survey, which keeps a response to nine merges.
+// projection is keyed by survey, which keeps a response to at most eight
+// merges, and two per tag.
 #ifndef MITTARI_DOMAIN_KPI_ROLLUPS_H_
 #define MITTARI_DOMAIN_KPI_ROLLUPS_H_
 

@@ -31,6 +31,17 @@ SurveyCounters& SurveyCounters::operator+=(const SurveyCounters& o) {
   return *this;
 }
 
+SurveyCounters& SurveyCounters::operator-=(const SurveyCounters& o) {
+  count -= o.count;
+  n -= o.n;
+  sum -= o.sum;
+  sum_sq -= o.sum_sq;
+  positive -= o.positive;
+  promoters -= o.promoters;
+  detractors -= o.detractors;
+  return *this;
+}
+
 std::vector<int64_t> SurveyCounters::ToVector() const {
   return {count, n, sum, sum_sq, positive, promoters, detractors};
 }

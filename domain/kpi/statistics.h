@@ -21,6 +21,7 @@ struct SurveyCounters {
   int64_t detractors = 0;  // NPS 0-6
 
   SurveyCounters& operator+=(const SurveyCounters& o);
+  SurveyCounters& operator-=(const SurveyCounters& o);
   bool operator==(const SurveyCounters&) const = default;
   std::vector<int64_t> ToVector() const;
   static std::optional<SurveyCounters> FromVector(

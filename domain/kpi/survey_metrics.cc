@@ -114,6 +114,10 @@ class Reader {
     if (first >= end) return absl::OkStatus();
     if (plan_.by_survey) {
       for (const auto& [id, survey] : *plan_.surveys) {
+        if (plan_.projection == Projection::kBySurveyDim) {
+          RETURN_IF_ERROR(DimensionRollups(id, first, end));
+          continue;
+        }
         RETURN_IF_ERROR(
             ScanProjection(RollupPrefix(ws_, plan_.projection, plan_.dim, id),
                            first, end, id));
@@ -168,6 +172,56 @@ class Reader {
   }
 
  private:
+  // One survey's entries of the plan's dimension, and that dimension's
+  // empty value, which has no entries (rollups.h): per day, the survey's
+  // total less the values that have them.
+  absl::Status DimensionRollups(const std::string& survey, DayNumber first,
+                                DayNumber end) {
+    std::map<DayNumber, SurveyCounters> named;
+    RETURN_IF_ERROR(ScanProjection(
+        RollupPrefix(ws_, Projection::kBySurveyDim, plan_.dim, survey), first,
+        end, survey, &named));
+    absl::Status status;
+    std::string prefix =
+        RollupPrefix(ws_, Projection::kBySurvey, std::nullopt, survey);
+    RETURN_IF_ERROR(store_.Scan(
+        ColumnFamily::kRollups, WithDay(prefix, first), WithDay(prefix, end),
+        [&](absl::string_view key, absl::string_view value) {
+          absl::StatusOr<std::pair<DayNumber, SurveyCounters>> total =
+              DayCounters(key.substr(prefix.size()), value);
+          if (!total.ok()) {
+            status = total.status();
+            return false;
+          }
+          auto [day, rest] = *std::move(total);
+          if (auto it = named.find(day); it != named.end()) rest -= it->second;
+          if (rest.count == 0) return true;
+          Row row;
+          row.survey = survey;
+          row.dims[static_cast<size_t>(*plan_.dim) - 1] = "";
+          Take(row, calendar_.CivilOf(day), rest);
+          return true;
+        }));
+    return status;
+  }
+
+  // The day and counters of an entry whose key suffix is just its day.
+  static absl::StatusOr<std::pair<DayNumber, SurveyCounters>> DayCounters(
+      absl::string_view suffix, absl::string_view value) {
+    KeyDecoder d(suffix);
+    ASSIGN_OR_RETURN(int64_t day, d.I64());
+    ASSIGN_OR_RETURN(SurveyCounters c, ParseCounters(value));
+    return std::pair{static_cast<DayNumber>(day), c};
+  }
+
+  static absl::StatusOr<SurveyCounters> ParseCounters(absl::string_view value) {
+    ASSIGN_OR_RETURN(storage::Counters counters,
+                     storage::DecodeCounters(value));
+    std::optional<SurveyCounters> c = SurveyCounters::FromVector(counters);
+    if (!c.has_value()) return errors::DataLoss("rollup of the wrong shape");
+    return *c;
+  }
+
   absl::Status RawInvitations(absl::Time from, absl::Time to) {
     absl::Status status;
     RETURN_IF_ERROR(store_.ScanPrefix(
@@ -192,21 +246,25 @@ class Reader {
     return status;
   }
 
-  absl::Status ScanProjection(const std::string& prefix, DayNumber first,
-                              DayNumber end,
-                              const std::optional<std::string>& survey) {
+  // Takes every entry under `prefix` on days [first, end); adds each to its
+  // day in `sums` too, when given.
+  absl::Status ScanProjection(
+      const std::string& prefix, DayNumber first, DayNumber end,
+      const std::optional<std::string>& survey,
+      std::map<DayNumber, SurveyCounters>* sums = nullptr) {
     absl::Status status;
     RETURN_IF_ERROR(store_.Scan(
         ColumnFamily::kRollups, WithDay(prefix, first), WithDay(prefix, end),
         [&](absl::string_view key, absl::string_view value) {
-          status = Entry(key.substr(prefix.size()), value, survey);
+          status = Entry(key.substr(prefix.size()), value, survey, sums);
           return status.ok();
         }));
     return status;
   }
 
   absl::Status Entry(absl::string_view suffix, absl::string_view value,
-                     const std::optional<std::string>& survey) {
+                     const std::optional<std::string>& survey,
+                     std::map<DayNumber, SurveyCounters>* sums) {
     KeyDecoder d(suffix);
     ASSIGN_OR_RETURN(int64_t day, d.I64());
     Row row;
@@ -234,11 +292,9 @@ class Reader {
     if (plan_.tagged) {
       ASSIGN_OR_RETURN(row.tag, d.Str());
     }
-    ASSIGN_OR_RETURN(storage::Counters counters,
-                     storage::DecodeCounters(value));
-    std::optional<SurveyCounters> c = SurveyCounters::FromVector(counters);
-    if (!c.has_value()) return errors::DataLoss("rollup of the wrong shape");
-    Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), *c);
+    ASSIGN_OR_RETURN(SurveyCounters c, ParseCounters(value));
+    if (sums != nullptr) (*sums)[static_cast<DayNumber>(day)] += c;
+    Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
     return absl::OkStatus();
   }
 

@@ -265,6 +265,66 @@ TEST_F(KpiTest, RollupsAgreeExactlyWithTheRawResponses) {
   EXPECT_GT(compared, 1000);
 }
 
+// Data written before empty dimension values were derived has entries for
+// them too: the derived remainder then comes out zero and the answers stay.
+TEST_F(KpiTest, EmptyValuesStoredByEarlierVersionsCountOnce) {
+  absl::TimeZone helsinki;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &helsinki));
+  Calendar cal(helsinki);
+  std::vector<MetricQuery> queries;
+  for (const char* dim : {"event", "segment", "region"}) {
+    MetricQuery q;
+    q.metric = "response_count";
+    q.from = Utc(2025, 12, 1);
+    q.to = Utc(2026, 4, 1);
+    q.granularity = Granularity::kWeek;
+    q.group_by = {dim};
+    queries.push_back(q);
+    q.group_by.clear();
+    q.filters[dim] = "";
+    queries.push_back(q);
+  }
+  auto check = [&](const char* when) {
+    for (const MetricQuery& q : queries) {
+      auto points = metrics_.Query("w", q);
+      ASSERT_THAT(points, IsOk());
+      std::map<std::pair<std::vector<std::string>, int64_t>, SurveyCounters>
+          got;
+      for (const MetricPoint& p : *points) {
+        std::vector<std::string> group;
+        for (const auto& [dim, v] : p.group) group.push_back(v);
+        if (p.counters.count > 0) {
+          got[{group, absl::ToUnixSeconds(*p.bucket_start)}] = p.counters;
+        }
+      }
+      std::map<std::pair<std::vector<std::string>, int64_t>, SurveyCounters>
+          expected = Reference(q, cal);
+      ASSERT_FALSE(expected.empty());
+      EXPECT_EQ(got, expected) << when;
+    }
+  };
+  check("as written now");
+
+  storage::WriteBatch earlier;
+  RollupDeltas deltas;
+  for (const records::Response& r : stored_) {
+    for (Dim d : {Dim::kEvent, Dim::kSegment, Dim::kRegion}) {
+      if (!DimValue(r, d).empty()) continue;
+      deltas.Add(
+          absl::StrCat(
+              WithDay(
+                  RollupPrefix("w", Projection::kBySurveyDim, d, r.survey_id()),
+                  cal.DayOf(absl::FromUnixMicros(r.submit_time_us()))),
+              storage::KeyEncoder().Str("").key()),
+          CountersOf(r).ToVector());
+    }
+  }
+  deltas.FlushTo(earlier);
+  ASSERT_FALSE(earlier.empty());
+  ASSERT_THAT(store_.Write(earlier), IsOk());
+  check("with the entries earlier versions wrote");
+}
+
 TEST_F(KpiTest, EveryBucketOfAGroupIsPresentAndSmallOnesAreSuppressed) {
   MetricQuery q;
   q.metric = "nps";
