@@ -125,10 +125,7 @@ void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
       RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
       day));
   for (Dim d : kDims) {
-    // An empty value is the survey's total less the named values: the
-    // query derives it (most responses name no event, and many no
-    // customer), so it takes no entry.
-    if (DimValue(r, d).empty()) continue;
+    if (EmptyValueDerived(d) && DimValue(r, d).empty()) continue;
     add(absl::StrCat(
         WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()),
                 day),

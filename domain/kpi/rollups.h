@@ -5,11 +5,11 @@
 //
 // A response adds its counters to one entry of each projection:
 //   kBySurvey            (survey, day)
-//   kBySurveyDim[d]      (d, survey, day, value)    for each dimension d
-//                        it has a value of: an empty value's counters are
-//                        kBySurvey's less the named values' (data written
-//                        before this rule also has "" entries; the
-//                        difference then comes out zero)
+//   kBySurveyDim[d]      (d, survey, day, value)    for each dimension d,
+//                        except an empty value where EmptyValueDerived(d):
+//                        its counters are kBySurvey's less the named
+//                        values' (data written before this rule also has
+//                        "" entries; the difference then comes out zero)
 //   kFull                (day, survey, every dimension)
 // and for each of its tags:
 //   kBySurveyTag         (survey, day, tag)
@@ -49,6 +49,16 @@ enum class Dim : uint8_t {
 inline constexpr std::array<Dim, 6> kDims = {Dim::kChannel, Dim::kTouchpoint,
                                              Dim::kEvent,   Dim::kSegment,
                                              Dim::kRegion,  Dim::kCustomerType};
+
+// Whether kBySurveyDim stores no entry for the dimension's empty value,
+// which a query then derives as the survey's total less the named values.
+// So for the dimensions a response takes from its event or customer:
+// often empty, their empty value would cost an entry on most days anyway.
+// Channel and touchpoint are nearly always set: their rare empty value is
+// stored, so that grouping by them reads one key range, not two.
+constexpr bool EmptyValueDerived(Dim dim) {
+  return dim != Dim::kChannel && dim != Dim::kTouchpoint;
+}
 
 absl::string_view DimName(Dim dim);
 std::optional<Dim> DimByName(absl::string_view name);

@@ -114,7 +114,8 @@ class Reader {
     if (first >= end) return absl::OkStatus();
     if (plan_.by_survey) {
       for (const auto& [id, survey] : *plan_.surveys) {
-        if (plan_.projection == Projection::kBySurveyDim) {
+        if (plan_.projection == Projection::kBySurveyDim &&
+            EmptyValueDerived(*plan_.dim)) {
           RETURN_IF_ERROR(DimensionRollups(id, first, end));
           continue;
         }
