@@ -85,16 +85,17 @@ std::string WithDay(absl::string_view prefix, DayNumber day) {
 }
 
 absl::StatusOr<bool> SurveyHasResponses(const storage::ReadView& view,
-                                        absl::string_view ws,
+                                        absl::string_view workspace_id,
                                         absl::string_view survey_id) {
   bool any = false;
-  absl::Status status = view.ScanPrefix(
-      ColumnFamily::kRollups,
-      RollupPrefix(ws, Projection::kBySurvey, std::nullopt, survey_id),
-      [&](absl::string_view, absl::string_view) {
-        any = true;
-        return false;
-      });
+  absl::Status status =
+      view.ScanPrefix(ColumnFamily::kRollups,
+                      RollupPrefix(workspace_id, Projection::kBySurvey,
+                                   std::nullopt, survey_id),
+                      [&](absl::string_view, absl::string_view) {
+                        any = true;
+                        return false;
+                      });
   if (!status.ok()) return status;
   return any;
 }
