@@ -1,8 +1,8 @@
 #include "domain/api_keys.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 
 #include <array>
 
@@ -23,6 +23,8 @@ constexpr absl::string_view kPrefix = "mk_";
 constexpr size_t kIdBytes = 8;
 constexpr size_t kSecretBytes = 32;
 constexpr size_t kMaxDisplayName = 200;
+// Keys remembered as verified; past this many, the memory starts over.
+constexpr size_t kMaxVerified = 10'000;
 
 absl::StatusOr<std::string> RandomBytes(size_t n) {
   std::string out(n, '\0');
@@ -34,10 +36,21 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
 }
 
 std::string Sha256(absl::string_view data) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(),
-         digest.data());
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
+  // Fetched once: OpenSSL 3's one-shot SHA256() looks the digest up, under
+  // a global lock, on every call.
+  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int size = 0;
+  if (kSha256 == nullptr || EVP_Digest(data.data(), data.size(), digest.data(),
+                                       &size, kSha256, nullptr) != 1) {
+    return "";  // matches no stored hash
+  }
+  return {reinterpret_cast<const char*>(digest.data()), size};
+}
+
+bool SameHash(absl::string_view a, absl::string_view b) {
+  return !a.empty() && a.size() == b.size() &&
+         CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 absl::StatusOr<records::ApiKey> Load(const storage::ReadView& view,
@@ -80,6 +93,9 @@ absl::StatusOr<NewApiKey> KeyRing::Prepare(absl::string_view workspace_id,
   r.set_display_name(std::string(display_name));
   r.set_role(static_cast<int>(role));
   r.set_secret_sha256(Sha256(key.secret));
+  if (r.secret_sha256().empty()) {
+    return errors::Internal("no SHA-256 available for a key");
+  }
   r.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
   batch.Put(ColumnFamily::kMeta, keys::ApiKey(id), r.SerializeAsString());
   if (!workspace_id.empty()) {
@@ -113,15 +129,24 @@ absl::StatusOr<Principal> KeyRing::Authenticate(
   if (parts.size() != 2 || parts[0].size() != 2 * kIdBytes) {
     return errors::Unauthenticated("malformed API key");
   }
+  const std::string digest = Sha256(presented);
+  // Read before the record: a revocation stored after this read bumps the
+  // generation, so what is remembered below is never used after it.
+  const uint64_t generation = generation_.load(std::memory_order_acquire);
+  {
+    absl::MutexLock lock(&verified_mu_);
+    auto it = verified_.find(parts[0]);
+    if (it != verified_.end() && it->second.generation == generation &&
+        SameHash(digest, it->second.secret_sha256)) {
+      return it->second.principal;
+    }
+  }
   absl::StatusOr<records::ApiKey> record = Load(store_, parts[0]);
   if (absl::IsNotFound(record.status())) {
     return errors::Unauthenticated("unknown API key");
   }
   RETURN_IF_ERROR(record.status());
-  std::string digest = Sha256(presented);
-  if (digest.size() != record->secret_sha256().size() ||
-      CRYPTO_memcmp(digest.data(), record->secret_sha256().data(),
-                    digest.size()) != 0) {
+  if (!SameHash(digest, record->secret_sha256())) {
     return errors::Unauthenticated("unknown API key");
   }
   if (record->revoke_time_us() != 0) {
@@ -129,7 +154,15 @@ absl::StatusOr<Principal> KeyRing::Authenticate(
   }
   std::optional<Role> role = RoleFromInt(record->role());
   if (!role.has_value()) return errors::DataLoss("API key with unknown role");
-  return Principal{record->workspace_id(), *role, record->id()};
+  Principal principal{record->workspace_id(), *role, record->id()};
+  absl::MutexLock lock(&verified_mu_);
+  if (verified_.size() >= kMaxVerified) verified_.clear();
+  verified_[parts[0]] = {record->secret_sha256(), principal, generation};
+  return principal;
+}
+
+void KeyRing::ForgetVerified() {
+  generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 absl::StatusOr<records::ApiKey> KeyRing::Get(absl::string_view workspace_id,
@@ -192,6 +225,7 @@ absl::StatusOr<records::ApiKey> KeyRing::Revoke(absl::string_view workspace_id,
     batch.Put(ColumnFamily::kMeta, keys::ApiKey(key_id),
               record.SerializeAsString());
     RETURN_IF_ERROR(store_.Write(batch));
+    ForgetVerified();
   }
   return record;
 }

@@ -228,6 +228,7 @@ absl::StatusOr<records::Workspace> WorkspaceDirectory::Update(
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(id), w.SerializeAsString());
   RETURN_IF_ERROR(store_.Write(batch));
+  keys_.ForgetVerified();
   absl::MutexLock zones(&zones_mu_);
   zones_.erase(std::string(id));
   return w;
@@ -278,6 +279,7 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
     batch.DeleteRange(spec.id, prefix, storage::PrefixEnd(prefix));
   }
   RETURN_IF_ERROR(store_.Write(batch));
+  keys_.ForgetVerified();
   absl::MutexLock zones(&zones_mu_);
   zones_.erase(std::string(id));
   return absl::OkStatus();

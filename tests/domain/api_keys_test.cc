@@ -60,10 +60,30 @@ TEST_F(KeyRingTest, AuthenticatesOnlyTheExactSecret) {
 TEST_F(KeyRingTest, RevokedKeysNoLongerAuthenticate) {
   auto key = keys_.Create("acme", Role::kWrite, "");
   ASSERT_THAT(key, IsOk());
+  // Verified once, so remembered: the revocation must still reach it.
+  ASSERT_THAT(keys_.Authenticate(key->secret), IsOk());
   clock_.Advance(absl::Minutes(5));
   auto revoked = keys_.Revoke("acme", key->record.id());
   ASSERT_THAT(revoked, IsOk());
   EXPECT_NE(revoked->revoke_time_us(), 0);
+  EXPECT_THAT(keys_.Authenticate(key->secret),
+              StatusIs(absl::StatusCode::kUnauthenticated));
+}
+
+TEST_F(KeyRingTest, RemembersVerifiedKeysUntilToldToForget) {
+  auto key = keys_.Create("acme", Role::kIngest, "");
+  ASSERT_THAT(key, IsOk());
+  ASSERT_THAT(keys_.Authenticate(key->secret), IsOk());
+  // A write to key records that bypasses the ring is not seen...
+  storage::WriteBatch batch;
+  ASSERT_THAT(keys_.PrepareDeleteAll("acme", batch), IsOk());
+  ASSERT_THAT(store_.Write(batch), IsOk());
+  auto remembered = keys_.Authenticate(key->secret);
+  ASSERT_THAT(remembered, IsOk());
+  EXPECT_EQ(remembered->key_id, key->record.id());
+  EXPECT_EQ(remembered->role, Role::kIngest);
+  // ...until the writer says so, as PrepareDeleteAll's contract asks.
+  keys_.ForgetVerified();
   EXPECT_THAT(keys_.Authenticate(key->secret),
               StatusIs(absl::StatusCode::kUnauthenticated));
 }

@@ -117,6 +117,9 @@ TEST_F(WorkspacesTest, DeleteRemovesTheWorkspaceAndItsKeys) {
   ASSERT_THAT(created, IsOk());
   auto reader = keys_.Create("acme", Role::kRead, "dash");
   ASSERT_THAT(reader, IsOk());
+  // Both verified before, so remembered: the deletion must reach them.
+  ASSERT_THAT(keys_.Authenticate(created->admin_key.secret), IsOk());
+  ASSERT_THAT(keys_.Authenticate(reader->secret), IsOk());
   ASSERT_THAT(workspaces_.Delete("acme"), IsOk());
   EXPECT_THAT(workspaces_.Get("acme"), StatusIs(absl::StatusCode::kNotFound));
   EXPECT_THAT(keys_.Authenticate(created->admin_key.secret),
