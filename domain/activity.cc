@@ -1,5 +1,6 @@
 #include "domain/activity.h"
 
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <optional>
@@ -17,7 +18,7 @@ using storage::ColumnFamily;
 constexpr size_t kMaxLabel = 64;
 constexpr size_t kMaxPage = 2048;
 constexpr size_t kMaxKeyword = 256;
-constexpr int64_t kMaxSessionSeconds = 7 * 24 * 3600;
+constexpr int64_t kMaxSessionSeconds = int64_t{7} * 24 * 3600;
 
 template <typename Record>
 using Finder =
@@ -81,8 +82,9 @@ absl::Status CheckFields(records::Purchase& p, const CheckContext& ctx,
 
 template <typename Record>
 absl::Status CheckRefundTotal(
-    const Record&, const Finder<Record>&,
-    const std::function<absl::StatusOr<int64_t>(const Record&)>&, Violations&) {
+    const Record& /*unused*/, const Finder<Record>& /*unused*/,
+    const std::function<absl::StatusOr<int64_t>(const Record&)>& /*unused*/,
+    Violations& /*unused*/) {
   return absl::OkStatus();
 }
 
@@ -109,7 +111,8 @@ absl::Status CheckRefundTotal(
 }
 
 absl::Status CheckFields(records::Session& s, const CheckContext& ctx,
-                         const Finder<records::Session>&, Violations& v) {
+                         const Finder<records::Session>& /*unused*/,
+                         Violations& v) {
   v.Required("session.visitor_id", s.visitor_id());
   v.MaxLength("session.visitor_id", s.visitor_id(), 128);
   CheckTime("session.start_time", s.start_time_us(), true, ctx, v);
@@ -126,7 +129,8 @@ absl::Status CheckFields(records::Session& s, const CheckContext& ctx,
 }
 
 absl::Status CheckFields(records::Ticket& t, const CheckContext& ctx,
-                         const Finder<records::Ticket>&, Violations& v) {
+                         const Finder<records::Ticket>& /*unused*/,
+                         Violations& v) {
   v.MaxLength("ticket.channel", t.channel(), kMaxLabel);
   CheckTime("ticket.create_time", t.open_time_us(), true, ctx, v);
   CheckTime("ticket.first_response_time", t.first_response_time_us(), false,

@@ -72,25 +72,23 @@ class FactLedger {
   // Creates or replaces every record by id, all or nothing. Violations are
   // named "<noun>_id" and "<noun>.<field>", after "<list_field>[i]." when
   // `list_field` is not empty.
-  absl::StatusOr<ImportCounts> Put(absl::string_view workspace_id,
+  absl::StatusOr<ImportCounts> Put(absl::string_view ws,
                                    std::vector<Record> records,
                                    absl::string_view list_field);
-  absl::StatusOr<Record> Get(absl::string_view workspace_id,
-                             absl::string_view id) const;
+  absl::StatusOr<Record> Get(absl::string_view ws, absl::string_view id) const;
   // In id order; only the customer's records when `customer_id` is set.
-  absl::StatusOr<Page<Record>> List(absl::string_view workspace_id,
+  absl::StatusOr<Page<Record>> List(absl::string_view ws,
                                     absl::string_view customer_id,
                                     absl::string_view after, int limit) const;
 
   // The customer's records, through the per-customer index.
   absl::StatusOr<std::vector<Record>> OfCustomer(
-      absl::string_view workspace_id, absl::string_view customer_id) const;
+      absl::string_view ws, absl::string_view customer_id) const;
 
   // Adds to `batch` the writes that re-key record `id` from its customer to
   // `token` (erasure), leaving every KPI as it was.
   absl::Status AddAnonymization(storage::WriteBatch& batch,
-                                kpi::RollupDeltas& deltas,
-                                absl::string_view workspace_id,
+                                kpi::RollupDeltas& deltas, absl::string_view ws,
                                 const kpi::Calendar& calendar,
                                 absl::string_view id,
                                 absl::string_view token) const;

@@ -212,7 +212,7 @@ absl::StatusOr<records::Customer> CustomerDirectory::Update(
       "customer_type", "attributes", "acquire_time_us", "churn_time_us"};
   Violations v;
   for (const std::string& field : fields) {
-    if (kUpdatable.count(field) == 0) {
+    if (!kUpdatable.contains(field)) {
       v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
     }
   }

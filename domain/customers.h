@@ -29,7 +29,7 @@ struct CustomerFilter {
 // The ids of a customer's records of one tag, from the per-customer index
 // (keys::OfCustomer).
 absl::StatusOr<std::vector<std::string>> IdsOfCustomer(
-    const storage::ReadView& view, absl::string_view workspace_id,
+    const storage::ReadView& view, absl::string_view ws,
     absl::string_view customer_id, keys::WorkspaceTag tag);
 
 class CustomerDirectory {
@@ -66,19 +66,19 @@ class CustomerDirectory {
                                       std::vector<records::Customer> customers);
 
   // Ends the customer's active interval at `time`.
-  absl::StatusOr<records::Customer> Churn(absl::string_view workspace_id,
+  absl::StatusOr<records::Customer> Churn(absl::string_view ws,
                                           absl::string_view id,
                                           absl::Time time);
   // Opens a new active interval at `time` for a churned customer; the
   // ended one is kept as history.
-  absl::StatusOr<records::Customer> Reactivate(absl::string_view workspace_id,
+  absl::StatusOr<records::Customer> Reactivate(absl::string_view ws,
                                                absl::string_view id,
                                                absl::Time time);
 
   // Adds to `batch` the deletion of the customer's record and the re-keying
   // of their active intervals to `token` (erasure).
   void AddErasure(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
-                  absl::string_view workspace_id, const kpi::Calendar& calendar,
+                  absl::string_view ws, const kpi::Calendar& calendar,
                   const records::Customer& customer,
                   absl::string_view token) const;
 
@@ -89,12 +89,11 @@ class CustomerDirectory {
   // Adds the writes of storing `customer` in place of `old` (its record
   // and its active intervals' rollup rows).
   void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
-                 absl::string_view workspace_id, const kpi::Calendar& calendar,
+                 absl::string_view ws, const kpi::Calendar& calendar,
                  const records::Customer* old,
                  const records::Customer& customer) const;
   // Stores one customer in place of `old`, in one synced write.
-  absl::Status Save(absl::string_view workspace_id,
-                    const records::Customer* old,
+  absl::Status Save(absl::string_view ws, const records::Customer* old,
                     const records::Customer& customer);
 
   storage::Store& store_;

@@ -42,7 +42,7 @@ const std::set<std::string>& SignalKinds() {
 
 void OneOf(Violations& v, absl::string_view field, const std::string& value,
            const std::set<std::string>& allowed) {
-  if (allowed.count(value) == 0) {
+  if (!allowed.contains(value)) {
     v.Add(field, absl::StrCat("'", value, "' is not one of ",
                               absl::StrJoin(allowed, ", ")));
   }

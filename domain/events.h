@@ -102,53 +102,51 @@ class Events {
         clock_(clock),
         table_(store, keys::WorkspaceTag::kEvent) {}
 
-  absl::StatusOr<records::Event> Create(absl::string_view workspace_id,
+  absl::StatusOr<records::Event> Create(absl::string_view ws,
                                         records::Event event);
-  absl::StatusOr<records::Event> Get(absl::string_view workspace_id,
+  absl::StatusOr<records::Event> Get(absl::string_view ws,
                                      absl::string_view id) const;
-  absl::StatusOr<Page<records::Event>> List(absl::string_view workspace_id,
+  absl::StatusOr<Page<records::Event>> List(absl::string_view ws,
                                             absl::string_view after, int limit,
                                             const EventFilter& filter) const;
   // Creates or replaces every event, all or nothing ("events[i].…").
-  absl::StatusOr<ImportCounts> Import(absl::string_view workspace_id,
+  absl::StatusOr<ImportCounts> Import(absl::string_view ws,
                                       std::vector<records::Event> events);
 
   // Create or replace by key, all or nothing; violations are named
   // "<list_field>[i].<field>".
   absl::StatusOr<ImportCounts> RecordLines(
-      absl::string_view workspace_id, std::vector<records::EventLine> lines,
+      absl::string_view ws, std::vector<records::EventLine> lines,
       absl::string_view list_field);
   absl::StatusOr<ImportCounts> RecordRegistrations(
-      absl::string_view workspace_id,
-      std::vector<records::Registration> registrations,
+      absl::string_view ws, std::vector<records::Registration> registrations,
       absl::string_view list_field);
   absl::StatusOr<ImportCounts> RecordSignals(
-      absl::string_view workspace_id, std::vector<records::EventSignal> signals,
+      absl::string_view ws, std::vector<records::EventSignal> signals,
       absl::string_view list_field);
   absl::StatusOr<std::vector<records::Registration>> Registrations(
-      absl::string_view workspace_id, absl::string_view event_id) const;
+      absl::string_view ws, absl::string_view event_id) const;
 
-  absl::StatusOr<EventReport> Report(absl::string_view workspace_id,
-                                     absl::string_view id,
+  absl::StatusOr<EventReport> Report(absl::string_view ws, absl::string_view id,
                                      int window_days) const;
   // Reports of the events that pass `filter`, sorted by `sort_by` (an
   // EventKpiNames() name; start time when empty), each against the earlier
   // events of its series.
   absl::StatusOr<std::vector<EventComparisonRow>> Compare(
-      absl::string_view workspace_id, const EventFilter& filter,
+      absl::string_view ws, const EventFilter& filter,
       absl::string_view sort_by, bool descending) const;
 
   // The registrations of a customer (export), and the writes that move
   // them to `token` (erasure).
   absl::StatusOr<std::vector<records::Registration>> RegistrationsOf(
-      absl::string_view workspace_id, absl::string_view customer_id) const;
+      absl::string_view ws, absl::string_view customer_id) const;
   absl::Status AddAnonymization(storage::WriteBatch& batch,
-                                absl::string_view workspace_id,
+                                absl::string_view ws,
                                 absl::string_view customer_id,
                                 absl::string_view token) const;
 
  private:
-  absl::StatusOr<EventReport> ReportOf(absl::string_view workspace_id,
+  absl::StatusOr<EventReport> ReportOf(absl::string_view ws,
                                        const records::Event& event,
                                        int window_days) const;
 

@@ -51,17 +51,16 @@ class Privacy {
         tickets_(tickets),
         events_(events) {}
 
-  absl::StatusOr<CustomerData> Export(absl::string_view workspace_id,
+  absl::StatusOr<CustomerData> Export(absl::string_view ws,
                                       absl::string_view customer_id) const;
   // What the erasure anonymized.
-  absl::StatusOr<ErasureCounts> Erase(absl::string_view workspace_id,
+  absl::StatusOr<ErasureCounts> Erase(absl::string_view ws,
                                       absl::string_view customer_id);
 
  private:
   // The (record tag, id) of everything stored about the customer.
   absl::StatusOr<std::vector<std::pair<keys::WorkspaceTag, std::string>>>
-  RecordsOf(absl::string_view workspace_id,
-            absl::string_view customer_id) const;
+  RecordsOf(absl::string_view ws, absl::string_view customer_id) const;
 
   storage::Store& store_;
   const WorkspaceDirectory& workspaces_;

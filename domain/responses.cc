@@ -115,7 +115,7 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
         std::set<std::string> vocabulary(survey->tag_vocabulary().begin(),
                                          survey->tag_vocabulary().end());
         for (const std::string& tag : r.tags()) {
-          if (vocabulary.count(tag) == 0) {
+          if (!vocabulary.contains(tag)) {
             v.Add("response.tags",
                   absl::StrCat("'", tag, "' is not in the survey's tags"));
           }
@@ -394,6 +394,7 @@ void ResponseLedger::CommitLoop() {
 
 void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   std::vector<std::string> ids;
+  ids.reserve(group.size());
   for (const Pending& p : group) {
     ids.push_back(absl::StrCat(p.workspace_id, "/", p.response.id()));
   }
@@ -414,16 +415,16 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       } else {
         stored = FindStored(store_, ws, r.id());
         if (!stored.ok()) {
-          results.push_back(stored.status());
+          results.emplace_back(stored.status());
           continue;
         }
         if (stored->has_value()) earlier = &**stored;
       }
       if (earlier != nullptr) {
         if (SameSubmission(*earlier, r)) {
-          results.push_back(*earlier);
+          results.emplace_back(*earlier);
         } else {
-          results.push_back(errors::AlreadyExists(
+          results.emplace_back(errors::AlreadyExists(
               ResponseName(ws, r.id()),
               "response_id names a response stored with other content"));
         }
@@ -433,14 +434,14 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       if (cal == calendars.end()) {
         absl::StatusOr<absl::TimeZone> zone = workspaces_.TimeZoneOf(ws);
         if (!zone.ok()) {
-          results.push_back(zone.status());
+          results.emplace_back(zone.status());
           continue;
         }
         cal = calendars.emplace(ws, kpi::Calendar(*zone)).first;
       }
       in_group.emplace(ids[i], &r);
       AddWrites(batch, rollups, ws, cal->second, r);
-      results.push_back(r);
+      results.emplace_back(r);
     }
     rollups.FlushTo(batch);
     if (!batch.empty()) {

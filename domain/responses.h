@@ -100,8 +100,7 @@ class ResponseLedger {
   // Adds to `batch` the writes that re-key response `id` from its customer
   // to `token` and delete its comment (erasure); its scores stay.
   absl::Status AddAnonymization(storage::WriteBatch& batch,
-                                absl::string_view workspace_id,
-                                absl::string_view id,
+                                absl::string_view ws, absl::string_view id,
                                 absl::string_view token) const;
 
   // Idempotent by id: the same batch again returns the first; other content
@@ -112,7 +111,7 @@ class ResponseLedger {
  private:
   // Adds every write of a new response to `batch`.
   void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& rollups,
-                 absl::string_view workspace_id, const kpi::Calendar& calendar,
+                 absl::string_view ws, const kpi::Calendar& calendar,
                  const records::Response& response) const;
   struct Pending {
     std::string workspace_id;

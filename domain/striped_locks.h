@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <functional>
+#include <ranges>
 #include <string>
 #include <vector>
 
@@ -36,7 +37,7 @@ class StripedLocks {
       }
     }
     ~Guard() {
-      for (auto it = held_.rbegin(); it != held_.rend(); ++it) (*it)->Unlock();
+      for (absl::Mutex* mu : std::ranges::reverse_view(held_)) mu->Unlock();
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;

@@ -219,7 +219,7 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
         "direction", "touchpoint",         "journey_stage",
         "channel",   "event_id",           "tag_vocabulary",
         "state"};
-    if (f == nullptr || kUpdatable.count(field) == 0) {
+    if (f == nullptr || !kUpdatable.contains(field)) {
       v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
       continue;
     }

@@ -24,7 +24,7 @@ absl::StatusOr<Args> Args::Parse(const std::vector<std::string>& argv,
     if (size_t eq = name.find('='); eq != std::string::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
-    } else if (boolean_flags.count(name) > 0) {
+    } else if (boolean_flags.contains(name)) {
       value = "true";
     } else if (i + 1 < argv.size()) {
       value = argv[++i];
@@ -61,7 +61,7 @@ std::vector<std::string> Args::Unknown(
     const std::set<std::string>& allowed) const {
   std::vector<std::string> out;
   for (const auto& [name, value] : flags_) {
-    if (allowed.count(name) == 0) out.push_back(name);
+    if (!allowed.contains(name)) out.push_back(name);
   }
   return out;
 }

@@ -21,7 +21,7 @@ class Args {
                                     const std::set<std::string>& boolean_flags);
 
   const std::vector<std::string>& positional() const { return positional_; }
-  bool Has(const std::string& flag) const { return flags_.count(flag) > 0; }
+  bool Has(const std::string& flag) const { return flags_.contains(flag); }
   // The last value of a flag.
   std::optional<std::string> Get(const std::string& flag) const;
   std::string GetOr(const std::string& flag, const std::string& fallback) const;

@@ -139,7 +139,7 @@ class Selection {
 class Buckets {
  public:
   Buckets(const Calendar& calendar, const MetricQuery& q,
-          std::vector<absl::CivilDay> starts)
+          const std::vector<absl::CivilDay>& starts)
       : calendar_(calendar), granularity_(q.granularity) {
     if (starts.empty()) {
       begins_.push_back(q.from);
@@ -454,7 +454,7 @@ class QueryRun {
                if (days.empty() || days.back() != day) days.push_back(day);
                if (day >= first) groups.insert(group);
              }));
-    const size_t span = static_cast<size_t>(last - first + 1);
+    const auto span = static_cast<size_t>(last - first + 1);
     // Per group: DAU and MAU of each day of the range.
     std::map<GroupKey, std::pair<std::vector<int64_t>, std::vector<int64_t>>>
         daily;

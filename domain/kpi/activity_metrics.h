@@ -35,12 +35,12 @@ class ActivityMetrics : public MetricEngine {
   static bool HasDimension(absl::string_view dimension);
 
   absl::StatusOr<std::vector<MetricPoint>> Query(
-      absl::string_view workspace_id, const MetricQuery& query) const override;
+      absl::string_view ws, const MetricQuery& query) const override;
 
   // The values the dimension takes in the facts of [from, to) (all time
   // when absent).
   absl::StatusOr<std::vector<std::string>> DimensionValues(
-      absl::string_view workspace_id, absl::string_view dimension,
+      absl::string_view ws, absl::string_view dimension,
       std::optional<absl::Time> from, std::optional<absl::Time> to) const;
 
  private:

@@ -34,7 +34,7 @@ struct Comparison {
 
 absl::StatusOr<Comparison> ComparePeriods(const MetricEngine& metrics,
                                           const Calendar& calendar,
-                                          absl::string_view workspace_id,
+                                          absl::string_view ws,
                                           MetricQuery query);
 
 }  // namespace mittari::domain::kpi

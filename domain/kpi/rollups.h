@@ -91,19 +91,17 @@ class RollupDeltas {
 };
 
 // Adds the rollup deltas of a new response (on local day `day`).
-void AddResponseRollups(RollupDeltas& deltas, absl::string_view workspace_id,
+void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
                         const records::Response& r, DayNumber day);
 // Adds the invitation rollup of a new invitation batch.
-void AddInvitationRollup(storage::WriteBatch& batch,
-                         absl::string_view workspace_id,
+void AddInvitationRollup(storage::WriteBatch& batch, absl::string_view ws,
                          const records::InvitationBatch& b, DayNumber day);
 
 // The key prefix of a projection, before its day: the workspace, the
 // projection, then the dimension and the survey where the projection has
 // them.
 std::string RollupPrefix(
-    absl::string_view workspace_id, Projection p,
-    std::optional<Dim> dim = std::nullopt,
+    absl::string_view ws, Projection p, std::optional<Dim> dim = std::nullopt,
     std::optional<absl::string_view> survey = std::nullopt);
 // `prefix` followed by a day.
 std::string WithDay(absl::string_view prefix, DayNumber day);

@@ -12,7 +12,7 @@ constexpr double kZ = 1.96;
 double SampleVariance(const SurveyCounters& c) {
   // (n Σx² − (Σx)²) / (n (n − 1)), the numerator exact in integers.
   absl::int128 num = absl::int128(c.n) * c.sum_sq - absl::int128(c.sum) * c.sum;
-  double n = static_cast<double>(c.n);
+  auto n = static_cast<double>(c.n);
   return std::max(0.0, static_cast<double>(num) / (n * (n - 1)));
 }
 
@@ -56,7 +56,7 @@ Estimate Nps(const SurveyCounters& c) {
   Estimate e;
   e.n = c.n;
   if (c.n == 0) return e;
-  double n = static_cast<double>(c.n);
+  auto n = static_cast<double>(c.n);
   e.value = 100.0 * static_cast<double>(c.promoters - c.detractors) / n;
   double na = n + 3;
   double pa = (static_cast<double>(c.promoters) + 0.75) / na;
@@ -72,7 +72,7 @@ Estimate Proportion(int64_t k, int64_t n_int) {
   Estimate e;
   e.n = n_int;
   if (n_int == 0) return e;
-  double n = static_cast<double>(n_int);
+  auto n = static_cast<double>(n_int);
   double p = static_cast<double>(k) / n;
   e.value = 100 * p;
   double den = 1 + kZ * kZ / n;
@@ -103,7 +103,7 @@ std::optional<Significance> CompareNps(const SurveyCounters& a,
                                        const SurveyCounters& b) {
   if (a.n == 0 || b.n == 0) return std::nullopt;
   auto se = [](const SurveyCounters& c) {
-    double n = static_cast<double>(c.n);
+    auto n = static_cast<double>(c.n);
     double p = static_cast<double>(c.promoters) / n;
     double d = static_cast<double>(c.detractors) / n;
     return 100 * std::sqrt((p + d - (p - d) * (p - d)) / n);

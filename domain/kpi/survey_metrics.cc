@@ -366,7 +366,7 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
     if (it == q.params.end() || it->second.empty()) {
       v.Add("params[tag]", "tag_share needs the tag to measure (--tag T)");
     }
-    if (seen.count("tag") > 0)
+    if (seen.contains("tag"))
       v.Add("group_by", "tag_share is not grouped by tag");
   }
   if (q.metric == "response_rate") {

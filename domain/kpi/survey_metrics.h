@@ -41,12 +41,12 @@ class SurveyMetrics : public MetricEngine {
   // Points ordered by group, then bucket; every bucket of the range is
   // present for each group with data.
   absl::StatusOr<std::vector<MetricPoint>> Query(
-      absl::string_view workspace_id, const MetricQuery& query) const override;
+      absl::string_view ws, const MetricQuery& query) const override;
 
   // The values a dimension takes in [from, to) (all time when absent), for
   // filter drop-downs.
   absl::StatusOr<std::vector<std::string>> DimensionValues(
-      absl::string_view workspace_id, absl::string_view dimension,
+      absl::string_view ws, absl::string_view dimension,
       std::optional<absl::Time> from, std::optional<absl::Time> to) const;
 
  private:

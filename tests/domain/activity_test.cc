@@ -169,6 +169,7 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
     customers[c.id()] = c;
   }
   std::vector<records::Customer> list;
+  list.reserve(customers.size());
   for (const auto& [id, c] : customers) list.push_back(c);
   ASSERT_THAT(customers_.Import("w", list), IsOk());
 
@@ -198,7 +199,7 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
       s.set_start_time_us(absl::ToUnixMicros(when()));
       s.set_page_views(uniform(1, 9));
       s.set_duration_seconds(uniform(5, 900));
-      s.set_source(uniform(0, 1) ? "email" : "organic_search");
+      s.set_source(uniform(0, 1) != 0 ? "email" : "organic_search");
       s.set_converted(uniform(0, 5) == 0);
       ss.push_back(s);
       sessions[s.id()] = s;
@@ -269,7 +270,8 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
       int64_t n = 0;
       if (q.metric == "aov" || q.metric == "purchase_frequency" ||
           q.metric == "repeat_purchase_rate") {
-        int64_t orders = 0, revenue = 0;
+        int64_t orders = 0;
+        int64_t revenue = 0;
         std::map<std::string, int> per;
         for (const auto& [id, x] : purchases) {
           if (!in(x.occur_time_us(), x.dims().segment())) continue;
@@ -278,49 +280,55 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
           ++per[x.customer_id()];
         }
         int64_t repeat = 0;
-        for (const auto& [c, k] : per) repeat += k >= 2;
+        for (const auto& [c, k] : per)
+          if (k >= 2) ++repeat;
         auto customers_n = static_cast<int64_t>(per.size());
         if (q.metric == "aov") {
           n = orders;
-          if (orders) want = static_cast<double>(revenue) / orders;
+          if (orders != 0) want = static_cast<double>(revenue) / orders;
         } else if (q.metric == "purchase_frequency") {
           n = customers_n;
-          if (n) want = static_cast<double>(orders) / n;
+          if (n != 0) want = static_cast<double>(orders) / n;
         } else {
           n = customers_n;
-          if (n) want = 100.0 * repeat / n;
+          if (n != 0) want = 100.0 * repeat / n;
         }
       } else if (q.metric == "conversion_rate" ||
                  q.metric == "pages_per_session" ||
                  q.metric == "organic_clicks") {
-        std::set<std::string> visitors, converted;
-        int64_t count = 0, views = 0, organic = 0;
+        std::set<std::string> visitors;
+        std::set<std::string> converted;
+        int64_t count = 0;
+        int64_t views = 0;
+        int64_t organic = 0;
         for (const auto& [id, x] : sessions) {
           if (!in(x.start_time_us(), x.dims().segment())) continue;
           visitors.insert(x.visitor_id());
           if (x.converted()) converted.insert(x.visitor_id());
           ++count;
           views += x.page_views();
-          organic += x.source() == "organic_search";
+          if (x.source() == "organic_search") ++organic;
         }
         if (q.metric == "conversion_rate") {
           n = static_cast<int64_t>(visitors.size());
-          if (n) want = 100.0 * static_cast<double>(converted.size()) / n;
+          if (n != 0) want = 100.0 * static_cast<double>(converted.size()) / n;
         } else if (q.metric == "pages_per_session") {
           n = count;
-          if (n) want = static_cast<double>(views) / n;
+          if (n != 0) want = static_cast<double>(views) / n;
         } else {
           n = organic;
           want = static_cast<double>(organic);
         }
       } else if (q.metric == "resolution_rate" ||
                  q.metric == "first_response_time") {
-        int64_t created = 0, resolved = 0, responded = 0;
+        int64_t created = 0;
+        int64_t resolved = 0;
+        int64_t responded = 0;
         double seconds = 0;
         for (const auto& [id, x] : tickets) {
           if (!in(x.open_time_us(), x.dims().segment())) continue;
           ++created;
-          resolved += x.resolve_time_us() != 0;
+          if (x.resolve_time_us() != 0) ++resolved;
           if (x.first_response_time_us() != 0) {
             ++responded;
             seconds += (x.first_response_time_us() - x.open_time_us()) / 1e6;
@@ -328,27 +336,33 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
         }
         if (q.metric == "resolution_rate") {
           n = created;
-          if (n) want = 100.0 * resolved / n;
+          if (n != 0) want = 100.0 * resolved / n;
         } else {
           n = responded;
-          if (n) want = seconds / n;
+          if (n != 0) want = seconds / n;
         }
       } else {  // churn_rate, retention_rate
-        int64_t s = 0, e = 0, added = 0, lost = 0;
-        int64_t l = absl::ToUnixMicros(lo), h = absl::ToUnixMicros(hi);
+        int64_t s = 0;
+        int64_t e = 0;
+        int64_t added = 0;
+        int64_t lost = 0;
+        int64_t l = absl::ToUnixMicros(lo);
+        int64_t h = absl::ToUnixMicros(hi);
         for (const auto& [id, c] : customers) {
           if (grouped && c.segment() != segment) continue;
-          int64_t acq = c.acquire_time_us(), ch = c.churn_time_us();
+          int64_t acq = c.acquire_time_us();
+          int64_t ch = c.churn_time_us();
           auto active = [&](int64_t t) {
             return acq < t && (ch == 0 || ch >= t);
           };
-          s += active(l);
-          e += active(h);
-          added += acq >= l && acq < h;
-          lost += ch != 0 && ch >= l && ch < h;
+          if (active(l)) ++s;
+          if (active(h)) ++e;
+          if (acq >= l && acq < h) ++added;
+          if (ch != 0 && ch >= l && ch < h) ++lost;
         }
         n = s;
-        if (s) want = 100.0 * (q.metric == "churn_rate" ? lost : e - added) / s;
+        if (s != 0)
+          want = 100.0 * (q.metric == "churn_rate" ? lost : e - added) / s;
       }
       std::string where =
           absl::StrCat(q.metric, " trial ", trial, " ", absl::FormatTime(lo),
@@ -381,12 +395,13 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
       "aov",        "repeat_purchase_rate", "purchase_frequency",
       "churn_rate", "clv_historical",       "clv_predictive"};
   std::vector<std::optional<double>> before;
+  before.reserve(metrics.size());
   for (const std::string& m : metrics) before.push_back(Value(m, from, to));
 
   auto data = privacy_.Export("w", "c1");
   ASSERT_THAT(data, IsOk());
   EXPECT_EQ(data->customer.display_name(), "Erkki Esimerkki");
-  EXPECT_EQ(data->purchases.size(), 2u);
+  EXPECT_EQ(data->purchases.size(), 2U);
   auto erased = privacy_.Erase("w", "c1");
   ASSERT_THAT(erased, IsOk());
   EXPECT_EQ(erased->purchases, 2);
@@ -488,7 +503,7 @@ TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   EXPECT_EQ(*r->cost_per_conversion, 15000.0);
   EXPECT_EQ(*r->avg_minutes_attended, 60.0);
   EXPECT_EQ(*r->attendance_goal_met, true);
-  ASSERT_EQ(r->goals.size(), 2u);
+  ASSERT_EQ(r->goals.size(), 2U);
   EXPECT_EQ(r->goals[1].goal, "conversions");
   EXPECT_EQ(*r->goals[1].pct, 50.0);
   EXPECT_FALSE(r->goals[1].met);
@@ -530,7 +545,7 @@ TEST_F(EventsTest, ComparesAgainstEarlierEventsOfTheSeries) {
               IsOk());
   auto rows = events_.Compare("w", {}, "attendees", true);
   ASSERT_THAT(rows, IsOk());
-  ASSERT_EQ(rows->size(), 3u);
+  ASSERT_EQ(rows->size(), 3U);
   EXPECT_EQ((*rows)[0].report.event.id(), "b");
   EXPECT_EQ((*rows)[0].series_mean.at("attendees"), 0.0);
   EXPECT_EQ((*rows)[0].vs_series.at("attendees"), 1.0);

@@ -31,7 +31,7 @@ TEST_F(KeyRingTest, StoresOnlyAHashOfTheSecret) {
   ASSERT_TRUE(stored->has_value());
   std::string secret_part = key->secret.substr(4 + key->record.id().size());
   EXPECT_EQ((*stored)->find(secret_part), std::string::npos);
-  EXPECT_EQ(key->record.secret_sha256().size(), 32u);
+  EXPECT_EQ(key->record.secret_sha256().size(), 32U);
 }
 
 TEST_F(KeyRingTest, AuthenticatesOnlyTheExactSecret) {
@@ -104,11 +104,11 @@ TEST_F(KeyRingTest, ListsOneWorkspacePaged) {
   ASSERT_THAT(keys_.Create("other", Role::kRead, ""), IsOk());
   auto page = keys_.List("acme", "", 3);
   ASSERT_THAT(page, IsOk());
-  EXPECT_EQ(page->items.size(), 3u);
+  EXPECT_EQ(page->items.size(), 3U);
   ASSERT_FALSE(page->next_after.empty());
   auto rest = keys_.List("acme", page->next_after, 3);
   ASSERT_THAT(rest, IsOk());
-  EXPECT_EQ(rest->items.size(), 2u);
+  EXPECT_EQ(rest->items.size(), 2U);
   EXPECT_TRUE(rest->next_after.empty());
   EXPECT_LT(page->items.back().id(), rest->items.front().id());
 }

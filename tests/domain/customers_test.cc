@@ -35,13 +35,13 @@ TEST(CustomerDirectoryTest, ValidatesCreatesListsAndImports) {
   bad.set_churn_time_us(10);  // before acquired
   absl::Status s = customers.Create("w", bad).status();
   EXPECT_THAT(s, StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_EQ(errors::FieldViolations(s).size(), 2u);
+  EXPECT_EQ(errors::FieldViolations(s).size(), 2U);
 
   ASSERT_THAT(customers.Create("w", C("c1", "smb")), IsOk());
   ASSERT_THAT(customers.Create("w", C("c2", "enterprise")), IsOk());
   auto smb = customers.List("w", "", 10, {"smb", "", ""});
   ASSERT_THAT(smb, IsOk());
-  ASSERT_EQ(smb->items.size(), 1u);
+  ASSERT_EQ(smb->items.size(), 1U);
   EXPECT_EQ(smb->items[0].id(), "c1");
 
   auto counts =

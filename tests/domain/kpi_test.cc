@@ -2,6 +2,7 @@
 // data and random queries (ranges with unaligned edges, every granularity,
 // filters and groups of up to two dimensions); the calendar and the
 // statistics on known values.
+#include <cstddef>
 #include <map>
 #include <random>
 
@@ -42,7 +43,7 @@ TEST(CalendarTest, BucketsAreLocalIsoWeeksMonthsQuartersYears) {
   // 21:00 UTC.
   std::vector<absl::CivilDay> months = cal.Buckets(
       Utc(2026, 2, 28, 22), Utc(2026, 4, 30, 21), Granularity::kMonth);
-  ASSERT_EQ(months.size(), 2u);
+  ASSERT_EQ(months.size(), 2U);
   EXPECT_EQ(cal.StartOf(months[1]), Utc(2026, 3, 31, 21));
   EXPECT_EQ(cal.DayOf(Utc(2026, 1, 1, 21, 59)),
             cal.DayOf(Utc(2025, 12, 31, 22)));
@@ -108,14 +109,15 @@ class KpiTest : public ::testing::Test {
       r.set_survey_id(survey);
       if (rng() % 10 != 0) r.set_customer_id("c" + std::to_string(rng() % 20));
       r.set_submit_time_us(absl::ToUnixMicros(
-          start + absl::Seconds(static_cast<int64_t>(rng() % (80 * 86400)))));
+          start +
+          absl::Seconds(static_cast<int64_t>(rng() % (uint64_t{80} * 86400)))));
       if (kind == SurveyKind::kNps) r.set_score(static_cast<int>(rng() % 11));
       if (kind == SurveyKind::kCsat)
         r.set_score(1 + static_cast<int>(rng() % 5));
       if (kind == SurveyKind::kCes)
         r.set_score(1 + static_cast<int>(rng() % 7));
       r.set_channel(channels[rng() % channels.size()]);
-      r.set_touchpoint(rng() % 2 ? "checkout" : "support");
+      r.set_touchpoint((rng() % 2) != 0u ? "checkout" : "support");
       if (rng() % 4 == 0) r.set_event_id("ev-" + std::to_string(rng() % 2));
       for (const std::string& t : tags) {
         if (rng() % 5 == 0) r.add_tags(t);
@@ -130,7 +132,7 @@ class KpiTest : public ::testing::Test {
     auto all = ledger_.List("w", {}, "", 1000000);
     ASSERT_THAT(all, IsOk());
     stored_ = all->items;
-    ASSERT_EQ(stored_.size(), 3000u);
+    ASSERT_EQ(stored_.size(), 3000U);
   }
 
   // The same query answered by brute force over the raw responses.
@@ -145,7 +147,7 @@ class KpiTest : public ::testing::Test {
     if (q.metric == "ces") kind = static_cast<int>(SurveyKind::kCes);
     std::vector<std::string> group_by = q.group_by;
     std::sort(group_by.begin(), group_by.end());
-    bool tagged = q.filters.count("tag") > 0 ||
+    bool tagged = q.filters.contains("tag") ||
                   std::count(group_by.begin(), group_by.end(), "tag") > 0;
     std::map<std::pair<std::vector<std::string>, int64_t>, SurveyCounters> out;
     for (const records::Response& r : stored_) {
@@ -166,6 +168,7 @@ class KpiTest : public ::testing::Test {
         for (const auto& [dim, v] : q.filters) pass = pass && value(dim) == v;
         if (!pass) continue;
         std::vector<std::string> group;
+        group.reserve(group_by.size());
         for (const std::string& dim : group_by) group.push_back(value(dim));
         int64_t bucket = 0;
         if (q.granularity != Granularity::kNone) {
@@ -217,9 +220,11 @@ TEST_F(KpiTest, RollupsAgreeExactlyWithTheRawResponses) {
     MetricQuery q;
     q.metric = metrics[rng() % metrics.size()];
     absl::Time base = Utc(2025, 12, 18);
-    q.from = base + absl::Minutes(static_cast<int64_t>(rng() % (40 * 1440)));
+    q.from = base +
+             absl::Minutes(static_cast<int64_t>(rng() % (uint64_t{40} * 1440)));
     q.to =
-        q.from + absl::Minutes(1 + static_cast<int64_t>(rng() % (50 * 1440)));
+        q.from +
+        absl::Minutes(1 + static_cast<int64_t>(rng() % (uint64_t{50} * 1440)));
     if (i % 3 == 0) {  // aligned to local midnight
       q.from = cal.DayStart(cal.DayOf(q.from));
       q.to = cal.DayStart(cal.DayOf(q.to) + 1);
@@ -335,7 +340,7 @@ TEST_F(KpiTest, EveryBucketOfAGroupIsPresentAndSmallOnesAreSuppressed) {
   q.min_n = 40;
   auto points = metrics_.Query("w", q);
   ASSERT_THAT(points, IsOk());
-  ASSERT_EQ(points->size(), 9u);  // 3 channels x 3 months
+  ASSERT_EQ(points->size(), 9U);  // 3 channels x 3 months
   for (const MetricPoint& p : *points) {
     EXPECT_EQ(p.suppressed, p.estimate.n < 40);
     EXPECT_EQ(p.estimate.value.has_value(), p.estimate.n >= 40);
@@ -388,7 +393,7 @@ TEST_F(KpiTest, ComparesWithThePreviousCalendarUnit) {
   q.group_by = {"channel"};
   auto c = ComparePeriods(metrics_, cal, "w", q);
   ASSERT_THAT(c, IsOk());
-  EXPECT_EQ(c->groups.size(), 3u);
+  EXPECT_EQ(c->groups.size(), 3U);
   for (const auto& g : c->groups) {
     ASSERT_TRUE(g.change.has_value());
     EXPECT_NEAR(*g.change,

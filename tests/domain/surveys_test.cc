@@ -102,7 +102,7 @@ TEST(SurveyCatalogTest, CreateUpdateArchiveImport) {
   EXPECT_TRUE(listed->items.empty());
   listed = surveys.List("w", "", 10, 0, true);
   ASSERT_THAT(listed, IsOk());
-  EXPECT_EQ(listed->items.size(), 1u);
+  EXPECT_EQ(listed->items.size(), 1U);
 
   std::vector<records::Survey> batch = {Make(SurveyKind::kCsat)};
   batch[0].set_id("c");

@@ -14,7 +14,6 @@ using ::mittari::testing::IsOk;
 using ::mittari::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::Property;
-using ::testing::UnorderedElementsAre;
 
 class WorkspacesTest : public ::testing::Test {
  protected:

@@ -103,6 +103,7 @@ TEST(RocksDbStoreTest, RefusesUnknownColumnFamilies) {
     std::vector<std::string> names;
     ASSERT_TRUE(
         rocksdb::DB::ListColumnFamilies(options, dir.Sub("db"), &names).ok());
+    cfs.reserve(names.size());
     for (const auto& n : names)
       cfs.emplace_back(n, rocksdb::ColumnFamilyOptions());
     std::vector<rocksdb::ColumnFamilyHandle*> handles;

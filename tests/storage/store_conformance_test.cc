@@ -143,7 +143,7 @@ TEST_P(StoreConformanceTest, SnapshotsDoNotSeeLaterWrites) {
   ASSERT_THAT(store_->Write(second), IsOk());
   EXPECT_THAT(snapshot->Get(ColumnFamily::kCatalog, "k"),
               IsOkAndHolds(Optional(std::string("old"))));
-  EXPECT_EQ(ScanAll(*snapshot, ColumnFamily::kCatalog, "").size(), 1u);
+  EXPECT_EQ(ScanAll(*snapshot, ColumnFamily::kCatalog, "").size(), 1U);
   EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "k"),
               IsOkAndHolds(Optional(std::string("new"))));
 }
