@@ -91,11 +91,10 @@ std::optional<double> EventKpi(const EventReport& r, absl::string_view name);
 
 class Events {
  public:
-  Events(storage::Store& store, const WorkspaceDirectory& workspaces,
-         const CustomerDirectory& customers, const PurchaseLedger& purchases,
+  Events(storage::Store& store, const CustomerDirectory& customers,
+         const PurchaseLedger& purchases,
          const kpi::SurveyMetrics& survey_metrics, const Clock& clock)
       : store_(store),
-        workspaces_(workspaces),
         customers_(customers),
         purchases_(purchases),
         survey_metrics_(survey_metrics),
@@ -151,7 +150,6 @@ class Events {
                                        int window_days) const;
 
   storage::Store& store_;
-  const WorkspaceDirectory& workspaces_;
   const CustomerDirectory& customers_;
   const PurchaseLedger& purchases_;
   const kpi::SurveyMetrics& survey_metrics_;

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <array>
 #include <functional>
-#include <ranges>
 #include <string>
 #include <vector>
 
@@ -37,7 +36,8 @@ class StripedLocks {
       }
     }
     ~Guard() {
-      for (absl::Mutex* mu : std::ranges::reverse_view(held_)) mu->Unlock();
+      std::for_each(held_.rbegin(), held_.rend(),
+                    [](absl::Mutex* mu) { mu->Unlock(); });
     }
     Guard(const Guard&) = delete;
     Guard& operator=(const Guard&) = delete;

@@ -163,7 +163,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->survey_metrics = std::make_unique<domain::kpi::SurveyMetrics>(
       *parts->store, *parts->workspaces, *parts->surveys);
   parts->events = std::make_unique<domain::Events>(
-      *parts->store, *parts->workspaces, *parts->customers, *parts->purchases,
+      *parts->store, *parts->customers, *parts->purchases,
       *parts->survey_metrics, clock);
   parts->event_service =
       std::make_unique<EventServiceImpl>(*parts->authorizer, *parts->events);

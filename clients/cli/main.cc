@@ -85,7 +85,8 @@ int Run(const std::vector<std::string>& argv) {
       *args,
       *client,
       output == "json" ? Format::kJson : Format::kTable,
-      {words.begin() + static_cast<long>(match->path.size()), words.end()}};
+      {words.begin() + static_cast<std::ptrdiff_t>(match->path.size()),
+       words.end()}};
   return match->run(inv);
 }
 

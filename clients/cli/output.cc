@@ -1,6 +1,7 @@
 #include "clients/cli/output.h"
 
 #include <algorithm>
+#include <array>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -187,25 +188,28 @@ void Print(std::ostream& out, const Json& value, Format format) {
 }
 
 void PrintError(std::ostream& err, const grpc::Status& status) {
-  static constexpr const char* kCodes[] = {"OK",
-                                           "CANCELLED",
-                                           "UNKNOWN",
-                                           "INVALID_ARGUMENT",
-                                           "DEADLINE_EXCEEDED",
-                                           "NOT_FOUND",
-                                           "ALREADY_EXISTS",
-                                           "PERMISSION_DENIED",
-                                           "RESOURCE_EXHAUSTED",
-                                           "FAILED_PRECONDITION",
-                                           "ABORTED",
-                                           "OUT_OF_RANGE",
-                                           "UNIMPLEMENTED",
-                                           "INTERNAL",
-                                           "UNAVAILABLE",
-                                           "DATA_LOSS",
-                                           "UNAUTHENTICATED"};
+  static constexpr std::array<const char*, 17> kCodes = {"OK",
+                                                         "CANCELLED",
+                                                         "UNKNOWN",
+                                                         "INVALID_ARGUMENT",
+                                                         "DEADLINE_EXCEEDED",
+                                                         "NOT_FOUND",
+                                                         "ALREADY_EXISTS",
+                                                         "PERMISSION_DENIED",
+                                                         "RESOURCE_EXHAUSTED",
+                                                         "FAILED_PRECONDITION",
+                                                         "ABORTED",
+                                                         "OUT_OF_RANGE",
+                                                         "UNIMPLEMENTED",
+                                                         "INTERNAL",
+                                                         "UNAVAILABLE",
+                                                         "DATA_LOSS",
+                                                         "UNAUTHENTICATED"};
   int code = static_cast<int>(status.error_code());
-  err << "mittari: " << (code >= 0 && code <= 16 ? kCodes[code] : "UNKNOWN")
+  err << "mittari: "
+      << (code >= 0 && static_cast<size_t>(code) < kCodes.size()
+              ? kCodes[static_cast<size_t>(code)]
+              : "UNKNOWN")
       << ": " << status.error_message() << "\n";
   google::rpc::Status details;
   if (!details.ParseFromString(status.error_details())) return;

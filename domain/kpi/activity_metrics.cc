@@ -454,7 +454,7 @@ class QueryRun {
                if (days.empty() || days.back() != day) days.push_back(day);
                if (day >= first) groups.insert(group);
              }));
-    const auto span = static_cast<size_t>(last - first + 1);
+    const auto span = static_cast<size_t>(last - first) + 1;
     // Per group: DAU and MAU of each day of the range.
     std::map<GroupKey, std::pair<std::vector<int64_t>, std::vector<int64_t>>>
         daily;
@@ -665,14 +665,12 @@ bool ActivityMetrics::Handles(absl::string_view metric) {
 }
 
 bool ActivityMetrics::HasDimension(absl::string_view dimension) {
-  for (FactKind k :
-       {FactKind::kPurchase, FactKind::kSession, FactKind::kTicket}) {
+  const std::array<FactKind, 3> kinds = {FactKind::kPurchase,
+                                         FactKind::kSession, FactKind::kTicket};
+  return std::any_of(kinds.begin(), kinds.end(), [&](FactKind k) {
     const auto& dims = SchemaOf(k).dims;
-    if (std::find(dims.begin(), dims.end(), dimension) != dims.end()) {
-      return true;
-    }
-  }
-  return false;
+    return std::find(dims.begin(), dims.end(), dimension) != dims.end();
+  });
 }
 
 absl::StatusOr<std::vector<MetricPoint>> ActivityMetrics::Query(
@@ -710,7 +708,7 @@ absl::StatusOr<std::vector<MetricPoint>> ActivityMetrics::Query(
   Calendar calendar(zone);
   ASSIGN_OR_RETURN(std::vector<absl::CivilDay> starts,
                    QueryBuckets(calendar, q));
-  Buckets buckets(calendar, q, std::move(starts));
+  Buckets buckets(calendar, q, starts);
   std::unique_ptr<storage::ReadView> snapshot = store_.NewSnapshot();
   return QueryRun(*snapshot, ws, calendar, q, *def, buckets).Run();
 }

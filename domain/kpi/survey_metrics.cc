@@ -1,5 +1,6 @@
 #include "domain/kpi/survey_metrics.h"
 
+#include <algorithm>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -415,10 +416,9 @@ bool SurveyMetrics::HasDimension(absl::string_view dimension) {
 }
 
 bool SurveyMetrics::Handles(absl::string_view metric) {
-  for (const std::string& m : Metrics()) {
-    if (m == metric) return true;
-  }
-  return false;
+  const auto& metrics = Metrics();
+  return std::any_of(metrics.begin(), metrics.end(),
+                     [&](const std::string& m) { return m == metric; });
 }
 
 absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(

@@ -61,8 +61,7 @@ class ActivityTest : public ::testing::Test {
   TicketLedger tickets_{store_, workspaces_, customers_, clock_};
   kpi::ActivityMetrics metrics_{store_, workspaces_};
   kpi::SurveyMetrics survey_metrics_{store_, workspaces_, surveys_};
-  Events events_{store_,     workspaces_,     customers_,
-                 purchases_, survey_metrics_, clock_};
+  Events events_{store_, customers_, purchases_, survey_metrics_, clock_};
   Privacy privacy_{store_,     workspaces_, customers_, responses_,
                    purchases_, sessions_,   tickets_,   events_};
 };
@@ -285,13 +284,16 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
         auto customers_n = static_cast<int64_t>(per.size());
         if (q.metric == "aov") {
           n = orders;
-          if (orders != 0) want = static_cast<double>(revenue) / orders;
+          if (orders != 0)
+            want = static_cast<double>(revenue) / static_cast<double>(orders);
         } else if (q.metric == "purchase_frequency") {
           n = customers_n;
-          if (n != 0) want = static_cast<double>(orders) / n;
+          if (n != 0)
+            want = static_cast<double>(orders) / static_cast<double>(n);
         } else {
           n = customers_n;
-          if (n != 0) want = 100.0 * repeat / n;
+          if (n != 0)
+            want = 100.0 * static_cast<double>(repeat) / static_cast<double>(n);
         }
       } else if (q.metric == "conversion_rate" ||
                  q.metric == "pages_per_session" ||
@@ -311,10 +313,13 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
         }
         if (q.metric == "conversion_rate") {
           n = static_cast<int64_t>(visitors.size());
-          if (n != 0) want = 100.0 * static_cast<double>(converted.size()) / n;
+          if (n != 0)
+            want = 100.0 * static_cast<double>(converted.size()) /
+                   static_cast<double>(n);
         } else if (q.metric == "pages_per_session") {
           n = count;
-          if (n != 0) want = static_cast<double>(views) / n;
+          if (n != 0)
+            want = static_cast<double>(views) / static_cast<double>(n);
         } else {
           n = organic;
           want = static_cast<double>(organic);
@@ -331,15 +336,19 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
           if (x.resolve_time_us() != 0) ++resolved;
           if (x.first_response_time_us() != 0) {
             ++responded;
-            seconds += (x.first_response_time_us() - x.open_time_us()) / 1e6;
+            seconds += static_cast<double>(x.first_response_time_us() -
+                                           x.open_time_us()) /
+                       1e6;
           }
         }
         if (q.metric == "resolution_rate") {
           n = created;
-          if (n != 0) want = 100.0 * resolved / n;
+          if (n != 0)
+            want =
+                100.0 * static_cast<double>(resolved) / static_cast<double>(n);
         } else {
           n = responded;
-          if (n != 0) want = seconds / n;
+          if (n != 0) want = seconds / static_cast<double>(n);
         }
       } else {  // churn_rate, retention_rate
         int64_t s = 0;
@@ -362,7 +371,10 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
         }
         n = s;
         if (s != 0)
-          want = 100.0 * (q.metric == "churn_rate" ? lost : e - added) / s;
+          want =
+              100.0 *
+              static_cast<double>(q.metric == "churn_rate" ? lost : e - added) /
+              static_cast<double>(s);
       }
       std::string where =
           absl::StrCat(q.metric, " trial ", trial, " ", absl::FormatTime(lo),

@@ -117,7 +117,7 @@ class KpiTest : public ::testing::Test {
       if (kind == SurveyKind::kCes)
         r.set_score(1 + static_cast<int>(rng() % 7));
       r.set_channel(channels[rng() % channels.size()]);
-      r.set_touchpoint((rng() % 2) != 0u ? "checkout" : "support");
+      r.set_touchpoint((rng() % 2) != 0 ? "checkout" : "support");
       if (rng() % 4 == 0) r.set_event_id("ev-" + std::to_string(rng() % 2));
       for (const std::string& t : tags) {
         if (rng() % 5 == 0) r.add_tags(t);

@@ -13,7 +13,7 @@ using ::mittari::testing::IsOk;
 using ::mittari::testing::StatusIs;
 using ::testing::ElementsAre;
 
-constexpr char kWs[] = "w";
+constexpr absl::string_view kWs = "w";
 
 class ResponsesTest : public ::testing::Test {
  protected:
