@@ -3,6 +3,8 @@
 #ifndef MITTARI_DOMAIN_CUSTOMERS_H_
 #define MITTARI_DOMAIN_CUSTOMERS_H_
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +87,26 @@ class CustomerDirectory {
   // Serializes writers of customers (erasure takes it too).
   absl::Mutex& mutex() { return mu_; }
 
+  // Erasure against the writers of facts that name a customer (responses,
+  // purchases, sessions, tickets, registrations). A writer holds the gate
+  // shared from checking that the customer exists until its write is
+  // stored; an erasure holds it exclusively while it finds and rewrites the
+  // customer's records. So nothing naming an erased customer is stored
+  // after the erasure.
+  absl::Mutex& erasure_gate() const ABSL_LOCK_RETURNED(erasure_gate_) {
+    return erasure_gate_;
+  }
+  // Erasures so far, each counted once its write is stored, under the gate
+  // held exclusively. A writer that checked its customers before taking the
+  // gate (the response committer) reads the count before checking, and
+  // checks again when the count has moved.
+  uint64_t erasures() const {
+    return erasures_.load(std::memory_order_acquire);
+  }
+  void CountErasure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(erasure_gate_) {
+    erasures_.fetch_add(1, std::memory_order_acq_rel);
+  }
+
  private:
   // Adds the writes of storing `customer` in place of `old` (its record
   // and its active intervals' rollup rows).
@@ -101,6 +123,8 @@ class CustomerDirectory {
   const Clock& clock_;
   CatalogTable<records::Customer> table_;
   absl::Mutex mu_;
+  mutable absl::Mutex erasure_gate_;
+  std::atomic<uint64_t> erasures_{0};
 };
 
 }  // namespace mittari::domain

@@ -58,6 +58,10 @@ class Privacy {
                                       absl::string_view customer_id);
 
  private:
+  // Rewrites everything stored about the customer in one write (Erase's
+  // work before the compaction).
+  absl::StatusOr<ErasureCounts> EraseRecords(absl::string_view ws,
+                                             absl::string_view customer_id);
   // The (record tag, id) of everything stored about the customer.
   absl::StatusOr<std::vector<std::pair<keys::WorkspaceTag, std::string>>>
   RecordsOf(absl::string_view ws, absl::string_view customer_id) const;

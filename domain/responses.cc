@@ -290,6 +290,8 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   };
   absl::Time now = clock_.Now();
   int64_t now_us = absl::ToUnixMicros(now);
+  // From checking the customers until the write: no erasure in between.
+  absl::ReaderMutexLock gate(&customers_.erasure_gate());
 
   // Validate everything first: a bad response stores none of them.
   Violations all;
@@ -357,6 +359,9 @@ void ResponseLedger::SubmitAsync(
     absl::string_view workspace_id, records::Response response,
     std::function<void(absl::StatusOr<records::Response>)> done) {
   absl::Time now = clock_.Now();
+  // Read before the customer is checked: the committer checks again if an
+  // erasure came after.
+  const uint64_t erasures = customers_.erasures();
   Violations v;
   absl::Status status;
   {
@@ -370,8 +375,8 @@ void ResponseLedger::SubmitAsync(
   }
   response.set_create_time_us(absl::ToUnixMicros(now));
   absl::MutexLock lock(&queue_mu_);
-  queue_.push_back(
-      {std::string(workspace_id), std::move(response), std::move(done)});
+  queue_.push_back({std::string(workspace_id), std::move(response), erasures,
+                    std::move(done)});
 }
 
 void ResponseLedger::CommitLoop() {
@@ -402,6 +407,8 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   {
+    absl::ReaderMutexLock gate(&customers_.erasure_gate());
+    const uint64_t erasures = customers_.erasures();
     StripedLocks::Guard guard(locks_, ids);
     std::map<std::string, const records::Response*> in_group;
     std::map<std::string, kpi::Calendar> calendars;
@@ -429,6 +436,21 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
               "response_id names a response stored with other content"));
         }
         continue;
+      }
+      if (group[i].erasures != erasures && !r.customer_id().empty()) {
+        // A customer was erased since this response was checked: is its
+        // customer still there?
+        absl::StatusOr<std::optional<records::Customer>> customer =
+            customers_.Find(store_, ws, r.customer_id());
+        if (!customer.ok() || !customer->has_value()) {
+          results.emplace_back(
+              customer.ok() ? errors::InvalidArgument(
+                                  "response.customer_id",
+                                  absl::StrCat("no customer '", r.customer_id(),
+                                               "' in this workspace"))
+                            : customer.status());
+          continue;
+        }
       }
       auto cal = calendars.find(ws);
       if (cal == calendars.end()) {

@@ -116,6 +116,8 @@ class ResponseLedger {
   struct Pending {
     std::string workspace_id;
     records::Response response;
+    // CustomerDirectory::erasures() before the customer was checked.
+    uint64_t erasures;
     std::function<void(absl::StatusOr<records::Response>)> done;
   };
   void CommitLoop();

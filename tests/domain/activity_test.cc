@@ -4,11 +4,16 @@
 // validation; erasure keeps every KPI; event reports and comparison.
 #include "domain/activity.h"
 
+#include <atomic>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "domain/api_keys.h"
 #include "domain/kpi/activity_metrics.h"
 #include "domain/privacy.h"
@@ -437,6 +442,65 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
                 IsOk());
   }
   EXPECT_FALSE(named);
+}
+
+// Responses and purchases naming a customer keep arriving while the customer
+// is erased: whatever was checked before the erasure and stored after it
+// must not name the customer.
+TEST_F(ActivityTest, NothingNamingACustomerIsStoredAfterItsErasure) {
+  records::Survey survey;
+  survey.set_id("nps");
+  survey.set_kind(static_cast<int>(SurveyKind::kNps));
+  survey.set_question("q");
+  ASSERT_THAT(surveys_.Create("w", survey), IsOk());
+  for (int round = 0; round < 20; ++round) {
+    const std::string customer = absl::StrCat("erase-me-", round);
+    ASSERT_THAT(
+        customers_.Create("w", Customer(customer, "smb", Utc(2025, 1, 1))),
+        IsOk());
+    std::atomic<bool> erased{false};
+    std::atomic<int> pending{0};
+    std::thread writer([&] {
+      // Keeps writing until a while after the erasure; the refused writes
+      // name the customer as missing.
+      for (int n = 0, after = 0; after < 200; ++n) {
+        if (erased.load()) ++after;
+        const std::string id = absl::StrCat("r", round, "-", n);
+        records::Response r;
+        r.set_id(id);
+        r.set_survey_id("nps");
+        r.set_customer_id(customer);
+        r.set_score(n % 11);
+        r.set_submit_time_us(absl::ToUnixMicros(Utc(2026, 6, 1)));
+        ++pending;
+        responses_.SubmitAsync(
+            "w", r,
+            [&](const absl::StatusOr<records::Response>&) { --pending; });
+        (void)purchases_.Put(
+            "w", {Purchase(id, customer, Utc(2026, 6, 1), 100)}, "");
+      }
+    });
+    absl::SleepFor(absl::Milliseconds(2));
+    ASSERT_THAT(privacy_.Erase("w", customer), IsOk());
+    erased = true;
+    writer.join();
+    while (pending.load() > 0) absl::SleepFor(absl::Milliseconds(1));
+    for (auto cf :
+         {storage::ColumnFamily::kFacts, storage::ColumnFamily::kIndex}) {
+      ASSERT_THAT(store_.ScanPrefix(
+                      cf, "",
+                      [&](absl::string_view key, absl::string_view value) {
+                        EXPECT_FALSE(absl::StrContains(key, customer) ||
+                                     absl::StrContains(value, customer))
+                            << "round " << round << " key "
+                            << absl::CEscape(key) << " value "
+                            << absl::CEscape(value);
+                        return !absl::StrContains(key, customer) &&
+                               !absl::StrContains(value, customer);
+                      }),
+                  IsOk());
+    }
+  }
 }
 
 }  // namespace
