@@ -235,8 +235,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
         it = customers.emplace(r.customer_id(), std::move(c)).first;
       }
       if (!it->second.has_value()) {
-        v.Add(customer_field, absl::StrCat("no customer '", r.customer_id(),
-                                           "' in this workspace"));
+        v.Add(customer_field, NoSuchCustomer(r.customer_id()));
       } else {
         r.mutable_dims()->set_segment(it->second->segment());
         r.mutable_dims()->set_region(it->second->region());

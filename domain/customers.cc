@@ -9,6 +9,11 @@
 #include "domain/kpi/facts.h"
 
 namespace mittari::domain {
+
+std::string NoSuchCustomer(absl::string_view customer_id) {
+  return absl::StrCat("no customer '", customer_id, "' in this workspace");
+}
+
 namespace {
 
 constexpr size_t kMaxName = 200;

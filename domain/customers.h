@@ -34,6 +34,10 @@ absl::StatusOr<std::vector<std::string>> IdsOfCustomer(
     const storage::ReadView& view, absl::string_view ws,
     absl::string_view customer_id, keys::WorkspaceTag tag);
 
+// The violation message of a record naming a customer the workspace does
+// not have.
+std::string NoSuchCustomer(absl::string_view customer_id);
+
 class CustomerDirectory {
  public:
   CustomerDirectory(storage::Store& store, const WorkspaceDirectory& workspaces,

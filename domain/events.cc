@@ -325,8 +325,7 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
         ASSIGN_OR_RETURN(std::optional<records::Customer> c,
                          customers_.Find(store_, ws, r.customer_id()));
         if (!c.has_value()) {
-          v.Add("customer_id", absl::StrCat("no customer '", r.customer_id(),
-                                            "' in this workspace"));
+          v.Add("customer_id", NoSuchCustomer(r.customer_id()));
         }
         if (r.register_time_us() >
             now + absl::ToInt64Microseconds(kMaxFutureSkew)) {

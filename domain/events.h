@@ -18,7 +18,6 @@
 #include "domain/customers.h"
 #include "domain/kpi/survey_metrics.h"
 #include "domain/records.pb.h"
-#include "domain/workspaces.h"
 
 namespace mittari::domain {
 

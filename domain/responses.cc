@@ -133,9 +133,7 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
     ASSIGN_OR_RETURN(const records::Customer* customer,
                      lookups.Customer(r.customer_id()));
     if (customer == nullptr) {
-      v.Add("response.customer_id",
-            absl::StrCat("no customer '", r.customer_id(),
-                         "' in this workspace"));
+      v.Add("response.customer_id", NoSuchCustomer(r.customer_id()));
     } else {
       r.set_segment(customer->segment());
       r.set_region(customer->region());
@@ -444,11 +442,10 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
             customers_.Find(store_, ws, r.customer_id());
         if (!customer.ok() || !customer->has_value()) {
           results.emplace_back(
-              customer.ok() ? errors::InvalidArgument(
-                                  "response.customer_id",
-                                  absl::StrCat("no customer '", r.customer_id(),
-                                               "' in this workspace"))
-                            : customer.status());
+              customer.ok()
+                  ? errors::InvalidArgument("response.customer_id",
+                                            NoSuchCustomer(r.customer_id()))
+                  : customer.status());
           continue;
         }
       }
