@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The benchmark, one command:
 #   bench/run.sh [--sizes 1000000,10000000] [--sessions 10000000]
-#                [--seconds 10] [--queries 200]
+#                [--seconds 10] [--queries 200] [--inflight 64,256,1024]
+#                [--rounds 3]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
-#      64 in flight, served with the callback API (as SubmitResponse is):
-#      the transport's ceiling on this machine, which the ingest ratios
-#      are taken against; and, for reference, the same with the
-#      synchronous API;
-#   2. mittarid ingesting survey responses the same way (SubmitResponse,
-#      64 in flight, each acknowledged once durable), and in batches of 100;
+#      served with the callback API (as SubmitResponse is), and mittarid
+#      ingesting survey responses the same way (SubmitResponse, each
+#      acknowledged once durable, into a server of its own), at each
+#      number of calls in flight in --inflight. The two alternate, --rounds
+#      times, and each figure is the median of its rounds: single runs on
+#      a shared two-core machine spread by +-20 %. The echo's best level is
+#      the transport's ceiling, which every ingest ratio is taken against;
+#      the synchronous API's echo is printed for reference;
+#   2. mittarid ingesting in batches of 100 (64 in flight);
 #   3. for each size: the stored responses are topped up to that size, then
 #      a one-year weekly NPS query grouped by channel is timed (p50, p99)
 #      and the server's RSS read;
@@ -24,13 +28,17 @@ sizes=1000000,10000000
 sessions=10000000
 seconds=10
 queries=200
+inflight=64,256,1024
+rounds=3
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes=$2; shift 2 ;;
     --sessions) sessions=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --queries) queries=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N] [--seconds S] [--queries Q]" >&2; exit 2 ;;
+    --inflight) inflight=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R]" >&2; exit 2 ;;
   esac
 done
 
@@ -61,43 +69,71 @@ start() {
 value() { grep "^$1 " | awk '{print $2}'; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-# Sets $rate to the echo rate of one API of the echo server.
-measure_echo() {
-  start "$work/echo-$1.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api="$1"
-  local pid=${pids[-1]}
-  rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
-  kill "$pid"
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+# Starts mittarid on a new data directory under $work/$1; sets $server_pid,
+# $addr and $key, and creates the benchmark's surveys and customers.
+start_mittarid() {
+  start "$work/$1.log" build-bench/service/mittarid --listen=127.0.0.1:0 \
+    --data_dir="$work/$1" --admin_key_file="$work/$1.admin.key" \
+    --operator_key_file="$work/$1.operator.key"
+  server_pid=${pids[-1]}
+  addr="127.0.0.1:$port"
+  key=$(cat "$work/$1.admin.key")
+  $bench setup --addr "$addr" --key "$key"
 }
-echo "== echo baselines"
-measure_echo callback
-echo_rate=$rate
-measure_echo sync
-sync_echo_rate=$rate
+
+echo "== echo and unary ingest at ${inflight} calls in flight, ${rounds} rounds"
+start "$work/echo-sync.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api=sync
+sync_echo_rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
+kill "${pids[-1]}"
+start "$work/echo.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api=callback
+echo_addr="127.0.0.1:$port"
+echo_pid=${pids[-1]}
+start_mittarid sweep
+declare -A echo_runs unary_runs
+for round in $(seq "$rounds"); do
+  for n in ${inflight//,/ }; do
+    e=$($bench echo --addr "$echo_addr" --inflight "$n" --seconds "$seconds" | value echo_calls_per_s)
+    u=$($bench ingest --addr "$addr" --key "$key" --inflight "$n" \
+      --seconds "$seconds" --batch 1 --id_prefix "u$round-$n-" | value records_per_s)
+    echo "round $round, $n in flight: echo $e calls/s, unary ingest $u responses/s"
+    echo_runs[$n]="${echo_runs[$n]:-} $e"
+    unary_runs[$n]="${unary_runs[$n]:-} $u"
+  done
+done
+kill "$echo_pid" "$server_pid"
+rm -rf "$work/sweep"
+
+echo_rate=0
+unary_rate=0
+sweep="$work/sweep.txt"
+for n in ${inflight//,/ }; do
+  e=$(echo "${echo_runs[$n]}" | median)
+  u=$(echo "${unary_runs[$n]}" | median)
+  printf "  %6d in flight   echo %8.0f calls/s   unary ingest %8.0f responses/s   = %.2f x echo at this level\n" \
+    "$n" "$e" "$u" "$(echo "$u / $e" | bc -l)" >>"$sweep"
+  if [ "$(echo "$e > $echo_rate" | bc)" = 1 ]; then echo_rate=$e; echo_at=$n; fi
+  if [ "$(echo "$u > $unary_rate" | bc)" = 1 ]; then unary_rate=$u; unary_at=$n; fi
+done
 
 echo "== mittarid"
-start "$work/mittarid.log" build-bench/service/mittarid --listen=127.0.0.1:0 \
-  --data_dir="$work/data" --admin_key_file="$work/admin.key" \
-  --operator_key_file="$work/operator.key"
-server_pid=${pids[-1]}
-addr="127.0.0.1:$port"
-key=$(cat "$work/admin.key")
-$bench setup --addr "$addr" --key "$key"
-
-unary=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 1 --id_prefix u)
-unary_rate=$(echo "$unary" | value records_per_s)
-stored=$(echo "$unary" | value next_id)
+start_mittarid data
+stored=0
 batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 100 --id_prefix m)
 batch_rate=$(echo "$batched" | value records_per_s)
 stored=$((stored + $(echo "$batched" | value next_id)))
 
 report="$work/report"
 {
-  printf "echo (bare gRPC, 100 B, 64 in flight)     %10.0f calls/s   (callback API: the ceiling)\n" "$echo_rate"
-  printf "echo, synchronous API (reference)         %10.0f calls/s   = %.2f x echo\n" \
+  echo "medians of $rounds rounds, by calls in flight:"
+  cat "$sweep"
+  printf "echo (bare gRPC, 100 B), best level       %10.0f calls/s   (%d in flight, callback API: the ceiling)\n" \
+    "$echo_rate" "$echo_at"
+  printf "echo, synchronous API (reference)         %10.0f calls/s   = %.2f x echo (64 in flight)\n" \
     "$sync_echo_rate" "$(echo "$sync_echo_rate / $echo_rate" | bc -l)"
-  printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.2f x echo\n" \
-    "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)"
-  printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo\n" \
+  printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.2f x echo (%d in flight)\n" \
+    "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)" "$unary_at"
+  printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo (64 in flight)\n" \
     "$batch_rate" "$(echo "$batch_rate / $echo_rate" | bc -l)"
 } >"$report"
 
