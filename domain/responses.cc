@@ -288,8 +288,10 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   };
   absl::Time now = clock_.Now();
   int64_t now_us = absl::ToUnixMicros(now);
-  // From checking the customers until the write: no erasure in between.
-  absl::ReaderMutexLock gate(&customers_.erasure_gate());
+  // From checking customers and surveys until the write: no erasure and no
+  // scale change in between.
+  absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate());
+  absl::ReaderMutexLock scale_gate(&surveys_.scale_gate());
 
   // Validate everything first: a bad response stores none of them.
   Violations all;
@@ -357,9 +359,9 @@ void ResponseLedger::SubmitAsync(
     absl::string_view workspace_id, records::Response response,
     std::function<void(absl::StatusOr<records::Response>)> done) {
   absl::Time now = clock_.Now();
-  // Read before the customer is checked: the committer checks again if an
-  // erasure came after.
-  const uint64_t erasures = customers_.erasures();
+  // Read before the response is checked: the committer checks it again if
+  // an erasure or a scale change came after.
+  const uint64_t catalog_changes = CatalogChanges();
   Violations v;
   absl::Status status;
   {
@@ -373,8 +375,8 @@ void ResponseLedger::SubmitAsync(
   }
   response.set_create_time_us(absl::ToUnixMicros(now));
   absl::MutexLock lock(&queue_mu_);
-  queue_.push_back({std::string(workspace_id), std::move(response), erasures,
-                    std::move(done)});
+  queue_.push_back({std::string(workspace_id), std::move(response),
+                    catalog_changes, std::move(done)});
 }
 
 void ResponseLedger::CommitLoop() {
@@ -405,13 +407,14 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   {
-    absl::ReaderMutexLock gate(&customers_.erasure_gate());
-    const uint64_t erasures = customers_.erasures();
+    absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate());
+    absl::ReaderMutexLock scale_gate(&surveys_.scale_gate());
+    const uint64_t catalog_changes = CatalogChanges();
     StripedLocks::Guard guard(locks_, ids);
     std::map<std::string, const records::Response*> in_group;
     std::map<std::string, kpi::Calendar> calendars;
     for (size_t i = 0; i < group.size(); ++i) {
-      const records::Response& r = group[i].response;
+      records::Response& r = group[i].response;
       const std::string& ws = group[i].workspace_id;
       const records::Response* earlier = nullptr;
       absl::StatusOr<std::optional<records::Response>> stored = std::nullopt;
@@ -435,17 +438,16 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
         }
         continue;
       }
-      if (group[i].erasures != erasures && !r.customer_id().empty()) {
-        // A customer was erased since this response was checked: is its
-        // customer still there?
-        absl::StatusOr<std::optional<records::Customer>> customer =
-            customers_.Find(store_, ws, r.customer_id());
-        if (!customer.ok() || !customer->has_value()) {
-          results.emplace_back(
-              customer.ok()
-                  ? errors::InvalidArgument("response.customer_id",
-                                            NoSuchCustomer(r.customer_id()))
-                  : customer.status());
+      if (group[i].catalog_changes != catalog_changes) {
+        // A customer was erased or a survey's scale changed since this
+        // response was checked: check it again.
+        Lookups lookups(surveys_, customers_, store_, ws);
+        Violations v;
+        absl::Status checked =
+            Prepare(lookups, absl::FromUnixMicros(r.create_time_us()), r, v);
+        if (checked.ok()) checked = v.ToStatus();
+        if (!checked.ok()) {
+          results.emplace_back(checked);
           continue;
         }
       }

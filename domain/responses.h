@@ -116,10 +116,15 @@ class ResponseLedger {
   struct Pending {
     std::string workspace_id;
     records::Response response;
-    // CustomerDirectory::erasures() before the customer was checked.
-    uint64_t erasures;
+    // CatalogChanges() before the response was checked.
+    uint64_t catalog_changes;
     std::function<void(absl::StatusOr<records::Response>)> done;
   };
+  // Changes that can make an earlier check of a response stale, so far:
+  // customers erased and survey scales changed. Both only grow.
+  uint64_t CatalogChanges() const {
+    return customers_.erasures() + surveys_.scale_changes();
+  }
   void CommitLoop();
   void CommitGroup(std::vector<Pending>& group);
 

@@ -32,6 +32,17 @@ int TopBoxes(int points) {
   return 2;
 }
 
+// Whether `after` changes what a response is checked and counted by: the
+// kind, scale, direction or thresholds.
+bool ScaleChanged(const records::Survey& before, const records::Survey& after) {
+  return before.kind() != after.kind() ||
+         before.scale_min() != after.scale_min() ||
+         before.scale_max() != after.scale_max() ||
+         before.direction() != after.direction() ||
+         before.positive_threshold() != after.positive_threshold() ||
+         before.low_threshold() != after.low_threshold();
+}
+
 // Content that matters for idempotency: everything but the times.
 bool SameContent(records::Survey a, records::Survey b) {
   for (records::Survey* s : {&a, &b}) {
@@ -158,14 +169,7 @@ absl::Status SurveyCatalog::CheckChangeAllowed(absl::string_view workspace_id,
                                                const records::Survey& before,
                                                const records::Survey& after,
                                                Violations& v) const {
-  bool scale_changed =
-      before.kind() != after.kind() ||
-      before.scale_min() != after.scale_min() ||
-      before.scale_max() != after.scale_max() ||
-      before.direction() != after.direction() ||
-      before.positive_threshold() != after.positive_threshold() ||
-      before.low_threshold() != after.low_threshold();
-  if (!scale_changed) return absl::OkStatus();
+  if (!ScaleChanged(before, after)) return absl::OkStatus();
   ASSIGN_OR_RETURN(bool has_responses,
                    kpi::SurveyHasResponses(store_, workspace_id, before.id()));
   if (has_responses) {
@@ -257,12 +261,16 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
     }
   }
   Normalize(after, v);
+  absl::WriterMutexLock gate(&scale_gate_);
   RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, before, after, v));
   RETURN_IF_ERROR(v.ToStatus());
   after.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
   storage::WriteBatch batch;
   table_.Put(batch, workspace_id, after);
   RETURN_IF_ERROR(store_.Write(batch));
+  if (ScaleChanged(before, after)) {
+    scale_changes_.fetch_add(1, std::memory_order_acq_rel);
+  }
   return after;
 }
 
@@ -285,6 +293,8 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   ImportCounts counts;
   counts.received = static_cast<int64_t>(surveys.size());
   absl::MutexLock lock(&mu_);
+  absl::WriterMutexLock gate(&scale_gate_);
+  bool any_scale_changed = false;
   Violations all;
   storage::WriteBatch batch;
   std::set<std::string> ids;
@@ -303,6 +313,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
         continue;
       }
       RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, *existing, s, v));
+      any_scale_changed = any_scale_changed || ScaleChanged(*existing, s);
       s.set_create_time_us(existing->create_time_us());
       ++counts.updated;
     } else {
@@ -315,6 +326,9 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   }
   RETURN_IF_ERROR(all.ToStatus());
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+  if (any_scale_changed) {
+    scale_changes_.fetch_add(1, std::memory_order_acq_rel);
+  }
   return counts;
 }
 

@@ -3,6 +3,8 @@
 #ifndef MITTARI_DOMAIN_SURVEYS_H_
 #define MITTARI_DOMAIN_SURVEYS_H_
 
+#include <atomic>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,17 +73,37 @@ class SurveyCatalog {
   absl::StatusOr<ImportCounts> Import(absl::string_view workspace_id,
                                       std::vector<records::Survey> surveys);
 
+  // Scale changes against the writers of responses. A response is checked
+  // against its survey's kind, scale and thresholds, and those may change
+  // only while the survey has no responses. A change holds the gate
+  // exclusively from that check until it is stored; writers of responses
+  // hold it shared from their check until their write is stored. So no
+  // response checked against the old scale is stored after the new one.
+  absl::Mutex& scale_gate() const ABSL_LOCK_RETURNED(scale_gate_) {
+    return scale_gate_;
+  }
+  // Scale changes so far, each counted once stored, under the gate held
+  // exclusively. A writer that checked its responses before taking the gate
+  // (the response committer) reads the count before checking, and checks
+  // again when the count has moved.
+  uint64_t scale_changes() const {
+    return scale_changes_.load(std::memory_order_acquire);
+  }
+
  private:
   // Adds violations for changes that responses already stored forbid.
   absl::Status CheckChangeAllowed(absl::string_view workspace_id,
                                   const records::Survey& before,
                                   const records::Survey& after,
-                                  Violations& violations) const;
+                                  Violations& violations) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(scale_gate_);
 
   storage::Store& store_;
   const Clock& clock_;
   CatalogTable<records::Survey> table_;
   absl::Mutex mu_;  // serializes read-check-write of surveys
+  mutable absl::Mutex scale_gate_;
+  std::atomic<uint64_t> scale_changes_{0};
 };
 
 }  // namespace mittari::domain

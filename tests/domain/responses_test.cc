@@ -1,5 +1,10 @@
 #include "domain/responses.h"
 
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
@@ -120,6 +125,60 @@ TEST_F(ResponsesTest, ASurveysScaleLocksWithItsFirstResponse) {
   auto import = surveys_.Import(kWs, {imported});
   EXPECT_THAT(import, StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(Fields(import.status()), ElementsAre("surveys[0].survey.kind"));
+}
+
+TEST_F(ResponsesTest, NoResponseIsStoredAgainstAScaleThatChangedAfterIt) {
+  // Responses arrive while a survey's kind keeps changing. A change is
+  // allowed only while the survey has no responses, so every response
+  // stored must have been checked against the survey's last kind.
+  for (int round = 0; round < 30; ++round) {
+    const std::string survey = absl::StrCat("flip", round);
+    records::Survey s;
+    s.set_id(survey);
+    s.set_kind(static_cast<int>(SurveyKind::kCsat));
+    s.set_question("q");
+    ASSERT_THAT(surveys_.Create(kWs, s), IsOk());
+    std::atomic<bool> locked{false};
+    std::atomic<int> pending{0};
+    std::thread writer([&] {
+      for (int n = 0; n < 50 || !locked.load(); ++n) {
+        records::Response r =
+            R(absl::StrCat(survey, "-", n), survey, 5, absl::Hours(1));
+        if (n % 4 == 3) {  // the synchronous path too
+          (void)ledger_.Submit(kWs, r);
+          continue;
+        }
+        ++pending;
+        ledger_.SubmitAsync(
+            kWs, r,
+            [&](const absl::StatusOr<records::Response>&) { --pending; });
+      }
+    });
+    for (int flip = 0; !locked.load(); ++flip) {
+      if (flip == 10000) {
+        ADD_FAILURE() << "round " << round << ": the scale never locked";
+        locked = true;
+        break;
+      }
+      records::Survey kind;
+      kind.set_kind(static_cast<int>(flip % 2 == 0 ? SurveyKind::kCes
+                                                   : SurveyKind::kCsat));
+      locked = !surveys_.Update(kWs, survey, kind, {"kind"}).ok();
+      absl::SleepFor(absl::Microseconds(50));
+    }
+    writer.join();
+    while (pending.load() > 0) absl::SleepFor(absl::Milliseconds(1));
+    ASSERT_THAT(surveys_.Get(kWs, survey), IsOk());
+    const int kind = surveys_.Get(kWs, survey)->kind();
+    ResponseFilter filter;
+    filter.survey_id = survey;
+    auto page = ledger_.List(kWs, filter, "", 1000);
+    ASSERT_THAT(page, IsOk());
+    ASSERT_FALSE(page->items.empty());
+    for (const records::Response& r : page->items) {
+      ASSERT_EQ(r.survey_kind(), kind) << "round " << round << ": " << r.id();
+    }
+  }
 }
 
 TEST_F(ResponsesTest, ValidatesEveryFieldAndNamesIt) {
