@@ -110,7 +110,7 @@ sweep="$work/sweep.txt"
 for n in ${inflight//,/ }; do
   e=$(echo "${echo_runs[$n]}" | median)
   u=$(echo "${unary_runs[$n]}" | median)
-  printf "  %6d in flight   echo %8.0f calls/s   unary ingest %8.0f responses/s   = %.2f x echo at this level\n" \
+  printf "  %6d in flight   echo %8.0f calls/s   unary ingest %8.0f responses/s   = %.3f x echo at this level\n" \
     "$n" "$e" "$u" "$(echo "$u / $e" | bc -l)" >>"$sweep"
   if [ "$(echo "$e > $echo_rate" | bc)" = 1 ]; then echo_rate=$e; echo_at=$n; fi
   if [ "$(echo "$u > $unary_rate" | bc)" = 1 ]; then unary_rate=$u; unary_at=$n; fi
@@ -131,7 +131,7 @@ report="$work/report"
     "$echo_rate" "$echo_at"
   printf "echo, synchronous API (reference)         %10.0f calls/s   = %.2f x echo (64 in flight)\n" \
     "$sync_echo_rate" "$(echo "$sync_echo_rate / $echo_rate" | bc -l)"
-  printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.2f x echo (%d in flight)\n" \
+  printf "ingest, unary SubmitResponse (durable)    %10.0f responses/s  = %.3f x echo (%d in flight)\n" \
     "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)" "$unary_at"
   printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo (64 in flight)\n" \
     "$batch_rate" "$(echo "$batch_rate / $echo_rate" | bc -l)"
