@@ -73,8 +73,9 @@ std::shared_ptr<grpc::Channel> Channel() {
                                    grpc::InsecureChannelCredentials(), args);
 }
 
-// Numbers for record `i`, drawn cheaply (splitmix64): the load client shares
-// the machine with the server it measures, so it must cost little per call.
+// A repeatable stream of numbers from a seed, drawn cheaply (splitmix64):
+// the load client shares the machine with the server it measures, so it
+// must cost little per call.
 class Draw {
  public:
   explicit Draw(uint64_t seed) : state_(seed) {}
