@@ -3,8 +3,6 @@
 #ifndef MITTARI_DOMAIN_CUSTOMERS_H_
 #define MITTARI_DOMAIN_CUSTOMERS_H_
 
-#include <atomic>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "domain/catalog_table.h"
+#include "domain/change_gate.h"
 #include "domain/kpi/calendar.h"
 #include "domain/kpi/rollups.h"
 #include "domain/records.pb.h"
@@ -92,24 +91,10 @@ class CustomerDirectory {
   absl::Mutex& mutex() { return mu_; }
 
   // Erasure against the writers of facts that name a customer (responses,
-  // purchases, sessions, tickets, registrations). A writer holds the gate
-  // shared from checking that the customer exists until its write is
-  // stored; an erasure holds it exclusively while it finds and rewrites the
-  // customer's records. So nothing naming an erased customer is stored
-  // after the erasure.
-  absl::Mutex& erasure_gate() const ABSL_LOCK_RETURNED(erasure_gate_) {
-    return erasure_gate_;
-  }
-  // Erasures so far, each counted once its write is stored, under the gate
-  // held exclusively. A writer that checked its customers before taking the
-  // gate (the response committer) reads the count before checking, and
-  // checks again when the count has moved.
-  uint64_t erasures() const {
-    return erasures_.load(std::memory_order_acquire);
-  }
-  void CountErasure() ABSL_EXCLUSIVE_LOCKS_REQUIRED(erasure_gate_) {
-    erasures_.fetch_add(1, std::memory_order_acq_rel);
-  }
+  // purchases, sessions, tickets, registrations): an erasure holds the gate
+  // while it finds and rewrites the customer's records, so nothing naming
+  // an erased customer is stored after it.
+  ChangeGate& erasure_gate() const { return erasure_gate_; }
 
  private:
   // Adds the writes of storing `customer` in place of `old` (its record
@@ -127,8 +112,7 @@ class CustomerDirectory {
   const Clock& clock_;
   CatalogTable<records::Customer> table_;
   absl::Mutex mu_;
-  mutable absl::Mutex erasure_gate_;
-  std::atomic<uint64_t> erasures_{0};
+  mutable ChangeGate erasure_gate_;
 };
 
 }  // namespace mittari::domain

@@ -82,8 +82,8 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
     absl::string_view ws, absl::string_view customer_id) {
   // No writer of a fact naming a customer runs while the customer's records
   // are found and rewritten; those that checked the customer before check
-  // again (see CustomerDirectory::erasure_gate).
-  absl::WriterMutexLock gate(&customers_.erasure_gate());
+  // again (see ChangeGate).
+  absl::WriterMutexLock gate(&customers_.erasure_gate().mutex());
   absl::MutexLock lock(&customers_.mutex());
   ASSIGN_OR_RETURN(records::Customer customer, customers_.Get(ws, customer_id));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
@@ -133,7 +133,7 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   RETURN_IF_ERROR(store_.Write(batch));
   // Counted once the customer is gone: a writer that sees the new count
   // finds no customer; one that saw the old count checks again.
-  customers_.CountErasure();
+  customers_.erasure_gate().Count();
   return counts;
 }
 

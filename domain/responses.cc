@@ -290,8 +290,8 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   int64_t now_us = absl::ToUnixMicros(now);
   // From checking customers and surveys until the write: no erasure and no
   // scale change in between.
-  absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate());
-  absl::ReaderMutexLock scale_gate(&surveys_.scale_gate());
+  absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate().mutex());
+  absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
 
   // Validate everything first: a bad response stores none of them.
   Violations all;
@@ -407,8 +407,8 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   {
-    absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate());
-    absl::ReaderMutexLock scale_gate(&surveys_.scale_gate());
+    absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate().mutex());
+    absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
     const uint64_t catalog_changes = CatalogChanges();
     StripedLocks::Guard guard(locks_, ids);
     std::map<std::string, const records::Response*> in_group;

@@ -123,7 +123,7 @@ class ResponseLedger {
   // Changes that can make an earlier check of a response stale, so far:
   // customers erased and survey scales changed. Both only grow.
   uint64_t CatalogChanges() const {
-    return customers_.erasures() + surveys_.scale_changes();
+    return customers_.erasure_gate().count() + surveys_.scale_gate().count();
   }
   void CommitLoop();
   void CommitGroup(std::vector<Pending>& group);

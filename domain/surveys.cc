@@ -261,16 +261,14 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
     }
   }
   Normalize(after, v);
-  absl::WriterMutexLock gate(&scale_gate_);
+  absl::WriterMutexLock gate(&scale_gate_.mutex());
   RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, before, after, v));
   RETURN_IF_ERROR(v.ToStatus());
   after.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
   storage::WriteBatch batch;
   table_.Put(batch, workspace_id, after);
   RETURN_IF_ERROR(store_.Write(batch));
-  if (ScaleChanged(before, after)) {
-    scale_changes_.fetch_add(1, std::memory_order_acq_rel);
-  }
+  if (ScaleChanged(before, after)) scale_gate_.Count();
   return after;
 }
 
@@ -293,7 +291,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   ImportCounts counts;
   counts.received = static_cast<int64_t>(surveys.size());
   absl::MutexLock lock(&mu_);
-  absl::WriterMutexLock gate(&scale_gate_);
+  absl::WriterMutexLock gate(&scale_gate_.mutex());
   bool any_scale_changed = false;
   Violations all;
   storage::WriteBatch batch;
@@ -326,9 +324,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   }
   RETURN_IF_ERROR(all.ToStatus());
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-  if (any_scale_changed) {
-    scale_changes_.fetch_add(1, std::memory_order_acq_rel);
-  }
+  if (any_scale_changed) scale_gate_.Count();
   return counts;
 }
 

@@ -3,8 +3,6 @@
 #ifndef MITTARI_DOMAIN_SURVEYS_H_
 #define MITTARI_DOMAIN_SURVEYS_H_
 
-#include <atomic>
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -13,6 +11,7 @@
 #include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "domain/catalog_table.h"
+#include "domain/change_gate.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "domain/validation.h"
@@ -73,22 +72,12 @@ class SurveyCatalog {
   absl::StatusOr<ImportCounts> Import(absl::string_view workspace_id,
                                       std::vector<records::Survey> surveys);
 
-  // Scale changes against the writers of responses. A response is checked
-  // against its survey's kind, scale and thresholds, and those may change
-  // only while the survey has no responses. A change holds the gate
-  // exclusively from that check until it is stored; writers of responses
-  // hold it shared from their check until their write is stored. So no
-  // response checked against the old scale is stored after the new one.
-  absl::Mutex& scale_gate() const ABSL_LOCK_RETURNED(scale_gate_) {
-    return scale_gate_;
-  }
-  // Scale changes so far, each counted once stored, under the gate held
-  // exclusively. A writer that checked its responses before taking the gate
-  // (the response committer) reads the count before checking, and checks
-  // again when the count has moved.
-  uint64_t scale_changes() const {
-    return scale_changes_.load(std::memory_order_acquire);
-  }
+  // Scale changes against the writers of responses: a survey's kind,
+  // scale, direction and thresholds may change only while it has no
+  // responses, and a change holds the gate from that check until it is
+  // stored, so no response checked against the old scale is stored after
+  // the new one.
+  ChangeGate& scale_gate() const { return scale_gate_; }
 
  private:
   // Adds violations for changes that responses already stored forbid.
@@ -96,14 +85,13 @@ class SurveyCatalog {
                                   const records::Survey& before,
                                   const records::Survey& after,
                                   Violations& violations) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(scale_gate_);
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(scale_gate_.mutex());
 
   storage::Store& store_;
   const Clock& clock_;
   CatalogTable<records::Survey> table_;
   absl::Mutex mu_;  // serializes read-check-write of surveys
-  mutable absl::Mutex scale_gate_;
-  std::atomic<uint64_t> scale_changes_{0};
+  mutable ChangeGate scale_gate_;
 };
 
 }  // namespace mittari::domain
