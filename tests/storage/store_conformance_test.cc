@@ -109,6 +109,43 @@ TEST_P(StoreConformanceTest, DeleteRangeRemovesOnlyTheRange) {
                           Pair(KeyEncoder().Str("c").U8(1).key(), "c")));
 }
 
+// A batch is applied as if in the order it was built, whatever order a
+// backend inserts its keys in.
+TEST_P(StoreConformanceTest, ABatchKeepsTheOrderOfWritesToOneKey) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kFacts, "k", "first");
+  batch.Put(ColumnFamily::kFacts, "a", "other");
+  batch.Delete(ColumnFamily::kFacts, "k");
+  batch.Put(ColumnFamily::kFacts, "z", "other");
+  batch.Put(ColumnFamily::kFacts, "k", "last");
+  batch.Put(ColumnFamily::kFacts, "gone", "x");
+  batch.Delete(ColumnFamily::kFacts, "gone");
+  batch.AddCounters(ColumnFamily::kRollups, "c", {2});
+  batch.AddCounters(ColumnFamily::kRollups, "b", {1});
+  batch.AddCounters(ColumnFamily::kRollups, "c", {3});
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  EXPECT_THAT(
+      ScanAll(*store_, ColumnFamily::kFacts, ""),
+      ElementsAre(Pair("a", "other"), Pair("k", "last"), Pair("z", "other")));
+  absl::StatusOr<std::optional<std::string>> c =
+      store_->Get(ColumnFamily::kRollups, "c");
+  ASSERT_THAT(c, IsOk());
+  ASSERT_TRUE(c->has_value());
+  EXPECT_THAT(DecodeCounters(**c), IsOkAndHolds(ElementsAre(5)));
+}
+
+TEST_P(StoreConformanceTest, ABatchKeepsTheOrderOfPutsAndRangeDeletions) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "b1", "put before the range");
+  batch.Put(ColumnFamily::kCatalog, "a", "outside");
+  batch.DeleteRange(ColumnFamily::kCatalog, "b", "c");
+  batch.Put(ColumnFamily::kCatalog, "b2", "put after the range");
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  EXPECT_THAT(
+      ScanAll(*store_, ColumnFamily::kCatalog, ""),
+      ElementsAre(Pair("a", "outside"), Pair("b2", "put after the range")));
+}
+
 TEST_P(StoreConformanceTest, CountersAddWithoutARead) {
   for (int i = 0; i < 10; ++i) {
     WriteBatch batch;
