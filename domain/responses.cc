@@ -380,8 +380,10 @@ void ResponseLedger::SubmitAsync(
 }
 
 void ResponseLedger::CommitLoop() {
+  // The group's buffer goes back to the queue, emptied: at a steady load
+  // the two buffers stop growing, and neither is reallocated per group.
+  std::vector<Pending> group;
   for (;;) {
-    std::vector<Pending> group;
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(
@@ -394,6 +396,7 @@ void ResponseLedger::CommitLoop() {
       group.swap(queue_);
     }
     CommitGroup(group);
+    group.clear();
   }
 }
 
