@@ -176,7 +176,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   std::vector<std::string> ids;
   ids.reserve(records.size());
   for (const Record& r : records) ids.push_back(r.id());
-  StripedLocks::Guard guard(locks_, ids);
+  KeyLocks::Guard guard(locks_, ids);
 
   // Records stored or written earlier in this batch, by id.
   std::map<std::string, Record> latest;

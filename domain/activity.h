@@ -14,10 +14,10 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/key_locks.h"
 #include "domain/kpi/facts.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
-#include "domain/striped_locks.h"
 #include "domain/surveys.h"
 #include "domain/workspaces.h"
 
@@ -99,7 +99,7 @@ class FactLedger {
   const CustomerDirectory& customers_;
   const Clock& clock_;
   CatalogTable<Record> table_;
-  StripedLocks locks_;
+  KeyLocks locks_;
 };
 
 using PurchaseLedger = FactLedger<records::Purchase>;

@@ -313,7 +313,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   for (const records::Response& r : responses) {
     ids.push_back(absl::StrCat(workspace_id, "/", r.id()));
   }
-  StripedLocks::Guard guard(locks_, ids);
+  KeyLocks::Guard guard(locks_, ids);
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   std::map<std::string, const records::Response*> in_batch;
@@ -413,7 +413,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
     absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate().mutex());
     absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
     const uint64_t catalog_changes = CatalogChanges();
-    StripedLocks::Guard guard(locks_, ids);
+    KeyLocks::Guard guard(locks_, ids);
     std::map<std::string, const records::Response*> in_group;
     std::map<std::string, kpi::Calendar> calendars;
     for (size_t i = 0; i < group.size(); ++i) {
@@ -596,8 +596,8 @@ absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
     batch.set_send_time_us(absl::ToUnixMicros(clock_.Now()));
   }
   RETURN_IF_ERROR(v.ToStatus());
-  StripedLocks::Guard guard(locks_,
-                            {absl::StrCat(workspace_id, "/inv/", batch.id())});
+  KeyLocks::Guard guard(locks_,
+                        {absl::StrCat(workspace_id, "/inv/", batch.id())});
   ASSIGN_OR_RETURN(std::optional<records::InvitationBatch> existing,
                    invitations_.Find(workspace_id, batch.id()));
   if (existing.has_value()) {

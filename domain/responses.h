@@ -15,11 +15,11 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/key_locks.h"
 #include "domain/kpi/calendar.h"
 #include "domain/kpi/rollups.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
-#include "domain/striped_locks.h"
 #include "domain/surveys.h"
 #include "domain/workspaces.h"
 
@@ -138,7 +138,7 @@ class ResponseLedger {
   const CustomerDirectory& customers_;
   const Clock& clock_;
   CatalogTable<records::InvitationBatch> invitations_;
-  StripedLocks locks_;
+  KeyLocks locks_;
 
   absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
