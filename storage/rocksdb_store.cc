@@ -1,6 +1,9 @@
 #include "storage/rocksdb_store.h"
 
+#include <algorithm>
+#include <tuple>
 #include <utility>
+#include <vector>
 
 #include "absl/memory/memory.h"
 #include "absl/strings/numbers.h"
@@ -11,6 +14,7 @@
 #include "rocksdb/db.h"
 #include "rocksdb/filter_policy.h"
 #include "rocksdb/options.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/key_codec.h"
@@ -42,6 +46,32 @@ constexpr size_t kBatchHeaderBytes = 12;
 constexpr size_t kOpOverheadBytes = 16;
 
 rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
+
+// RocksDB's memtable insert hint, one per memtable: every key has the empty
+// prefix. Write inserts a batch in key order, and with the hint each key's
+// skiplist search starts from the key before it instead of from the top (the
+// committer's CPU per response in unary ingest at 1024 in flight: 30.9 ->
+// 27.6 us, medians of five alternating runs). RocksDB 7.8 also hands that
+// hint to a range deletion, whose entries live in a skiplist of their own,
+// where the hint points into the wrong list. So the hint is off (keys are
+// out of its domain) while `on` is false: while the WAL is replayed, and
+// while a batch with a range deletion is written, which no other write
+// overlaps.
+class InsertHintPrefix final : public rocksdb::SliceTransform {
+ public:
+  explicit InsertHintPrefix(std::shared_ptr<std::atomic<bool>> on)
+      : on_(std::move(on)) {}
+  const char* Name() const override { return "mittari.InsertHintPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return {key.data(), 0};
+  }
+  bool InDomain(const rocksdb::Slice&) const override {
+    return on_->load(std::memory_order_acquire);
+  }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> on_;
+};
 
 absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
                       const rocksdb::Snapshot* snapshot,
@@ -124,10 +154,13 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   // read back from disk on each lookup (the load slowed 5x past ~3 M).
   table.cache_index_and_filter_blocks = false;
 
+  auto store = absl::WrapUnique(new RocksDbStore());
+  auto hint = std::make_shared<InsertHintPrefix>(store->hints_on_);
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
     rocksdb::ColumnFamilyOptions cf_options(db_options);
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    cf_options.memtable_insert_with_hint_prefix_extractor = hint;
     if (spec.counters) {
       cf_options.merge_operator = NewCounterMergeOperator();
       // Rollup keys are hot: every response of a day adds to the same few.
@@ -165,12 +198,12 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
     }
   }
 
-  auto store = absl::WrapUnique(new RocksDbStore());
   rocksdb::DB* db = nullptr;
   RETURN_IF_ERROR(FromRocks(
       rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &db),
       absl::StrCat("opening RocksDB at ", path)));
   store->db_.reset(db);
+  store->hints_on_->store(true, std::memory_order_release);
   RETURN_IF_ERROR(store->CheckSchema());
   return store;
 }
@@ -224,13 +257,38 @@ absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view begin,
 }
 
 absl::Status RocksDbStore::Write(const WriteBatch& batch) {
+  std::vector<const WriteBatch::Op*> order;
+  order.reserve(batch.ops().size());
+  bool has_range = false;
   // RocksDB's batch is one string; sized once, it is never copied to grow.
   size_t bytes = kBatchHeaderBytes;
   for (const WriteBatch::Op& op : batch.ops()) {
+    order.push_back(&op);
+    has_range = has_range || op.kind == WriteBatch::OpKind::kDeleteRange;
     bytes += op.key.size() + op.value.size() + kOpOverheadBytes;
   }
+  if (has_range) {
+    // Applied in the order built, without the insert hint (InsertHintPrefix).
+    absl::WriterMutexLock lock(&range_mu_);
+    hints_on_->store(false, std::memory_order_release);
+    absl::Status written = WriteInOrder(order, bytes);
+    hints_on_->store(true, std::memory_order_release);
+    return written;
+  }
+  // Key order for the insert hint; writes to one key keep their order.
+  std::stable_sort(order.begin(), order.end(),
+                   [](const WriteBatch::Op* a, const WriteBatch::Op* b) {
+                     return std::tie(a->cf, a->key) < std::tie(b->cf, b->key);
+                   });
+  absl::ReaderMutexLock lock(&range_mu_);
+  return WriteInOrder(order, bytes);
+}
+
+absl::Status RocksDbStore::WriteInOrder(
+    const std::vector<const WriteBatch::Op*>& order, size_t bytes) {
   rocksdb::WriteBatch rb(bytes);
-  for (const WriteBatch::Op& op : batch.ops()) {
+  for (const WriteBatch::Op* next : order) {
+    const WriteBatch::Op& op = *next;
     rocksdb::ColumnFamilyHandle* handle = Handle(op.cf);
     rocksdb::Status s;
     switch (op.kind) {

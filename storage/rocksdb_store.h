@@ -14,11 +14,14 @@
 #ifndef MITTARI_STORAGE_ROCKSDB_STORE_H_
 #define MITTARI_STORAGE_ROCKSDB_STORE_H_
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "storage/store.h"
 
 namespace rocksdb {
@@ -69,12 +72,23 @@ class RocksDbStore final : public Store {
  private:
   RocksDbStore() = default;
   absl::Status CheckSchema();
+  // Writes the ops as one synced batch, in the order given; `bytes` is the
+  // batch's size.
+  absl::Status WriteInOrder(const std::vector<const WriteBatch::Op*>& order,
+                            size_t bytes);
   rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
     return handles_[static_cast<size_t>(cf)];
   }
 
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Whether memtable inserts may use RocksDB's insert hint (see Open): off
+  // while the WAL is replayed and while a batch with a range deletion is
+  // written. Shared with the hint's prefix extractor in the options.
+  std::shared_ptr<std::atomic<bool>> hints_on_ =
+      std::make_shared<std::atomic<bool>>(false);
+  // Held shared by every write, exclusively by one with a range deletion.
+  absl::Mutex range_mu_;
 };
 
 }  // namespace mittari::storage
