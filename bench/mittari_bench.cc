@@ -49,7 +49,7 @@ namespace {
 using google::protobuf::util::TimeUtil;
 namespace v1 = mittari::v1;
 
-constexpr char kParent[] = "workspaces/default";
+constexpr const char* kParent = "workspaces/default";
 const absl::Time kYearStart = absl::FromUnixSeconds(1751328000);  // 2025-07-01Z
 constexpr int64_t kYearSeconds = 365LL * 86400;
 const std::vector<std::string> kChannels = {"web", "email", "mobile_app",
@@ -114,7 +114,7 @@ v1::SubmitResponseRequest MakeResponse(int64_t i) {
   x->set_survey_id(survey);
   if (rng() % 5 != 0)
     x->set_customer_id(absl::StrCat("bc", rng() % kCustomers));
-  int64_t at = static_cast<int64_t>(rng() % kYearSeconds);
+  auto at = static_cast<int64_t>(rng() % kYearSeconds);
   *x->mutable_submit_time() =
       TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
   x->set_score(survey == "bench-nps"    ? static_cast<int>(rng() % 11)
@@ -138,7 +138,7 @@ v1::RecordSessionRequest MakeSession(int64_t i) {
   if (visitor % 3 == 0) {
     s->set_customer_id(absl::StrCat("bc", visitor % kCustomers));
   }
-  int64_t at = static_cast<int64_t>(rng() % kYearSeconds);
+  auto at = static_cast<int64_t>(rng() % kYearSeconds);
   *s->mutable_start_time() =
       TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
   s->set_duration_seconds(static_cast<int64_t>(5 + rng() % 1800));
@@ -157,10 +157,10 @@ v1::RecordSessionRequest MakeSession(int64_t i) {
 // of the configured kind; `done(ok)` runs when the call ends.
 void SendBatch(v1::SurveyService::Stub& surveys,
                v1::CustomerService::Stub& customers, int64_t first,
-               int64_t count, std::function<void(bool)> done) {
+               int64_t count, const std::function<void(bool)>& done) {
   auto* context = new grpc::ClientContext();
   Authorize(context);
-  auto finish = [context, done](grpc::Status s) {
+  auto finish = [context, done](const grpc::Status& s) {
     if (!s.ok()) std::cerr << s.error_message() << "\n";
     delete context;
     done(s.ok());
@@ -174,7 +174,7 @@ void SendBatch(v1::SurveyService::Stub& surveys,
     auto response = std::make_shared<v1::ImportSummary>();
     customers.async()->BatchRecordSessions(
         context, request.get(), response.get(),
-        [request, response, finish](grpc::Status s) { finish(s); });
+        [request, response, finish](const grpc::Status& s) { finish(s); });
     return;
   }
   auto request = std::make_shared<v1::BatchSubmitResponsesRequest>();
@@ -185,7 +185,7 @@ void SendBatch(v1::SurveyService::Stub& surveys,
   auto response = std::make_shared<v1::BatchSubmitResponsesResponse>();
   surveys.async()->BatchSubmitResponses(
       context, request.get(), response.get(),
-      [request, response, finish](grpc::Status s) { finish(s); });
+      [request, response, finish](const grpc::Status& s) { finish(s); });
 }
 
 // Keeps `inflight` calls going until the time is up; `issue(done)` starts
@@ -227,14 +227,15 @@ int Echo() {
   double rate = ClosedLoop(
       absl::GetFlag(FLAGS_inflight),
       absl::Seconds(absl::GetFlag(FLAGS_seconds)),
-      [&](std::function<void(bool)> done) {
+      [&](const std::function<void(bool)>& done) {
         auto* context = new grpc::ClientContext();
         auto* response = new mittari::bench::EchoResponse();
-        stub->async()->Echo(context, &request, response, [=](grpc::Status s) {
-          delete context;
-          delete response;
-          done(s.ok());
-        });
+        stub->async()->Echo(context, &request, response,
+                            [=](const grpc::Status& s) {
+                              delete context;
+                              delete response;
+                              done(s.ok());
+                            });
       },
       &failures);
   std::cout << "echo_calls_per_s " << rate << "\nfailures " << failures << "\n";
@@ -306,7 +307,7 @@ int Ingest() {
   double rate = ClosedLoop(
       absl::GetFlag(FLAGS_inflight),
       absl::Seconds(absl::GetFlag(FLAGS_seconds)),
-      [&](std::function<void(bool)> done) {
+      [&](const std::function<void(bool)>& done) {
         if (batch != 1) {
           int64_t first = next_id.fetch_add(batch);
           SendBatch(*stub, *customers, first, batch, done);
@@ -319,7 +320,7 @@ int Ingest() {
           request->set_parent(kParent);
           auto* response = new v1::Session();
           customers->async()->RecordSession(
-              context, request, response, [=](grpc::Status s) {
+              context, request, response, [=](const grpc::Status& s) {
                 if (!s.ok()) std::cerr << s.error_message() << "\n";
                 delete context;
                 delete request;
@@ -332,7 +333,7 @@ int Ingest() {
           request->set_parent(kParent);
           auto* response = new v1::Response();
           stub->async()->SubmitResponse(
-              context, request, response, [=](grpc::Status s) {
+              context, request, response, [=](const grpc::Status& s) {
                 if (!s.ok()) {
                   std::cerr << s.error_message() << "\n";
                 }
@@ -403,7 +404,7 @@ int Query() {
   } else if (which == "dau") {
     request.set_metric("dau");
     request.set_granularity(v1::GRANULARITY_DAY);
-    from = to - 30 * 86400;
+    from = to - int64_t{30} * 86400;
   } else if (which == "retention") {
     request.set_metric("retention_rate");
     request.set_granularity(v1::GRANULARITY_MONTH);
@@ -433,7 +434,7 @@ int Query() {
   }
   std::sort(ms.begin(), ms.end());
   auto pct = [&](double q) {
-    return ms[static_cast<size_t>(q * (ms.size() - 1))];
+    return ms[static_cast<size_t>(q * static_cast<double>(ms.size() - 1))];
   };
   std::cout << "query_p50_ms " << pct(0.5) << "\nquery_p99_ms " << pct(0.99)
             << "\nquery_points_n " << n << "\n";

@@ -65,7 +65,7 @@ class InsertHintPrefix final : public rocksdb::SliceTransform {
   rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
     return {key.data(), 0};
   }
-  bool InDomain(const rocksdb::Slice&) const override {
+  bool InDomain(const rocksdb::Slice& /*key*/) const override {
     return on_->load(std::memory_order_acquire);
   }
 

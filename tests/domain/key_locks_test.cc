@@ -1,5 +1,6 @@
 #include "domain/key_locks.h"
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -55,15 +56,17 @@ TEST(KeyLocksTest, AGuardWaitsForEveryKeyItShares) {
 
 TEST(KeyLocksTest, ManyThreadsOnOverlappingKeysNeverShareAKey) {
   KeyLocks locks;
-  std::atomic<int> holders[4] = {};
+  std::array<std::atomic<int>, 4> holders{};
   std::atomic<bool> overlap{false};
   std::vector<std::thread> threads;
+  threads.reserve(8);
   for (int t = 0; t < 8; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 200; ++i) {
         std::vector<int> mine = {(t + i) % 4};
         if ((t * 3 + i) % 4 != mine[0]) mine.push_back((t * 3 + i) % 4);
         std::vector<std::string> keys;
+        keys.reserve(mine.size());
         for (int k : mine) keys.push_back("k" + std::to_string(k));
         KeyLocks::Guard guard(locks, keys);
         for (int k : mine) {
