@@ -5,6 +5,7 @@
 #include <map>
 #include <optional>
 #include <type_traits>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -176,7 +177,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   std::vector<std::string> ids;
   ids.reserve(records.size());
   for (const Record& r : records) ids.push_back(r.id());
-  KeyLocks::Guard guard(locks_, ids);
+  KeyLocks::Guard guard(locks_, std::move(ids));
 
   // Records stored or written earlier in this batch, by id.
   std::map<std::string, Record> latest;

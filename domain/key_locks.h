@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_set.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
 namespace mittari::domain {
@@ -52,7 +53,9 @@ class KeyLocks {
 
  private:
   absl::Mutex mu_;
-  absl::flat_hash_set<std::string> held_ ABSL_GUARDED_BY(mu_);
+  // Views of the keys each guard owns; a guard removes its own before they
+  // go.
+  absl::flat_hash_set<absl::string_view> held_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace mittari::domain

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -313,7 +314,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   for (const records::Response& r : responses) {
     ids.push_back(absl::StrCat(workspace_id, "/", r.id()));
   }
-  KeyLocks::Guard guard(locks_, ids);
+  KeyLocks::Guard guard(locks_, std::move(ids));
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   std::map<std::string, const records::Response*> in_batch;
