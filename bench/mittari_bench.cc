@@ -3,7 +3,9 @@
 //   setup   surveys and customers for the ingest runs
 //   ingest  SubmitResponse (--batch 1) or BatchSubmitResponses (--batch N),
 //           --inflight at once, for --seconds; each call returns once the
-//           write is durable
+//           write is durable. --times=live dates the records in the minute
+//           before they are sent, as an app sends them; the default, year,
+//           spreads them over the benchmark's year, as a backfill does
 //   load    BatchSubmitResponses of 1000 until --total responses are stored
 //   query   a one-year weekly NPS series grouped by channel, --count times,
 //           one at a time: p50 and p99 latency
@@ -40,6 +42,10 @@ ABSL_FLAG(int, count, 200, "queries (query)");
 ABSL_FLAG(std::string, id_prefix, "b", "record id prefix");
 ABSL_FLAG(std::string, kind, "responses",
           "what ingest and load send: responses or sessions");
+ABSL_FLAG(std::string, times, "year",
+          "when the records sent happened: year (at random in the "
+          "benchmark's year, as in a backfill) or live (in the minute "
+          "before they are sent, as an app sends them)");
 ABSL_FLAG(std::string, query, "nps",
           "query: nps (a year weekly by channel), dau (30 days daily), "
           "retention (a year monthly)");
@@ -104,6 +110,16 @@ void Authorize(grpc::ClientContext* context) {
   context->AddMetadata("authorization", *bearer);
 }
 
+// When a record happened, per --times.
+google::protobuf::Timestamp DrawTime(Draw& rng) {
+  static const bool live = absl::GetFlag(FLAGS_times) == "live";
+  int64_t seconds =
+      live ? absl::ToUnixSeconds(absl::Now()) - static_cast<int64_t>(rng() % 60)
+           : absl::ToUnixSeconds(kYearStart) +
+                 static_cast<int64_t>(rng() % kYearSeconds);
+  return TimeUtil::SecondsToTimestamp(seconds);
+}
+
 // A response as an app would send it; `i` numbers it.
 v1::SubmitResponseRequest MakeResponse(int64_t i) {
   Draw rng(static_cast<uint64_t>(i));
@@ -114,9 +130,7 @@ v1::SubmitResponseRequest MakeResponse(int64_t i) {
   x->set_survey_id(survey);
   if (rng() % 5 != 0)
     x->set_customer_id(absl::StrCat("bc", rng() % kCustomers));
-  auto at = static_cast<int64_t>(rng() % kYearSeconds);
-  *x->mutable_submit_time() =
-      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
+  *x->mutable_submit_time() = DrawTime(rng);
   x->set_score(survey == "bench-nps"    ? static_cast<int>(rng() % 11)
                : survey == "bench-csat" ? 1 + static_cast<int>(rng() % 5)
                                         : 1 + static_cast<int>(rng() % 7));
@@ -138,9 +152,7 @@ v1::RecordSessionRequest MakeSession(int64_t i) {
   if (visitor % 3 == 0) {
     s->set_customer_id(absl::StrCat("bc", visitor % kCustomers));
   }
-  auto at = static_cast<int64_t>(rng() % kYearSeconds);
-  *s->mutable_start_time() =
-      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) + at);
+  *s->mutable_start_time() = DrawTime(rng);
   s->set_duration_seconds(static_cast<int64_t>(5 + rng() % 1800));
   s->set_page_views(static_cast<int64_t>(1 + rng() % 14));
   const std::string& source = kSources[rng() % kSources.size()];
@@ -446,6 +458,12 @@ int Query() {
 int main(int argc, char** argv) {
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::string command = rest.size() > 1 ? rest[1] : "";
+  const std::string times = absl::GetFlag(FLAGS_times);
+  if (times != "year" && (times != "live" || command == "load")) {
+    std::cerr << "--times: year, or live for ingest (load fills the year "
+                 "that queries read)\n";
+    return 2;
+  }
   if (command == "echo") return Echo();
   if (command == "setup") return Setup();
   if (command == "ingest") return Ingest();
