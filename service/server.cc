@@ -24,12 +24,13 @@
 #include "service/event_service.h"
 #include "service/kpi_service.h"
 #include "service/survey_service.h"
+#include "storage/cached_store.h"
 #include "storage/rocksdb_store.h"
 
 namespace mittari::service {
 
 struct Server::Parts {
-  std::unique_ptr<storage::RocksDbStore> store;
+  std::unique_ptr<storage::Store> store;
   std::unique_ptr<domain::KeyRing> keys;
   std::unique_ptr<domain::WorkspaceDirectory> workspaces;
   std::unique_ptr<Authorizer> authorizer;
@@ -133,9 +134,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
 
   auto parts = std::make_unique<Parts>();
   ASSIGN_OR_RETURN(
-      parts->store,
+      std::unique_ptr<storage::RocksDbStore> rocksdb,
       storage::RocksDbStore::Open(
           (std::filesystem::path(options.data_dir) / "rocksdb").string()));
+  parts->store = std::make_unique<storage::CachedStore>(std::move(rocksdb));
   parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
   parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
       *parts->store, *parts->keys, clock);

@@ -24,14 +24,17 @@ struct ColumnFamilySpec {
   absl::string_view name;
   // Values are counter vectors (counters.h) added with Merge, never Put.
   bool counters;
+  // CachedStore keeps point reads in memory: small records read far more
+  // often than written (every submit reads its survey and its customer).
+  bool cached;
 };
 
 inline constexpr std::array<ColumnFamilySpec, 5> kColumnFamilies = {{
-    {ColumnFamily::kMeta, "default", false},
-    {ColumnFamily::kCatalog, "catalog", false},
-    {ColumnFamily::kFacts, "facts", false},
-    {ColumnFamily::kIndex, "index", false},
-    {ColumnFamily::kRollups, "rollups", true},
+    {ColumnFamily::kMeta, "default", false, false},
+    {ColumnFamily::kCatalog, "catalog", false, true},
+    {ColumnFamily::kFacts, "facts", false, false},
+    {ColumnFamily::kIndex, "index", false, false},
+    {ColumnFamily::kRollups, "rollups", true, false},
 }};
 
 constexpr const ColumnFamilySpec& Spec(ColumnFamily cf) {

@@ -27,6 +27,8 @@ class MemoryStore final : public Store {
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override;
   absl::Status CompactAll() override { return absl::OkStatus(); }
+  // Nothing is buffered: the store stays usable.
+  absl::Status Close() override { return absl::OkStatus(); }
 
  private:
   mutable absl::Mutex mu_;

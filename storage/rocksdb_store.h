@@ -63,7 +63,7 @@ class RocksDbStore final : public Store {
 
   // Closes the database cleanly (flushes memtables, syncs the WAL). Later
   // calls fail. Called by the destructor when not called before.
-  absl::Status Close();
+  absl::Status Close() override;
 
   // The schema version stored in the database.
   int schema_version() const { return kSchemaVersion; }

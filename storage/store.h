@@ -79,6 +79,9 @@ class Store : public ReadView {
   // Rewrites all data so that deleted values no longer exist in any file
   // (used after erasing personal data).
   virtual absl::Status CompactAll() = 0;
+  // Ends the store's use: what is buffered reaches disk, and later calls
+  // fail.
+  virtual absl::Status Close() = 0;
 };
 
 }  // namespace mittari::storage

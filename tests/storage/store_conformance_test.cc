@@ -6,6 +6,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "storage/cached_store.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "storage/rocksdb_store.h"
@@ -200,19 +201,25 @@ TEST_P(StoreConformanceTest, CompactAllKeepsLiveData) {
 
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformanceTest,
-    ::testing::Values(Backend{"memory",
-                              [](const std::string&) -> std::unique_ptr<Store> {
-                                return std::make_unique<MemoryStore>();
-                              }},
-                      Backend{
-                          "rocksdb",
-                          [](const std::string& dir) -> std::unique_ptr<Store> {
-                            auto store = RocksDbStore::Open(dir);
-                            EXPECT_TRUE(store.ok()) << store.status();
-                            return store.ok() ? std::unique_ptr<Store>(
-                                                    *std::move(store))
-                                              : nullptr;
-                          }}),
+    ::testing::Values(
+        Backend{"memory",
+                [](const std::string&) -> std::unique_ptr<Store> {
+                  return std::make_unique<MemoryStore>();
+                }},
+        Backend{"rocksdb",
+                [](const std::string& dir) -> std::unique_ptr<Store> {
+                  auto store = RocksDbStore::Open(dir);
+                  EXPECT_TRUE(store.ok()) << store.status();
+                  return store.ok() ? std::unique_ptr<Store>(*std::move(store))
+                                    : nullptr;
+                }},
+        Backend{"cached_rocksdb",
+                [](const std::string& dir) -> std::unique_ptr<Store> {
+                  auto store = RocksDbStore::Open(dir);
+                  EXPECT_TRUE(store.ok()) << store.status();
+                  if (!store.ok()) return nullptr;
+                  return std::make_unique<CachedStore>(*std::move(store));
+                }}),
     [](const ::testing::TestParamInfo<Backend>& param) {
       return param.param.name;
     });
