@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto libabsl-dev librocksdb-dev libssl-dev nlohmann-json3-dev
+  libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata python3 ca-certificates openssl bc
 )
