@@ -50,6 +50,9 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
 
 absl::Status CachedStore::Write(const WriteBatch& batch) {
   absl::Status status = inner_->Write(batch);
+  bool cached = false;
+  for (const WriteBatch::Op& op : batch.ops()) cached |= Spec(op.cf).cached;
+  if (!cached) return status;
   // Even a failed write may have been applied in part: drop all it names.
   absl::MutexLock lock(&mu_);
   ++generation_;

@@ -2,8 +2,9 @@
 // marked `cached` (column_families.h) in memory. Every write goes through
 // it, and drops what it touches from the cache before it returns, so a read
 // that starts after a write is acknowledged sees that write. A read racing
-// a write fills the cache only if no write ended while it read (a
-// generation count), so a value read before a write never outlives it.
+// a write fills the cache only if no write to a cached column family ended
+// while it read (a generation count), so a value read before a write never
+// outlives it.
 // Snapshots and scans read the store behind it.
 #ifndef MITTARI_STORAGE_CACHED_STORE_H_
 #define MITTARI_STORAGE_CACHED_STORE_H_
@@ -54,7 +55,7 @@ class CachedStore final : public Store {
   mutable absl::flat_hash_map<std::string, std::optional<std::string>> entries_
       ABSL_GUARDED_BY(mu_);
   mutable size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
-  // Writes that ended, so far.
+  // Writes to cached column families that ended, so far.
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
   mutable std::atomic<int64_t> hits_{0};
 };

@@ -128,6 +128,18 @@ TEST_F(CachedStoreTest, AReadRacingAWriteDoesNotKeepTheOldValue) {
               IsOkAndHolds(Optional(std::string("new"))));
 }
 
+TEST_F(CachedStoreTest, WritesElsewhereDuringAReadDoNotKeepItOut) {
+  ASSERT_THAT(Put(ColumnFamily::kCatalog, "s", "1"), IsOk());
+  // A response's write while its survey is read: the survey still caches.
+  probed_->during_read = [&] {
+    ASSERT_THAT(Put(ColumnFamily::kFacts, "r", "x"), IsOk());
+  };
+  ASSERT_THAT(store_->Get(ColumnFamily::kCatalog, "s"), IsOk());
+  EXPECT_THAT(store_->Get(ColumnFamily::kCatalog, "s"),
+              IsOkAndHolds(Optional(std::string("1"))));
+  EXPECT_EQ(probed_->reads, 1);
+}
+
 TEST_F(CachedStoreTest, StartsOverWhenFull) {
   store_ = nullptr;
   auto probed = std::make_unique<ProbedStore>();
