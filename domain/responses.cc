@@ -407,7 +407,9 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   for (const Pending& p : group) {
     ids.push_back(absl::StrCat(p.workspace_id, "/", p.response.id()));
   }
+  // Reserved: `in_group` points into it.
   std::vector<absl::StatusOr<records::Response>> results;
+  results.reserve(group.size());
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   {
@@ -415,7 +417,8 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
     absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
     const uint64_t catalog_changes = CatalogChanges();
     KeyLocks::Guard guard(locks_, ids);
-    std::map<std::string, const records::Response*> in_group;
+    // The first stored response of each id in the group, by its result.
+    std::map<std::string, size_t> in_group;
     std::map<std::string, kpi::Calendar> calendars;
     for (size_t i = 0; i < group.size(); ++i) {
       records::Response& r = group[i].response;
@@ -423,7 +426,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       const records::Response* earlier = nullptr;
       absl::StatusOr<std::optional<records::Response>> stored = std::nullopt;
       if (auto it = in_group.find(ids[i]); it != in_group.end()) {
-        earlier = it->second;
+        earlier = &*results[it->second];
       } else {
         stored = FindStored(store_, ws, r.id());
         if (!stored.ok()) {
@@ -464,9 +467,9 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
         }
         cal = calendars.emplace(ws, kpi::Calendar(*zone)).first;
       }
-      in_group.emplace(ids[i], &r);
+      in_group.emplace(ids[i], results.size());
       AddWrites(batch, rollups, ws, cal->second, r);
-      results.emplace_back(r);
+      results.emplace_back(std::move(r));
     }
     rollups.FlushTo(batch);
     if (!batch.empty()) {

@@ -20,6 +20,15 @@ KeyEncoder Prefix(absl::string_view ws, Projection p) {
       .U8(static_cast<uint8_t>(p));
 }
 
+// The key prefix of RollupPrefix, still open for more parts.
+KeyEncoder RollupKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
+                     std::optional<absl::string_view> survey) {
+  KeyEncoder key = Prefix(ws, p);
+  if (dim) key.U8(static_cast<uint8_t>(*dim));
+  if (survey) key.Str(*survey);
+  return key;
+}
+
 void AppendDims(KeyEncoder& key, const records::Response& r) {
   for (Dim d : kDims) key.Str(DimValue(r, d));
 }
@@ -74,10 +83,7 @@ SurveyCounters CountersOf(const records::Response& r) {
 std::string RollupPrefix(absl::string_view ws, Projection p,
                          std::optional<Dim> dim,
                          std::optional<absl::string_view> survey) {
-  KeyEncoder key = Prefix(ws, p);
-  if (dim) key.U8(static_cast<uint8_t>(*dim));
-  if (survey) key.Str(*survey);
-  return std::move(key).key();
+  return RollupKey(ws, p, dim, survey).key();
 }
 
 std::string WithDay(absl::string_view prefix, DayNumber day) {
@@ -121,31 +127,32 @@ void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
 void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
                         const records::Response& r, DayNumber day) {
   std::vector<int64_t> delta = CountersOf(r).ToVector();
-  auto add = [&](std::string key) { deltas.Add(std::move(key), delta); };
-  add(WithDay(
-      RollupPrefix(ws, Projection::kBySurvey, std::nullopt, r.survey_id()),
-      day));
+  auto add = [&](KeyEncoder&& key) { deltas.Add(std::move(key).key(), delta); };
+  // Each key built in one pass: RollupPrefix's layout, WithDay's, then the
+  // value where the projection has one.
+  auto of_survey = [&](Projection p, std::optional<Dim> dim,
+                       std::optional<absl::string_view> value) {
+    KeyEncoder key = RollupKey(ws, p, dim, r.survey_id());
+    key.I64(day);
+    if (value) key.Str(*value);
+    return key;
+  };
+  add(of_survey(Projection::kBySurvey, std::nullopt, std::nullopt));
   for (Dim d : kDims) {
     if (EmptyValueDerived(d) && DimValue(r, d).empty()) continue;
-    add(absl::StrCat(
-        WithDay(RollupPrefix(ws, Projection::kBySurveyDim, d, r.survey_id()),
-                day),
-        KeyEncoder().Str(DimValue(r, d)).key()));
+    add(of_survey(Projection::kBySurveyDim, d, DimValue(r, d)));
   }
   KeyEncoder full = Prefix(ws, Projection::kFull);
   full.I64(day).Str(r.survey_id());
   AppendDims(full, r);
-  add(full.key());
+  add(std::move(full));
   for (const std::string& tag : r.tags()) {
-    add(absl::StrCat(WithDay(RollupPrefix(ws, Projection::kBySurveyTag,
-                                          std::nullopt, r.survey_id()),
-                             day),
-                     KeyEncoder().Str(tag).key()));
+    add(of_survey(Projection::kBySurveyTag, std::nullopt, tag));
     KeyEncoder full_tag = Prefix(ws, Projection::kFullTag);
     full_tag.I64(day).Str(r.survey_id());
     AppendDims(full_tag, r);
     full_tag.Str(tag);
-    add(full_tag.key());
+    add(std::move(full_tag));
   }
 }
 
