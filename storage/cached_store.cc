@@ -1,15 +1,16 @@
 #include "storage/cached_store.h"
 
+#include <string>
 #include <utility>
-
-#include "absl/strings/str_cat.h"
 
 namespace mittari::storage {
 namespace {
 
+// The column family's number (fewer than 256), then the key.
 std::string EntryKey(ColumnFamily cf, absl::string_view key) {
-  return absl::StrCat(absl::string_view(reinterpret_cast<const char*>(&cf), 1),
-                      key);
+  std::string entry(1, static_cast<char>(cf));
+  entry.append(key.data(), key.size());
+  return entry;
 }
 
 // A rough size of one entry: its strings and the map's slot.
