@@ -1,5 +1,6 @@
 #include "storage/cached_store.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -51,9 +52,11 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
 
 absl::Status CachedStore::Write(const WriteBatch& batch) {
   absl::Status status = inner_->Write(batch);
-  bool cached = false;
-  for (const WriteBatch::Op& op : batch.ops()) cached |= Spec(op.cf).cached;
-  if (!cached) return status;
+  if (std::none_of(
+          batch.ops().begin(), batch.ops().end(),
+          [](const WriteBatch::Op& op) { return Spec(op.cf).cached; })) {
+    return status;
+  }
   // Even a failed write may have been applied in part: drop all it names.
   absl::MutexLock lock(&mu_);
   ++generation_;

@@ -79,8 +79,8 @@ class Store : public ReadView {
   // Rewrites all data so that deleted values no longer exist in any file
   // (used after erasing personal data).
   virtual absl::Status CompactAll() = 0;
-  // Ends the store's use: what is buffered reaches disk, and later calls
-  // fail.
+  // Ends the store's use: what is buffered reaches disk. Later calls may
+  // fail (RocksDbStore's do).
   virtual absl::Status Close() = 0;
 };
 

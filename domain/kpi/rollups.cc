@@ -29,8 +29,26 @@ KeyEncoder RollupKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
   return key;
 }
 
-void AppendDims(KeyEncoder& key, const records::Response& r) {
+// A survey-keyed entry in one pass: RollupPrefix's layout, WithDay's, then
+// the value where the projection has one.
+std::string DayKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
+                   absl::string_view survey, DayNumber day,
+                   std::optional<absl::string_view> value) {
+  KeyEncoder key = RollupKey(ws, p, dim, survey);
+  key.I64(day);
+  if (value) key.Str(*value);
+  return std::move(key).key();
+}
+
+// A kFull entry (kFullTag with a tag): the day, the survey, then every
+// dimension of the response.
+std::string FullKey(absl::string_view ws, const records::Response& r,
+                    DayNumber day, std::optional<absl::string_view> tag) {
+  KeyEncoder key = Prefix(ws, tag ? Projection::kFullTag : Projection::kFull);
+  key.I64(day).Str(r.survey_id());
   for (Dim d : kDims) key.Str(DimValue(r, d));
+  if (tag) key.Str(*tag);
+  return std::move(key).key();
 }
 
 }  // namespace
@@ -127,44 +145,31 @@ void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
 void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
                         const records::Response& r, DayNumber day) {
   std::vector<int64_t> delta = CountersOf(r).ToVector();
-  auto add = [&](KeyEncoder&& key) { deltas.Add(std::move(key).key(), delta); };
-  // Each key built in one pass: RollupPrefix's layout, WithDay's, then the
-  // value where the projection has one.
-  auto of_survey = [&](Projection p, std::optional<Dim> dim,
-                       std::optional<absl::string_view> value) {
-    KeyEncoder key = RollupKey(ws, p, dim, r.survey_id());
-    key.I64(day);
-    if (value) key.Str(*value);
-    return key;
-  };
-  add(of_survey(Projection::kBySurvey, std::nullopt, std::nullopt));
+  const std::string& survey = r.survey_id();
+  deltas.Add(DayKey(ws, Projection::kBySurvey, std::nullopt, survey, day,
+                    std::nullopt),
+             delta);
   for (Dim d : kDims) {
     if (EmptyValueDerived(d) && DimValue(r, d).empty()) continue;
-    add(of_survey(Projection::kBySurveyDim, d, DimValue(r, d)));
+    deltas.Add(
+        DayKey(ws, Projection::kBySurveyDim, d, survey, day, DimValue(r, d)),
+        delta);
   }
-  KeyEncoder full = Prefix(ws, Projection::kFull);
-  full.I64(day).Str(r.survey_id());
-  AppendDims(full, r);
-  add(std::move(full));
+  deltas.Add(FullKey(ws, r, day, std::nullopt), delta);
   for (const std::string& tag : r.tags()) {
-    add(of_survey(Projection::kBySurveyTag, std::nullopt, tag));
-    KeyEncoder full_tag = Prefix(ws, Projection::kFullTag);
-    full_tag.I64(day).Str(r.survey_id());
-    AppendDims(full_tag, r);
-    full_tag.Str(tag);
-    add(std::move(full_tag));
+    deltas.Add(
+        DayKey(ws, Projection::kBySurveyTag, std::nullopt, survey, day, tag),
+        delta);
+    deltas.Add(FullKey(ws, r, day, tag), delta);
   }
 }
 
 void AddInvitationRollup(storage::WriteBatch& batch, absl::string_view ws,
                          const records::InvitationBatch& b, DayNumber day) {
-  batch.AddCounters(
-      ColumnFamily::kRollups,
-      absl::StrCat(WithDay(RollupPrefix(ws, Projection::kInvitations,
-                                        std::nullopt, b.survey_id()),
-                           day),
-                   KeyEncoder().Str(b.channel()).key()),
-      {b.count()});
+  batch.AddCounters(ColumnFamily::kRollups,
+                    DayKey(ws, Projection::kInvitations, std::nullopt,
+                           b.survey_id(), day, b.channel()),
+                    {b.count()});
 }
 
 }  // namespace mittari::domain::kpi
