@@ -160,7 +160,7 @@ std::string ResourceName(absl::string_view ws, absl::string_view id) {
 template <typename Record>
 absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     absl::string_view ws, std::vector<Record> records,
-    absl::string_view list_field) {
+    absl::string_view list_field, WriteMode mode) {
   using Traits = FactTraits<Record>;
   ImportCounts counts;
   counts.received = static_cast<int64_t>(records.size());
@@ -168,6 +168,16 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     return errors::ResourceExhausted(absl::StrCat("at most ", kMaxFactsPerWrite,
                                                   " ", Traits::kCollection,
                                                   " in one write"));
+  }
+  if constexpr (std::is_same_v<Record, records::Purchase>) {
+    if (mode == WriteMode::kAddOnly) {
+      for (const Record& r : records) {
+        if (r.amount() < 0 || !r.refund_of().empty()) {
+          return errors::PermissionDenied(
+              "a refund needs a key with role 'write'");
+        }
+      }
+    }
   }
   ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
@@ -250,6 +260,12 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     if (old.has_value() && SameContent(*old, r)) {
       ++counts.unchanged;
       continue;
+    }
+    if (old.has_value() && mode == WriteMode::kAddOnly) {
+      return errors::AlreadyExists(
+          ResourceName<Record>(ws, r.id()),
+          absl::StrCat(v.prefix(), id_field, " names a ", Traits::kNoun,
+                       " stored with other content"));
     }
     r.set_create_time_us(old.has_value() ? old->create_time_us() : now_us);
     r.set_update_time_us(now_us);

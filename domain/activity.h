@@ -18,6 +18,7 @@
 #include "domain/kpi/facts.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
+#include "domain/roles.h"
 #include "domain/surveys.h"
 #include "domain/workspaces.h"
 
@@ -71,10 +72,13 @@ class FactLedger {
 
   // Creates or replaces every record by id, all or nothing. Violations are
   // named "<noun>_id" and "<noun>.<field>", after "<list_field>[i]." when
-  // `list_field` is not empty.
-  absl::StatusOr<ImportCounts> Put(absl::string_view ws,
-                                   std::vector<Record> records,
-                                   absl::string_view list_field);
+  // `list_field` is not empty. With kAddOnly a record with other content
+  // under a stored id is ALREADY_EXISTS, and a refund PERMISSION_DENIED
+  // (checking one reads stored amounts).
+  absl::StatusOr<ImportCounts> Put(
+      absl::string_view ws, std::vector<Record> records,
+      absl::string_view list_field,
+      WriteMode mode = WriteMode::kCreateOrReplace);
   absl::StatusOr<Record> Get(absl::string_view ws, absl::string_view id) const;
   // In id order; only the customer's records when `customer_id` is set.
   absl::StatusOr<Page<Record>> List(absl::string_view ws,

@@ -201,6 +201,16 @@ absl::StatusOr<ImportCounts> Events::Import(
 
 namespace {
 
+// What an add-only write may change in a stored record: nothing, unless
+// `may_add` (old, new) says so.
+template <typename Record>
+struct AddOnly {
+  WriteMode mode = WriteMode::kCreateOrReplace;
+  std::function<bool(const Record&, const Record&)> may_add;
+  // The resource name of a record, for ALREADY_EXISTS.
+  std::function<std::string(const Record&)> name;
+};
+
 // Create-or-replace of per-event facts keyed by (event, id), all or
 // nothing. `check` validates one record (its event is known to exist);
 // `id` gives its key within the event; `index` adds other writes.
@@ -213,7 +223,8 @@ absl::StatusOr<ImportCounts> Upsert(
     const std::function<absl::Status(Record&, const records::Event&,
                                      Violations&)>& check,
     const std::function<void(storage::WriteBatch&, const Record*,
-                             const Record&)>& index) {
+                             const Record&)>& index,
+    const AddOnly<Record>& add_only = {}) {
   ImportCounts counts;
   counts.received = static_cast<int64_t>(records.size());
   Violations all;
@@ -257,6 +268,12 @@ absl::StatusOr<ImportCounts> Upsert(
       ++counts.unchanged;
       continue;
     }
+    if (old.has_value() && add_only.mode == WriteMode::kAddOnly &&
+        !(add_only.may_add && add_only.may_add(*old, r))) {
+      return errors::AlreadyExists(
+          add_only.name(r),
+          absl::StrCat(v.prefix(), "names a record stored with other content"));
+    }
     (old.has_value() ? counts.updated : counts.created)++;
     batch.Put(ColumnFamily::kFacts, key, r.SerializeAsString());
     index(batch, old.has_value() ? &*old : nullptr, r);
@@ -289,7 +306,24 @@ absl::StatusOr<std::vector<Record>> ScanEventFacts(const storage::Store& store,
   return out;
 }
 
+// The one change an add-only write may make to a registration.
+bool IsFirstCheckIn(const records::Registration& old,
+                    const records::Registration& r) {
+  if (old.attended() || !r.attended()) return false;
+  records::Registration without = r;
+  without.set_attended(false);
+  without.clear_check_in_time_us();
+  without.clear_minutes_attended();
+  return google::protobuf::util::MessageDifferencer::Equals(old, without);
+}
+
 }  // namespace
+
+std::string RegistrationName(absl::string_view ws, absl::string_view event_id,
+                             absl::string_view customer_id) {
+  return absl::StrCat("workspaces/", ws, "/events/", event_id,
+                      "/registrations/", customer_id);
+}
 
 absl::StatusOr<ImportCounts> Events::RecordLines(
     absl::string_view ws, std::vector<records::EventLine> lines,
@@ -311,7 +345,7 @@ absl::StatusOr<ImportCounts> Events::RecordLines(
 
 absl::StatusOr<ImportCounts> Events::RecordRegistrations(
     absl::string_view ws, std::vector<records::Registration> registrations,
-    absl::string_view list_field) {
+    absl::string_view list_field, WriteMode mode) {
   // From checking the customers until the write: no erasure in between.
   absl::ReaderMutexLock gate(&customers_.erasure_gate().mutex());
   absl::MutexLock lock(&mu_);
@@ -355,7 +389,11 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
             keys::OfCustomer(ws, r.customer_id(),
                              keys::WorkspaceTag::kRegistration, r.event_id()),
             "");
-      });
+      },
+      AddOnly<records::Registration>{
+          mode, IsFirstCheckIn, [ws](const records::Registration& r) {
+            return RegistrationName(ws, r.event_id(), r.customer_id());
+          }});
 }
 
 absl::StatusOr<ImportCounts> Events::RecordSignals(

@@ -18,6 +18,7 @@
 #include "domain/customers.h"
 #include "domain/kpi/survey_metrics.h"
 #include "domain/records.pb.h"
+#include "domain/roles.h"
 
 namespace mittari::domain {
 
@@ -85,6 +86,10 @@ struct EventComparisonRow {
 };
 
 // The KPIs a comparison sorts by and sets against the series.
+// `workspaces/{ws}/events/{event}/registrations/{customer}`.
+std::string RegistrationName(absl::string_view ws, absl::string_view event_id,
+                             absl::string_view customer_id);
+
 const std::vector<std::string>& EventKpiNames();
 std::optional<double> EventKpi(const EventReport& r, absl::string_view name);
 
@@ -116,9 +121,13 @@ class Events {
   absl::StatusOr<ImportCounts> RecordLines(
       absl::string_view ws, std::vector<records::EventLine> lines,
       absl::string_view list_field);
+  // With kAddOnly, a stored registration may only gain its first check-in
+  // (not attended -> attended, with its time and minutes); any other change
+  // is ALREADY_EXISTS.
   absl::StatusOr<ImportCounts> RecordRegistrations(
       absl::string_view ws, std::vector<records::Registration> registrations,
-      absl::string_view list_field);
+      absl::string_view list_field,
+      WriteMode mode = WriteMode::kCreateOrReplace);
   absl::StatusOr<ImportCounts> RecordSignals(
       absl::string_view ws, std::vector<records::EventSignal> signals,
       absl::string_view list_field);

@@ -108,9 +108,9 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
         v.Add("response.score", "is required");
       } else if (r.score() < survey->scale_min() ||
                  r.score() > survey->scale_max()) {
+        // The scale is not named: the public ingest key reads nothing.
         v.Add("response.score",
-              absl::StrCat(r.score(), " is not on the survey's scale ",
-                           survey->scale_min(), "-", survey->scale_max()));
+              absl::StrCat(r.score(), " is not on the survey's scale"));
       }
       if (survey->tag_vocabulary_size() > 0) {
         std::set<std::string> vocabulary(survey->tag_vocabulary().begin(),
@@ -358,7 +358,7 @@ ResponseLedger::~ResponseLedger() {
 
 void ResponseLedger::SubmitAsync(
     absl::string_view workspace_id, records::Response response,
-    std::function<void(absl::StatusOr<records::Response>)> done) {
+    std::function<void(absl::StatusOr<Submitted>)> done) {
   absl::Time now = clock_.Now();
   // Read before the response is checked: the committer checks it again if
   // an erasure or a scale change came after.
@@ -408,7 +408,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
     ids.push_back(absl::StrCat(p.workspace_id, "/", p.response.id()));
   }
   // Reserved: `in_group` points into it.
-  std::vector<absl::StatusOr<records::Response>> results;
+  std::vector<absl::StatusOr<Submitted>> results;
   results.reserve(group.size());
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
@@ -426,7 +426,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       const records::Response* earlier = nullptr;
       absl::StatusOr<std::optional<records::Response>> stored = std::nullopt;
       if (auto it = in_group.find(ids[i]); it != in_group.end()) {
-        earlier = &*results[it->second];
+        earlier = &results[it->second]->response;
       } else {
         stored = FindStored(store_, ws, r.id());
         if (!stored.ok()) {
@@ -437,7 +437,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       }
       if (earlier != nullptr) {
         if (SameSubmission(*earlier, r)) {
-          results.emplace_back(*earlier);
+          results.emplace_back(Submitted{*earlier, false});
         } else {
           results.emplace_back(errors::AlreadyExists(
               ResponseName(ws, r.id()),
@@ -469,7 +469,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       }
       in_group.emplace(ids[i], results.size());
       AddWrites(batch, rollups, ws, cal->second, r);
-      results.emplace_back(std::move(r));
+      results.emplace_back(Submitted{std::move(r), true});
     }
     rollups.FlushTo(batch);
     if (!batch.empty()) {

@@ -45,6 +45,13 @@ struct SubmitCounts {
   int64_t duplicates = 0;
 };
 
+// What one submit did: the stored response (the first one, when the same
+// response was sent again) and whether this submit stored it.
+struct Submitted {
+  records::Response response;
+  bool created = false;
+};
+
 struct FollowUpItem {
   records::Response response;
   std::optional<records::Customer> customer;
@@ -76,7 +83,7 @@ class ResponseLedger {
   // that moment, in one synced write; `done` runs on that thread once the
   // write is durable (or right away on a validation error).
   void SubmitAsync(absl::string_view workspace_id, records::Response response,
-                   std::function<void(absl::StatusOr<records::Response>)> done);
+                   std::function<void(absl::StatusOr<Submitted>)> done);
 
   // Stores every response or none. Violations are named
   // "<list_field>[i].response.<field>".
@@ -118,7 +125,7 @@ class ResponseLedger {
     records::Response response;
     // CatalogChanges() before the response was checked.
     uint64_t catalog_changes;
-    std::function<void(absl::StatusOr<records::Response>)> done;
+    std::function<void(absl::StatusOr<Submitted>)> done;
   };
   // Changes that can make an earlier check of a response stale, so far:
   // customers erased and survey scales changed. Both only grow.

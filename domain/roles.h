@@ -45,6 +45,17 @@ constexpr bool Grants(Role role, Permission permission) {
   return false;
 }
 
+// Whether a write may replace what it names. Write and admin keys create or
+// replace by id; the public ingest key only adds: a stored record sent
+// again unchanged is UNCHANGED, one sent with other content is refused
+// with ALREADY_EXISTS and nothing is written.
+enum class WriteMode { kCreateOrReplace, kAddOnly };
+
+constexpr WriteMode WriteModeOf(Role role) {
+  return role == Role::kIngest ? WriteMode::kAddOnly
+                               : WriteMode::kCreateOrReplace;
+}
+
 absl::string_view RoleName(Role role);
 std::optional<Role> ParseRole(absl::string_view name);
 std::optional<Role> RoleFromInt(int value);

@@ -26,6 +26,8 @@ class Violations {
   // Adds the violations of a status made by errors::InvalidArgument(s).
   void Merge(const absl::Status& status);
   bool empty() const { return list_.empty(); }
+  // What is put before every field name.
+  const std::string& prefix() const { return prefix_; }
   // OK when empty, otherwise INVALID_ARGUMENT with every violation.
   absl::Status ToStatus() const;
 

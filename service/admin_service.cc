@@ -235,13 +235,16 @@ grpc::Status AdminServiceImpl::GetServerInfo(
         domain::Principal principal,
         auth_.Authorize(*context, {Permission::kIngest, Permission::kRead,
                                    Permission::kOperator}));
-    response->set_version(MITTARI_VERSION);
-    response->set_schema_version(schema_version_);
-    SetTime(absl::ToUnixMicros(start_time_), response->mutable_start_time());
     if (!principal.workspace_id.empty()) {
       response->set_workspace(WorkspaceName(principal.workspace_id));
     }
     response->set_role(static_cast<v1::Role>(principal.role));
+    // The public ingest key learns its own workspace and role, nothing of
+    // the server.
+    if (principal.role == domain::Role::kIngest) return absl::OkStatus();
+    response->set_version(MITTARI_VERSION);
+    response->set_schema_version(schema_version_);
+    SetTime(absl::ToUnixMicros(start_time_), response->mutable_start_time());
     return absl::OkStatus();
   });
 }

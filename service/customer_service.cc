@@ -7,6 +7,7 @@
 #include "service/handler.h"
 #include "service/resource_names.h"
 #include "service/streams.h"
+#include "service/write_reply.h"
 
 namespace mittari::service {
 namespace {
@@ -29,13 +30,17 @@ class FactHandlers {
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(context, {Permission::kIngest},
                                            request.parent()));
-    std::vector<Record> one = {RecordOf(request)};
-    ASSIGN_OR_RETURN(domain::ImportCounts counts,
-                     ledger_.Put(call.workspace_id, std::move(one), ""));
-    (void)counts;
-    ASSIGN_OR_RETURN(Record stored,
-                     ledger_.Get(call.workspace_id, RecordOf(request).id()));
-    response = ToProto(call.workspace_id, stored);
+    const domain::Role role = call.principal.role;
+    Record sent = RecordOf(request);
+    ASSIGN_OR_RETURN(
+        domain::ImportCounts counts,
+        ledger_.Put(call.workspace_id, {sent}, "", domain::WriteModeOf(role)));
+    // An ingest key is replied the name only: no need to read the record.
+    if (role != domain::Role::kIngest) {
+      ASSIGN_OR_RETURN(sent, ledger_.Get(call.workspace_id, sent.id()));
+    }
+    response =
+        WriteReply(role, ToProto(call.workspace_id, sent), OutcomeOf(counts));
     return absl::OkStatus();
   }
 
@@ -52,7 +57,8 @@ class FactHandlers {
     }
     ASSIGN_OR_RETURN(
         domain::ImportCounts counts,
-        ledger_.Put(call.workspace_id, std::move(records), "requests"));
+        ledger_.Put(call.workspace_id, std::move(records), "requests",
+                    domain::WriteModeOf(call.principal.role)));
     response = ImportSummaryToProto(counts);
     return absl::OkStatus();
   }
@@ -72,7 +78,8 @@ class FactHandlers {
                                 }));
     ASSIGN_OR_RETURN(
         domain::ImportCounts counts,
-        ledger_.Put(call.workspace_id, std::move(records), "requests"));
+        ledger_.Put(call.workspace_id, std::move(records), "requests",
+                    domain::WriteModeOf(call.principal.role)));
     response = ImportSummaryToProto(counts);
     return absl::OkStatus();
   }
@@ -287,7 +294,7 @@ grpc::Status CustomerServiceImpl::ExportCustomer(
       *response->add_tickets() = ToProto(ws, t);
     }
     for (const auto& r : data.registrations) {
-      *response->add_registrations() = RegistrationToProto(r);
+      *response->add_registrations() = RegistrationToProto(ws, r);
     }
     return absl::OkStatus();
   });

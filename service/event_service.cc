@@ -8,6 +8,7 @@
 #include "service/handler.h"
 #include "service/resource_names.h"
 #include "service/streams.h"
+#include "service/write_reply.h"
 
 namespace mittari::service {
 namespace {
@@ -136,8 +137,10 @@ v1::EventReport ReportToProto(const domain::EventReport& r) {
 
 }  // namespace
 
-v1::Registration RegistrationToProto(const records::Registration& r) {
+v1::Registration RegistrationToProto(absl::string_view ws,
+                                     const records::Registration& r) {
   v1::Registration out;
+  out.set_name(domain::RegistrationName(ws, r.event_id(), r.customer_id()));
   out.set_event_id(r.event_id());
   out.set_customer_id(r.customer_id());
   if (r.register_time_us() != 0)
@@ -272,7 +275,8 @@ grpc::Status EventServiceImpl::ImportRegistrations(
     ASSIGN_OR_RETURN(
         domain::ImportCounts counts,
         events_.RecordRegistrations(call.workspace_id, std::move(registrations),
-                                    "registrations"));
+                                    "registrations",
+                                    domain::WriteModeOf(call.principal.role)));
     *response = ImportSummaryToProto(counts);
     return absl::OkStatus();
   });
@@ -285,11 +289,13 @@ grpc::Status EventServiceImpl::RecordRegistration(
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(*context, {Permission::kIngest},
                                            request->parent()));
+    const domain::Role role = call.principal.role;
     records::Registration r = RegistrationFromProto(request->registration());
     ASSIGN_OR_RETURN(domain::ImportCounts counts,
-                     events_.RecordRegistrations(call.workspace_id, {r}, ""));
-    (void)counts;
-    *response = RegistrationToProto(r);
+                     events_.RecordRegistrations(call.workspace_id, {r}, "",
+                                                 domain::WriteModeOf(role)));
+    *response = WriteReply(role, RegistrationToProto(call.workspace_id, r),
+                           OutcomeOf(counts));
     return absl::OkStatus();
   });
 }
@@ -299,7 +305,7 @@ grpc::Status EventServiceImpl::RecordEventSignals(
     v1::ImportSummary* response) {
   return Handle([&]() -> absl::Status {
     ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeParent(*context, {Permission::kIngest},
+                     auth_.AuthorizeParent(*context, {Permission::kWrite},
                                            request->parent()));
     std::vector<records::EventSignal> signals;
     for (const v1::EventSignal& s : request->signals()) {

@@ -52,7 +52,8 @@ class EventServiceImpl final : public v1::EventService::Service {
 };
 
 // Conversions shared with the customer export.
-v1::Registration RegistrationToProto(const records::Registration& r);
+v1::Registration RegistrationToProto(absl::string_view ws,
+                                     const records::Registration& r);
 
 }  // namespace mittari::service
 

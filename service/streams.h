@@ -1,6 +1,9 @@
 // Reading a client stream whose messages each carry the workspace
 // (`parent`) and a list of items: the key and role are checked before the
 // first read, the workspace on the first message, and the size is bounded.
+// The key is checked again on every message and once the stream has ended,
+// so a stream whose key is revoked (or whose workspace is deleted) while it
+// runs ends with UNAUTHENTICATED and stores nothing.
 #ifndef MITTARI_SERVICE_STREAMS_H_
 #define MITTARI_SERVICE_STREAMS_H_
 
@@ -30,9 +33,11 @@ absl::StatusOr<WorkspaceCall> ReadStream(
     if (!call.has_value()) {
       ASSIGN_OR_RETURN(
           call, auth.AuthorizeIn(context, any_of, message.parent(), "parent"));
-    } else if (!message.parent().empty() &&
-               message.parent() !=
-                   absl::StrCat("workspaces/", call->workspace_id)) {
+    } else {
+      RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
+    }
+    if (!message.parent().empty() &&
+        message.parent() != absl::StrCat("workspaces/", call->workspace_id)) {
       return errors::InvalidArgument(
           "parent", "every message of a stream names the same workspace");
     }
@@ -46,6 +51,7 @@ absl::StatusOr<WorkspaceCall> ReadStream(
     return errors::InvalidArgument(
         "parent", "is required: the stream carried no message");
   }
+  RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
   return *std::move(call);
 }
 

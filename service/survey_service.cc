@@ -8,6 +8,7 @@
 #include "service/handler.h"
 #include "service/resource_names.h"
 #include "service/streams.h"
+#include "service/write_reply.h"
 
 namespace mittari::service {
 namespace {
@@ -182,10 +183,15 @@ grpc::ServerUnaryReactor* SurveyServiceImpl::SubmitResponse(
     return reactor;
   }
   std::string ws = call->workspace_id;
+  const domain::Role role = call->principal.role;
   responses_.SubmitAsync(
       ws, ResponseFromProto(request->response_id(), request->response()),
-      [reactor, response, ws](absl::StatusOr<records::Response> stored) {
-        if (stored.ok()) *response = ResponseToProto(ws, *stored);
+      [reactor, response, ws, role](absl::StatusOr<domain::Submitted> stored) {
+        if (stored.ok()) {
+          *response = WriteReply(role, ResponseToProto(ws, stored->response),
+                                 stored->created ? v1::WRITE_OUTCOME_CREATED
+                                                 : v1::WRITE_OUTCOME_UNCHANGED);
+        }
         reactor->Finish(ToGrpcStatus(stored.status()));
       });
   return reactor;

@@ -485,8 +485,7 @@ TEST_F(ActivityTest, NothingNamingACustomerIsStoredAfterItsErasure) {
         r.set_submit_time_us(absl::ToUnixMicros(Utc(2026, 6, 1)));
         ++pending;
         responses_.SubmitAsync(
-            "w", r,
-            [&](const absl::StatusOr<records::Response>&) { --pending; });
+            "w", r, [&](const absl::StatusOr<Submitted>&) { --pending; });
         (void)purchases_.Put(
             "w", {Purchase(id, customer, Utc(2026, 6, 1), 100)}, "");
       }

@@ -150,8 +150,7 @@ TEST_F(ResponsesTest, NoResponseIsStoredAgainstAScaleThatChangedAfterIt) {
         }
         ++pending;
         ledger_.SubmitAsync(
-            kWs, r,
-            [&](const absl::StatusOr<records::Response>&) { --pending; });
+            kWs, r, [&](const absl::StatusOr<Submitted>&) { --pending; });
       }
     });
     for (int flip = 0; !locked.load(); ++flip) {
