@@ -86,6 +86,36 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   return out;
 }
 
+v1::ValueGroup ValueGroupToProto(const domain::ValueGroup& g) {
+  v1::ValueGroup out;
+  out.set_group(g.group);
+  out.set_customers(g.customers);
+  if (g.annual_spend) out.set_annual_spend(*g.annual_spend);
+  if (g.annual_spend_ci_low)
+    out.set_annual_spend_ci_low(*g.annual_spend_ci_low);
+  if (g.annual_spend_ci_high)
+    out.set_annual_spend_ci_high(*g.annual_spend_ci_high);
+  if (g.retention) out.set_retention(*g.retention);
+  out.set_retention_n(g.retention_n);
+  if (g.retention_ci_low) out.set_retention_ci_low(*g.retention_ci_low);
+  if (g.retention_ci_high) out.set_retention_ci_high(*g.retention_ci_high);
+  if (g.clv_historical) out.set_clv_historical(*g.clv_historical);
+  return out;
+}
+
+v1::ValueHeadline ValueHeadlineToProto(const domain::ValueHeadline& h) {
+  v1::ValueHeadline out;
+  if (h.spend_uplift_pct) out.set_spend_uplift_pct(*h.spend_uplift_pct);
+  if (h.spend_z) out.set_spend_z(*h.spend_z);
+  if (h.spend_significant) out.set_spend_significant(*h.spend_significant);
+  if (h.retention_best) out.set_retention_best(*h.retention_best);
+  if (h.retention_worst) out.set_retention_worst(*h.retention_worst);
+  if (h.retention_z) out.set_retention_z(*h.retention_z);
+  if (h.retention_significant)
+    out.set_retention_significant(*h.retention_significant);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<const domain::kpi::MetricEngine*> KpiServiceImpl::EngineFor(
@@ -200,6 +230,43 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
       values.insert(v.begin(), v.end());
     }
     for (const std::string& v : values) response->add_values(v);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status KpiServiceImpl::GetValueReport(
+    grpc::ServerContext* context, const v1::GetValueReportRequest* request,
+    v1::ValueReport* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
+    domain::ValueReportQuery q;
+    switch (request->kind()) {
+      case v1::EXPERIENCE_KIND_NPS:
+        q.kind = domain::ExperienceKind::kNps;
+        break;
+      case v1::EXPERIENCE_KIND_CSAT:
+        q.kind = domain::ExperienceKind::kCsat;
+        break;
+      default:
+        return errors::InvalidArgument("kind", "is required: nps or csat");
+    }
+    ASSIGN_OR_RETURN(q.from, RequiredTime(request->range().has_start_time(),
+                                          request->range().start_time(),
+                                          "range.start_time"));
+    ASSIGN_OR_RETURN(
+        q.to, RequiredTime(request->range().has_end_time(),
+                           request->range().end_time(), "range.end_time"));
+    q.filters.insert(request->filters().begin(), request->filters().end());
+    ASSIGN_OR_RETURN(domain::ValueReport report,
+                     value_reports_.Report(call.workspace_id, q));
+    response->set_kind(request->kind());
+    *response->mutable_range() = request->range();
+    for (const domain::ValueGroup& g : report.groups) {
+      *response->add_groups() = ValueGroupToProto(g);
+    }
+    *response->mutable_headline() = ValueHeadlineToProto(report.headline);
     return absl::OkStatus();
   });
 }

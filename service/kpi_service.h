@@ -1,9 +1,11 @@
-// KpiService handlers: metric queries, period comparison, dimension values.
+// KpiService handlers: metric queries, period comparison, dimension values,
+// the value-of-CX report.
 #ifndef MITTARI_SERVICE_KPI_SERVICE_H_
 #define MITTARI_SERVICE_KPI_SERVICE_H_
 
 #include "domain/kpi/activity_metrics.h"
 #include "domain/kpi/survey_metrics.h"
+#include "domain/value_report.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/kpi.grpc.pb.h"
 #include "service/auth.h"
@@ -15,11 +17,13 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   KpiServiceImpl(const Authorizer& auth,
                  const domain::WorkspaceDirectory& workspaces,
                  const domain::kpi::SurveyMetrics& survey_metrics,
-                 const domain::kpi::ActivityMetrics& activity_metrics)
+                 const domain::kpi::ActivityMetrics& activity_metrics,
+                 const domain::ValueReports& value_reports)
       : auth_(auth),
         workspaces_(workspaces),
         survey_metrics_(survey_metrics),
-        activity_metrics_(activity_metrics) {}
+        activity_metrics_(activity_metrics),
+        value_reports_(value_reports) {}
 
   grpc::Status QueryMetric(grpc::ServerContext* context,
                            const v1::QueryMetricRequest* request,
@@ -31,6 +35,9 @@ class KpiServiceImpl final : public v1::KpiService::Service {
       grpc::ServerContext* context,
       const v1::ListDimensionValuesRequest* request,
       v1::ListDimensionValuesResponse* response) override;
+  grpc::Status GetValueReport(grpc::ServerContext* context,
+                              const v1::GetValueReportRequest* request,
+                              v1::ValueReport* response) override;
 
  private:
   const Authorizer& auth_;
@@ -41,6 +48,7 @@ class KpiServiceImpl final : public v1::KpiService::Service {
 
   const domain::kpi::SurveyMetrics& survey_metrics_;
   const domain::kpi::ActivityMetrics& activity_metrics_;
+  const domain::ValueReports& value_reports_;
 };
 
 }  // namespace mittari::service

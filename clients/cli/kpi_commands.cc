@@ -1,4 +1,4 @@
-// `mittari kpi query|compare|values`.
+// `mittari kpi query|compare|values` and `mittari value-report`.
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -50,13 +50,12 @@ Json PointJson(const std::string& metric, const v1::MetricPoint& p) {
   return j;
 }
 
-// The query flags shared by `kpi query` and `kpi compare`.
+// The workspace, --from, --to and --filter of a request with a parent, a
+// range and filters.
 template <typename Request>
-grpc::Status FillQuery(Invocation& inv, const std::string& metric,
-                       Request* request) {
+grpc::Status FillRange(Invocation& inv, Request* request) {
   grpc::Status status = inv.Workspace(request->mutable_parent());
   if (!status.ok()) return status;
-  request->set_metric(metric);
   std::vector<std::string> times;
   for (const char* flag : {"from", "to"}) {
     auto v = inv.args.Get(flag);
@@ -81,9 +80,6 @@ grpc::Status FillQuery(Invocation& inv, const std::string& metric,
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
   }
-  for (const std::string& dim : inv.args.GetAll("group-by")) {
-    request->add_group_by(dim);
-  }
   for (const std::string& f : inv.args.GetAll("filter")) {
     std::pair<std::string, std::string> kv =
         absl::StrSplit(f, absl::MaxSplits('=', 1));
@@ -92,6 +88,19 @@ grpc::Status FillQuery(Invocation& inv, const std::string& metric,
               absl::StrCat("--filter takes DIMENSION=VALUE, not '", f, "'")};
     }
     (*request->mutable_filters())[kv.first] = kv.second;
+  }
+  return grpc::Status::OK;
+}
+
+// The query flags shared by `kpi query` and `kpi compare`.
+template <typename Request>
+grpc::Status FillQuery(Invocation& inv, const std::string& metric,
+                       Request* request) {
+  grpc::Status status = FillRange(inv, request);
+  if (!status.ok()) return status;
+  request->set_metric(metric);
+  for (const std::string& dim : inv.args.GetAll("group-by")) {
+    request->add_group_by(dim);
   }
   if (auto tag = inv.args.Get("tag"))
     (*request->mutable_params())["tag"] = *tag;
@@ -207,6 +216,41 @@ int Values(Invocation& inv) {
   return inv.Finish(status, ToJson(response));
 }
 
+// `value-report`: what a better experience is worth. The JSON holds kind,
+// from, to, groups and headline, with null for every absent value.
+int ValueReport(Invocation& inv) {
+  if (!inv.operands.empty()) return inv.Usage("takes no operands");
+  const std::string kind = inv.args.GetOr("kind", "");
+  v1::ExperienceKind k = v1::EXPERIENCE_KIND_UNSPECIFIED;
+  if (!v1::ExperienceKind_Parse(
+          "EXPERIENCE_KIND_" + absl::AsciiStrToUpper(kind), &k) ||
+      k == v1::EXPERIENCE_KIND_UNSPECIFIED) {
+    return inv.Usage("--kind must be nps or csat");
+  }
+  v1::GetValueReportRequest request;
+  request.set_kind(k);
+  grpc::Status status = FillRange(inv, &request);
+  v1::ValueReport response;
+  if (status.ok()) {
+    status = Stub(inv)->GetValueReport(inv.client.Context().get(), request,
+                                       &response);
+  }
+  Json groups = Json::array();
+  for (const v1::ValueGroup& g : response.groups()) groups.push_back(ToJson(g));
+  Json out = Json::object();
+  out["kind"] = absl::AsciiStrToLower(kind);
+  out["from"] = ToJson(request.range().start_time());
+  out["to"] = ToJson(request.range().end_time());
+  if (status.ok() && inv.format == Format::kTable) {
+    // People read the groups as a table, the headline below it.
+    Print(inv.out, Json{{"groups", groups}}, inv.format);
+    return inv.Finish(status, ToJson(response.headline()));
+  }
+  out["groups"] = groups;
+  out["headline"] = ToJson(response.headline());
+  return inv.Finish(status, out);
+}
+
 }  // namespace
 
 std::vector<Command> KpiCommands() {
@@ -231,6 +275,12 @@ std::vector<Command> KpiCommands() {
        "the values a dimension takes [--metric M: in the facts M reads]",
        {"from", "to", "metric"},
        Values},
+      {{"value-report"},
+       "",
+       "customers grouped by the experience they reported, with their spend "
+       "and retention: --kind nps|csat --from --to [--filter D=V]...",
+       {"kind", "from", "to", "filter"},
+       ValueReport},
   };
 }
 

@@ -1,5 +1,6 @@
-"""Every query and event report of the golden expected.json (survey,
-customer, purchase, session, ticket and event KPIs) through the real server
+"""Every query, event report and value-of-CX report of the golden
+expected.json (survey, customer, purchase, session, ticket and event KPIs,
+and what experience is worth) through the real server
 and the real CLI, on the reference set and on sets made by golden.py with
 other seeds and time zones."""
 import json
@@ -91,6 +92,36 @@ class GoldenKpis(unittest.TestCase):
                              {"registrations", "attendance_rate",
                               "conversions"}, where)
         self.assertEqual(len(expected["event_reports"]), 4)
+        self.check_value_of_cx(key, expected, workspace_id)
+
+    def check_value_of_cx(self, key, expected, workspace_id):
+        """value-report prints value_of_cx[] exactly: the same keys, all
+        three groups best first, null where absent, values within the
+        tolerance."""
+        tolerance = expected["tolerance"]
+        cases = expected["value_of_cx"]
+        self.assertEqual(len(cases), 2)
+        for e in cases:
+            _, got, _ = cli(self.server, key, "value-report", "--kind",
+                            e["kind"], "--from", e["from"], "--to", e["to"],
+                            "--output", "json")
+            where = f"{workspace_id} value_of_cx {e['kind']}"
+            self.assertEqual(list(got.keys()), list(e.keys()), where)
+            self.assertEqual(got["from"], e["from"], where)
+            self.assertEqual(got["to"], e["to"], where)
+            self.assertEqual([g["group"] for g in got["groups"]],
+                             [g["group"] for g in e["groups"]], where)
+            pairs = list(zip(e["groups"], got["groups"]))
+            pairs.append((e["headline"], got["headline"]))
+            for want, have in pairs:
+                self.assertEqual(set(have.keys()), set(want.keys()), where)
+                for k, v in want.items():
+                    if isinstance(v, float):
+                        self.assertIsNotNone(have[k], f"{where} {k}")
+                        self.assertAlmostEqual(have[k], v, delta=tolerance,
+                                               msg=f"{where} {k}")
+                    else:
+                        self.assertEqual(have[k], v, f"{where} {k}")
 
     def test_reference_set(self):
         self.check_set("golden", GOLDEN)

@@ -96,6 +96,7 @@ const std::map<std::string, Who>& Table() {
       {"QueryMetric", Who::kRead},
       {"ComparePeriods", Who::kRead},
       {"ListDimensionValues", Who::kRead},
+      {"GetValueReport", Who::kRead},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},
