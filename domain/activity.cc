@@ -20,6 +20,7 @@ constexpr size_t kMaxLabel = 64;
 constexpr size_t kMaxPage = 2048;
 constexpr size_t kMaxKeyword = 256;
 constexpr int64_t kMaxSessionSeconds = int64_t{7} * 24 * 3600;
+constexpr int64_t kMaxPageViews = 1'000'000;
 
 template <typename Record>
 using Finder =
@@ -35,6 +36,8 @@ void CheckTime(absl::string_view field, int64_t us, bool required,
                const CheckContext& ctx, Violations& v) {
   if (us == 0) {
     if (required) v.Add(field, "is required");
+  } else if (us < 0 || us >= kMaxTimeUs) {
+    v.TimeInRange(field, us);
   } else if (absl::FromUnixMicros(us) > ctx.now + kMaxFutureSkew) {
     v.Add(field, "is in the future");
   }
@@ -51,6 +54,8 @@ absl::Status CheckFields(records::Purchase& p, const CheckContext& ctx,
           absl::StrCat("is not the workspace's currency ", currency));
   }
   v.MaxLength("purchase.channel", p.channel(), kMaxLabel);
+  v.Between("purchase.amount.minor_units", p.amount(), -kMaxMinorUnits,
+            kMaxMinorUnits);
   if (p.amount() >= 0) {
     if (!p.refund_of().empty()) {
       v.Add("purchase.amount", "must be negative in a refund");
@@ -120,7 +125,7 @@ absl::Status CheckFields(records::Session& s, const CheckContext& ctx,
   if (s.duration_seconds() < 0 || s.duration_seconds() > kMaxSessionSeconds) {
     v.Add("session.duration_seconds", "must be between 0 and 604800 (7 days)");
   }
-  if (s.page_views() < 0) v.Add("session.page_views", "must not be negative");
+  v.Between("session.page_views", s.page_views(), 0, kMaxPageViews);
   v.MaxLength("session.source", s.source(), kMaxLabel);
   v.MaxLength("session.device", s.device(), kMaxLabel);
   v.MaxLength("session.landing_page", s.landing_page(), kMaxPage);

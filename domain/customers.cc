@@ -50,6 +50,8 @@ void CustomerDirectory::Validate(const records::Customer& c, Violations& v) {
       break;
     }
   }
+  v.TimeInRange("customer.acquire_time", c.acquire_time_us());
+  v.TimeInRange("customer.churn_time", c.churn_time_us());
   if (c.churn_time_us() != 0 && c.acquire_time_us() == 0) {
     v.Add("customer.churn_time", "needs an acquire_time");
   } else if (c.churn_time_us() != 0 &&

@@ -9,6 +9,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "storage/counters.h"
 
 namespace mittari::domain {
 namespace {
@@ -18,6 +19,8 @@ using storage::ColumnFamily;
 constexpr size_t kMaxName = 200;
 constexpr size_t kMaxLabel = 128;
 constexpr int kMaxWindowDays = 3660;
+// Minutes one attendee attends: about 69 days.
+constexpr int64_t kMaxMinutesAttended = 100'000;
 
 const std::set<std::string>& Kinds() {
   static const auto* k = new std::set<std::string>{
@@ -59,18 +62,28 @@ void Validate(const records::Event& e, Violations& v) {
   }
   v.MaxLength("event.series", e.series(), kMaxLabel);
   if (e.start_time_us() == 0) v.Add("event.start_time", "is required");
+  v.TimeInRange("event.start_time", e.start_time_us());
+  v.TimeInRange("event.end_time", e.end_time_us());
   if (e.end_time_us() != 0 && e.end_time_us() < e.start_time_us()) {
     v.Add("event.end_time", "is before start_time");
   }
-  if (e.budget() < 0) v.Add("event.budget", "must not be negative");
+  v.Between("event.budget", e.budget(), 0, kMaxMinorUnits);
   const records::EventGoals& g = e.goals();
-  if ((g.has_registrations() && g.registrations() <= 0) ||
-      (g.has_attendees() && g.attendees() <= 0) ||
-      (g.has_conversions() && g.conversions() <= 0) ||
-      (g.has_revenue() && g.revenue() <= 0) ||
-      (g.has_attendance_rate() &&
-       (g.attendance_rate() <= 0 || g.attendance_rate() > 100))) {
-    v.Add("event.goals", "targets must be positive (a rate at most 100)");
+  if (g.has_attendance_rate() &&
+      !(g.attendance_rate() > 0 && g.attendance_rate() <= 100)) {
+    v.Add("event.goals.attendance_rate", "must be above 0 and at most 100");
+  }
+  if (g.has_registrations()) {
+    v.Between("event.goals.registrations", g.registrations(), 1, kMaxCount);
+  }
+  if (g.has_attendees()) {
+    v.Between("event.goals.attendees", g.attendees(), 1, kMaxCount);
+  }
+  if (g.has_conversions()) {
+    v.Between("event.goals.conversions", g.conversions(), 1, kMaxCount);
+  }
+  if (g.has_revenue()) {
+    v.Between("event.goals.revenue", g.revenue(), 1, kMaxMinorUnits);
   }
   if (g.has_nps() && (g.nps() < -100 || g.nps() > 100)) {
     v.Add("event.goals.nps", "must be between -100 and 100");
@@ -336,7 +349,7 @@ absl::StatusOr<ImportCounts> Events::RecordLines(
         v.Id("line_id", l.id());
         OneOf(v, "category", l.category(),
               l.revenue() ? RevenueCategories() : CostCategories());
-        if (l.amount() < 0) v.Add("amount", "must not be negative");
+        v.Between("amount", l.amount(), 0, kMaxMinorUnits);
         return absl::OkStatus();
       },
       [](storage::WriteBatch&, const records::EventLine*,
@@ -372,9 +385,11 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
             v.Add("check_in_time", "is before the event opens");
           }
         }
-        if (r.minutes_attended() < 0) {
-          v.Add("minutes_attended", "must not be negative");
-        } else if (r.minutes_attended() > 0 && !r.attended()) {
+        v.TimeInRange("register_time", r.register_time_us());
+        v.TimeInRange("check_in_time", r.check_in_time_us());
+        v.Between("minutes_attended", r.minutes_attended(), 0,
+                  kMaxMinutesAttended);
+        if (r.minutes_attended() > 0 && !r.attended()) {
           v.Add("minutes_attended", "needs attended");
         }
         if (r.converted() && !r.attended()) {
@@ -406,7 +421,8 @@ absl::StatusOr<ImportCounts> Events::RecordSignals(
       [](records::EventSignal& s, const records::Event&, Violations& v) {
         v.Id("signal_id", s.id());
         OneOf(v, "kind", s.kind(), SignalKinds());
-        if (s.count() < 0) v.Add("count", "must not be negative");
+        v.Between("count", s.count(), 0, kMaxCount);
+        v.TimeInRange("time", s.time_us());
         return absl::OkStatus();
       },
       [](storage::WriteBatch&, const records::EventSignal*,
@@ -507,9 +523,11 @@ absl::StatusOr<EventReport> Events::ReportOf(absl::string_view ws,
                    ScanEventFacts<records::EventLine>(
                        store_, ws, keys::WorkspaceTag::kEventLine, e.id()));
   for (const records::EventLine& l : lines) {
-    (l.revenue() ? r.revenue : r.cost) += l.amount();
-    (l.revenue() ? r.revenue_by_category : r.cost_by_category)[l.category()] +=
-        l.amount();
+    // Money sums saturate rather than wrap (storage/counters.h).
+    storage::AddSaturating(l.revenue() ? r.revenue : r.cost, l.amount());
+    storage::AddSaturating((l.revenue() ? r.revenue_by_category
+                                        : r.cost_by_category)[l.category()],
+                           l.amount());
   }
   ASSIGN_OR_RETURN(std::vector<records::EventSignal> signals,
                    ScanEventFacts<records::EventSignal>(
@@ -592,12 +610,12 @@ absl::StatusOr<EventReport> Events::ReportOf(absl::string_view ws,
       bool order = p.amount() > 0;
       if (t >= e.start_time_us() - window && t < e.start_time_us()) {
         r.purchases_before += order ? 1 : 0;
-        r.revenue_before += p.amount();
+        storage::AddSaturating(r.revenue_before, p.amount());
       }
       int64_t end_us = absl::ToUnixMicros(end);
       if (t >= end_us && t < end_us + window) {
         r.purchases_after += order ? 1 : 0;
-        r.revenue_after += p.amount();
+        storage::AddSaturating(r.revenue_after, p.amount());
       }
     }
   }

@@ -73,6 +73,8 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
   v.Required("response.survey_id", r.survey_id());
   if (r.submit_time_us() == 0) {
     v.Add("response.submit_time", "is required");
+  } else if (r.submit_time_us() < 0 || r.submit_time_us() >= kMaxTimeUs) {
+    v.TimeInRange("response.submit_time", r.submit_time_us());
   } else if (absl::FromUnixMicros(r.submit_time_us()) > now + kMaxFutureSkew) {
     v.Add("response.submit_time", "is in the future");
   }
@@ -586,7 +588,8 @@ absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(
   v.Id("invitation_batch_id", batch.id());
   v.Required("invitation_batch.survey_id", batch.survey_id());
   v.MaxLength("invitation_batch.channel", batch.channel(), kMaxLabel);
-  if (batch.count() < 1) v.Add("invitation_batch.count", "must be at least 1");
+  v.Between("invitation_batch.count", batch.count(), 1, kMaxCount);
+  v.TimeInRange("invitation_batch.send_time", batch.send_time_us());
   if (!batch.survey_id().empty()) {
     ASSIGN_OR_RETURN(std::optional<records::Survey> survey,
                      surveys_.Find(workspace_id, batch.survey_id()));

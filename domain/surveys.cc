@@ -16,6 +16,8 @@ constexpr size_t kMaxQuestion = 1000;
 constexpr size_t kMaxLabel = 64;
 constexpr size_t kMaxVocabulary = 200;
 constexpr int kMaxScalePoints = 101;
+// Scale ends: small enough that no score arithmetic comes near overflow.
+constexpr int kMaxScaleValue = 1000;
 
 std::string SurveyName(absl::string_view ws, absl::string_view id) {
   return absl::StrCat("workspaces/", ws, "/surveys/", id);
@@ -125,6 +127,13 @@ void SurveyCatalog::Normalize(records::Survey& s, Violations& v) {
   if (!s.has_scale_max()) s.set_scale_max(default_max);
   if (kind == SurveyKind::kNps && (s.scale_min() != 0 || s.scale_max() != 10)) {
     v.Add("survey.scale_min", "an NPS survey is on the 0-10 scale");
+    return;
+  }
+  if (s.scale_min() < -kMaxScaleValue || s.scale_min() > kMaxScaleValue ||
+      s.scale_max() < -kMaxScaleValue || s.scale_max() > kMaxScaleValue) {
+    v.Add("survey.scale_max",
+          absl::StrCat("the scale lies within -", kMaxScaleValue, " and ",
+                       kMaxScaleValue));
     return;
   }
   if (s.scale_min() >= s.scale_max()) {

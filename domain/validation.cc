@@ -41,6 +41,19 @@ void Violations::Id(absl::string_view field, absl::string_view value) {
   }
 }
 
+void Violations::TimeInRange(absl::string_view field, int64_t us) {
+  if (us != 0 && (us < 0 || us >= kMaxTimeUs)) {
+    Add(field, "must be between 1970-01-01 and 2100-01-01");
+  }
+}
+
+void Violations::Between(absl::string_view field, int64_t value, int64_t min,
+                         int64_t max) {
+  if (value < min || value > max) {
+    Add(field, absl::StrCat("must be between ", min, " and ", max));
+  }
+}
+
 bool IsValidId(absl::string_view id) {
   if (id.empty() || id.size() > 128) return false;
   return std::all_of(id.begin(), id.end(), [](char c) {

@@ -6,6 +6,7 @@
 #include <set>
 #include <utility>
 
+#include "absl/numeric/int128.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/errors.h"
@@ -208,8 +209,9 @@ absl::StatusOr<ValueReport> ValueReports::Report(
     if (!customer.has_value()) continue;  // names no known customer
     ASSIGN_OR_RETURN(std::vector<records::Purchase> purchases,
                      purchases_.OfCustomer(ws, customer_id));
-    int64_t in_range = 0;
-    int64_t before_end = 0;
+    // In 128 bits: no count of purchases can make these wrap.
+    absl::int128 in_range = 0;
+    absl::int128 before_end = 0;
     for (const records::Purchase& p : purchases) {
       if (p.occur_time_us() >= t1) continue;
       before_end += p.amount();

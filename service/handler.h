@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
+#include "domain/validation.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/status.h"
@@ -25,9 +26,18 @@ inline void SetTime(int64_t micros, google::protobuf::Timestamp* out) {
   *out = google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(micros);
 }
 
-// Micros of a timestamp; 0 when absent (`has` false).
+// Micros of a timestamp; 0 when absent (`has` false), and
+// domain::kTimeOutOfRange (which the domain refuses, naming the field) when
+// it lies outside [1970, 2100) or its nanos are not 0-999,999,999, so that
+// no conversion can overflow.
 inline int64_t MicrosOf(bool has, const google::protobuf::Timestamp& t) {
-  return has ? google::protobuf::util::TimeUtil::TimestampToMicroseconds(t) : 0;
+  if (!has) return 0;
+  constexpr int64_t kMaxSeconds = domain::kMaxTimeUs / 1'000'000;
+  if (t.seconds() < 0 || t.seconds() >= kMaxSeconds || t.nanos() < 0 ||
+      t.nanos() > 999'999'999) {
+    return domain::kTimeOutOfRange;
+  }
+  return google::protobuf::util::TimeUtil::TimestampToMicroseconds(t);
 }
 
 // A timestamp the request must carry; INVALID_ARGUMENT naming `field`
@@ -35,7 +45,12 @@ inline int64_t MicrosOf(bool has, const google::protobuf::Timestamp& t) {
 inline absl::StatusOr<absl::Time> RequiredTime(
     bool has, const google::protobuf::Timestamp& t, absl::string_view field) {
   if (!has) return errors::InvalidArgument(field, "is required");
-  return absl::FromUnixMicros(MicrosOf(true, t));
+  const int64_t us = MicrosOf(true, t);
+  if (us == domain::kTimeOutOfRange) {
+    return errors::InvalidArgument(field,
+                                   "must be between 1970-01-01 and 2100-01-01");
+  }
+  return absl::FromUnixMicros(us);
 }
 
 }  // namespace mittari::service

@@ -65,6 +65,8 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   if (e.ci_low) out.set_ci_low(*e.ci_low);
   if (e.ci_high) out.set_ci_high(*e.ci_high);
   out.set_suppressed(p.suppressed);
+  out.set_overflowed(p.overflowed);
+  if (p.overflowed) return out;
   for (const auto& [name, value] : p.components) {
     if (name == "start") out.set_start(value);
     if (name == "end") out.set_end(value);

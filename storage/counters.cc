@@ -11,7 +11,8 @@
 namespace mittari::storage {
 namespace {
 
-constexpr uint8_t kMagic = 0xC7;
+constexpr uint8_t kMagic = 0xC7;            // exact
+constexpr uint8_t kMagicOverflowed = 0xC8;  // an add saturated
 constexpr size_t kHeader = 2;
 constexpr size_t kMaxCounters = 255;
 
@@ -21,9 +22,9 @@ uint64_t Load64(const char* p) {
   return u;
 }
 
-std::string Encode(const int64_t* counters, size_t n) {
+std::string Encode(const int64_t* counters, size_t n, bool overflowed) {
   std::string out(kHeader + 8 * n, '\0');
-  out[0] = static_cast<char>(kMagic);
+  out[0] = static_cast<char>(overflowed ? kMagicOverflowed : kMagic);
   out[1] = static_cast<char>(n);
   char* p = out.data() + kHeader;
   for (size_t k = 0; k < n; ++k) {
@@ -33,10 +34,15 @@ std::string Encode(const int64_t* counters, size_t n) {
   return out;
 }
 
+bool IsOverflowed(absl::string_view encoded) {
+  return static_cast<uint8_t>(encoded[0]) == kMagicOverflowed;
+}
+
 // The number of counters in `encoded`, or an error if it is not a counter
 // vector.
 absl::StatusOr<size_t> CheckEncoded(absl::string_view encoded) {
-  if (encoded.size() < kHeader || static_cast<uint8_t>(encoded[0]) != kMagic) {
+  if (encoded.size() < kHeader ||
+      (static_cast<uint8_t>(encoded[0]) != kMagic && !IsOverflowed(encoded))) {
     return errors::DataLoss("counter value has no counter header");
   }
   size_t n = static_cast<uint8_t>(encoded[1]);
@@ -60,21 +66,24 @@ class Sum {
       return errors::DataLoss(
           absl::StrCat("adding ", *n, " counters to ", size_));
     }
+    overflowed_ = overflowed_ || IsOverflowed(encoded);
     const char* p = encoded.data() + kHeader;
     for (size_t k = 0; k < size_; ++k, p += 8) {
-      if (__builtin_add_overflow(sum_[k], static_cast<int64_t>(Load64(p)),
-                                 &sum_[k])) {
-        return errors::DataLoss("counter overflow");
+      if (!AddSaturating(sum_[k], static_cast<int64_t>(Load64(p)))) {
+        overflowed_ = true;
       }
     }
     return absl::OkStatus();
   }
 
-  std::string Encoded() const { return Encode(sum_.data(), size_); }
+  std::string Encoded() const {
+    return Encode(sum_.data(), size_, overflowed_);
+  }
 
  private:
   std::array<int64_t, kMaxCounters> sum_{};
   size_t size_ = 0;
+  bool overflowed_ = false;
 };
 
 absl::string_view View(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
@@ -120,17 +129,17 @@ class CounterMergeOperator final : public rocksdb::MergeOperator {
 
 }  // namespace
 
-std::string EncodeCounters(const Counters& counters) {
-  return Encode(counters.data(), counters.size());
+std::string EncodeCounters(const Counters& counters, bool overflowed) {
+  return Encode(counters.data(), counters.size(), overflowed);
 }
 
-absl::StatusOr<Counters> DecodeCounters(absl::string_view encoded) {
+absl::StatusOr<CounterVector> DecodeCounters(absl::string_view encoded) {
   absl::StatusOr<size_t> n = CheckEncoded(encoded);
   if (!n.ok()) return n.status();
-  Counters out(*n);
+  CounterVector out{Counters(*n), IsOverflowed(encoded)};
   const char* p = encoded.data() + kHeader;
   for (size_t k = 0; k < *n; ++k, p += 8) {
-    out[k] = static_cast<int64_t>(Load64(p));
+    out.values[k] = static_cast<int64_t>(Load64(p));
   }
   return out;
 }

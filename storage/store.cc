@@ -20,9 +20,9 @@ void WriteBatch::DeleteRange(ColumnFamily cf, std::string begin,
 }
 
 void WriteBatch::AddCounters(ColumnFamily cf, std::string key,
-                             const Counters& delta) {
-  ops_.push_back(
-      {OpKind::kAddCounters, cf, std::move(key), EncodeCounters(delta)});
+                             const Counters& delta, bool overflowed) {
+  ops_.push_back({OpKind::kAddCounters, cf, std::move(key),
+                  EncodeCounters(delta, overflowed)});
 }
 
 absl::Status ReadView::ScanPrefix(ColumnFamily cf, absl::string_view prefix,

@@ -35,8 +35,10 @@ class WriteBatch {
   void Delete(ColumnFamily cf, std::string key);
   // Deletes every key in [begin, end); an empty end means "to the end".
   void DeleteRange(ColumnFamily cf, std::string begin, std::string end);
-  // Adds `delta` to the counters at `key` (a column family with counters).
-  void AddCounters(ColumnFamily cf, std::string key, const Counters& delta);
+  // Adds `delta` to the counters at `key` (a column family with counters);
+  // `overflowed` when the delta itself saturated (storage/counters.h).
+  void AddCounters(ColumnFamily cf, std::string key, const Counters& delta,
+                   bool overflowed = false);
 
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }

@@ -47,6 +47,9 @@ Json PointJson(const std::string& metric, const v1::MetricPoint& p) {
   j["n"] = p.n();
   Json all = ToJson(p);
   for (const std::string& key : ExtraKeys(metric)) j[key] = all[key];
+  // Only on the rare point whose sums passed the int64 limits, so that the
+  // shape scripts read stays as it is.
+  if (p.overflowed()) j["overflowed"] = true;
   return j;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <limits>
 #include <map>
 #include <set>
 #include <utility>
@@ -13,6 +14,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/validation.h"
+#include "storage/counters.h"
 
 namespace mittari::domain::kpi {
 namespace {
@@ -281,7 +283,9 @@ class QueryRun {
   }
 
  private:
-  // Visits the rows of `kind` in [from, to) that pass the filters.
+  // Visits the rows of `kind` in [from, to) that pass the filters. A row
+  // whose counters saturated is not visited: it marks the points it would
+  // have counted in as overflowed.
   absl::Status Each(
       FactKind kind, bool entities, absl::Time from, absl::Time to,
       SelectedVisitor visit,
@@ -290,8 +294,30 @@ class QueryRun {
     GroupKey key;
     return ScanRows(view_, ws_, calendar_, kind, entities, from, to,
                     [&](DayNumber day, const FactRow& row) {
-                      if (selection.Match(row, key)) visit(day, row, key);
+                      if (!selection.Match(row, key)) return;
+                      if (row.overflowed) {
+                        Overflowed(key, buckets_.Of(day));
+                      } else {
+                        visit(day, row, key);
+                      }
                     });
+  }
+
+  // Marks the points of `group` that a saturated row or sum in bucket `b`
+  // (-1: before the range) reaches: that bucket's for sums and distinct
+  // counts, that bucket's and every later one's for what accumulates over
+  // time (lifecycles, CLV, MAU windows).
+  void Overflowed(const GroupKey& group, int b) {
+    const bool per_bucket =
+        def_.family == Family::kTotals || def_.family == Family::kDistinct;
+    if (per_bucket && b >= 0) {
+      overflowed_.emplace(group, b);
+      return;
+    }
+    for (auto i = static_cast<size_t>(std::max(b, 0)); i < buckets_.size();
+         ++i) {
+      overflowed_.emplace(group, i);
+    }
   }
 
   // Reads the active intervals' starts and ends before `to`.
@@ -314,6 +340,8 @@ class QueryRun {
       std::set<GroupKey> groups,
       const std::function<void(const GroupKey&, size_t, MetricPoint&)>& fill)
       const {
+    // A group whose only rows saturated still shows, flagged.
+    for (const auto& [group, b] : overflowed_) groups.insert(group);
     if (groups.empty() && group_by_.empty()) groups.emplace();
     std::vector<MetricPoint> points;
     for (const GroupKey& group : groups) {
@@ -324,6 +352,7 @@ class QueryRun {
           p.group.emplace_back(group_by_[g], group[g]);
         }
         fill(group, b, p);
+        if (overflowed_.contains({group, b})) MarkOverflowed(p);
         ApplyMinN(q_, p);
         points.push_back(std::move(p));
       }
@@ -353,7 +382,11 @@ class QueryRun {
           if (series.empty()) {
             series.assign(buckets_.size(), std::vector<int64_t>(width, 0));
           }
-          for (size_t i = 0; i < width; ++i) series[b][i] += row.counters[i];
+          for (size_t i = 0; i < width; ++i) {
+            if (!storage::AddSaturating(series[b][i], row.counters[i])) {
+              Overflowed(group, b);
+            }
+          }
         },
         extra));
     const std::vector<int64_t> zeros(width, 0);
@@ -568,6 +601,8 @@ class QueryRun {
       GroupKey group;
       int64_t first_acquired_us = 0;
       std::vector<std::pair<int64_t, int64_t>> revenue;  // (time, amount)
+      // The first saturated purchase row: no exact revenue from then on.
+      int64_t overflowed_from_us = std::numeric_limits<int64_t>::max();
     };
     absl::flat_hash_map<std::string, Customer> customers;
     RETURN_IF_ERROR(
@@ -584,28 +619,38 @@ class QueryRun {
         q_.to, [&](DayNumber, const FactRow& row) {
           auto it = customers.find(row.entities[0]);
           if (it == customers.end()) return;
+          if (row.overflowed) {
+            it->second.overflowed_from_us =
+                std::min(it->second.overflowed_from_us, row.time_us);
+            return;
+          }
           it->second.revenue.emplace_back(row.time_us,
                                           row.counters[purchase::kRevenue]);
         }));
     std::map<GroupKey, std::vector<const Customer*>> by_group;
     for (const auto& [id, c] : customers) by_group[c.group].push_back(&c);
-    return Points(KeysOf(by_group),
-                  [&](const GroupKey& group, size_t b, MetricPoint& p) {
-                    int64_t end_us = absl::ToUnixMicros(buckets_.end(b));
-                    int64_t count = 0;
-                    int64_t revenue = 0;
-                    if (auto it = by_group.find(group); it != by_group.end()) {
-                      for (const Customer* c : it->second) {
-                        if (c->first_acquired_us >= end_us) continue;
-                        ++count;
-                        for (const auto& [t, amount] : c->revenue) {
-                          if (t < end_us) revenue += amount;
-                        }
-                      }
-                    }
-                    p.estimate.n = count;
-                    if (count > 0) p.estimate.value = Ratio(revenue, count);
-                  });
+    return Points(
+        KeysOf(by_group), [&](const GroupKey& group, size_t b, MetricPoint& p) {
+          int64_t end_us = absl::ToUnixMicros(buckets_.end(b));
+          int64_t count = 0;
+          int64_t revenue = 0;
+          bool exact = true;
+          if (auto it = by_group.find(group); it != by_group.end()) {
+            for (const Customer* c : it->second) {
+              if (c->first_acquired_us >= end_us) continue;
+              ++count;
+              exact = exact && c->overflowed_from_us >= end_us;
+              for (const auto& [t, amount] : c->revenue) {
+                if (t < end_us) {
+                  exact = storage::AddSaturating(revenue, amount) && exact;
+                }
+              }
+            }
+          }
+          p.estimate.n = count;
+          if (count > 0) p.estimate.value = Ratio(revenue, count);
+          if (!exact) MarkOverflowed(p);
+        });
   }
 
   absl::StatusOr<std::vector<MetricPoint>> ClvPredictive() {
@@ -625,7 +670,10 @@ class QueryRun {
                if (series.empty()) series.resize(buckets_.size());
                Sums& s = series[b];
                s.orders += row.counters[purchase::kOrders];
-               s.revenue += row.counters[purchase::kRevenue];
+               if (!storage::AddSaturating(s.revenue,
+                                           row.counters[purchase::kRevenue])) {
+                 Overflowed(group, b);
+               }
                if (row.counters[purchase::kOrders] > 0) {
                  s.customers.insert(row.entities[0]);
                }
@@ -656,6 +704,8 @@ class QueryRun {
   const MetricDef& def_;
   const Buckets& buckets_;
   std::vector<std::string> group_by_;  // sorted
+  // (group, bucket) of the points a saturated counter reaches.
+  std::set<std::pair<GroupKey, size_t>> overflowed_;
 };
 
 }  // namespace

@@ -121,7 +121,7 @@ absl::Status ScanRollup(const storage::ReadView& view, absl::string_view ws,
       [&](absl::string_view key, absl::string_view value) {
         KeyDecoder in(key.substr(prefix.key().size()));
         absl::StatusOr<int64_t> day = in.I64();
-        absl::StatusOr<storage::Counters> counters =
+        absl::StatusOr<storage::CounterVector> counters =
             storage::DecodeCounters(value);
         if (!day.ok() || !counters.ok()) {
           status = errors::DataLoss("unreadable fact rollup");
@@ -132,8 +132,8 @@ absl::Status ScanRollup(const storage::ReadView& view, absl::string_view ws,
           status = DecodeStrings(in, schema.entities.size(), row.entities);
         }
         if (!status.ok()) return false;
-        bool zero = true;
-        for (int64_t c : *counters) zero = zero && c == 0;
+        bool zero = !counters->overflowed;
+        for (int64_t c : counters->values) zero = zero && c == 0;
         if (zero) return true;  // every record of it was taken away
         auto d = static_cast<DayNumber>(*day);
         if (d != cached_day) {
@@ -141,7 +141,8 @@ absl::Status ScanRollup(const storage::ReadView& view, absl::string_view ws,
           cached_start = absl::ToUnixMicros(calendar.DayStart(d));
         }
         row.time_us = cached_start;
-        row.counters = *std::move(counters);
+        row.counters = std::move(counters->values);
+        row.overflowed = counters->overflowed;
         visit(d, row);
         return true;
       }));

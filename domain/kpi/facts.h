@@ -66,6 +66,9 @@ struct FactRow {
   std::vector<std::string> dims;      // as SchemaOf(kind).dims
   std::vector<std::string> entities;  // as SchemaOf(kind).entities
   std::vector<int64_t> counters;
+  // A rolled-up row whose counters saturated (storage/counters.h): they
+  // are not exact, and the points that read it report so.
+  bool overflowed = false;
 };
 
 std::vector<FactRow> RowsOf(const records::Customer& c);

@@ -36,6 +36,9 @@ struct MetricPoint {
   // Other metrics' named components: start, end, new, lost, conversions.
   std::vector<std::pair<std::string, int64_t>> components;
   bool suppressed = false;  // n below the query's min_n
+  // A counter it reads saturated (storage/counters.h): no value, and the
+  // components are not exact.
+  bool overflowed = false;
 };
 
 class MetricEngine {
@@ -58,6 +61,8 @@ absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(
 
 // Suppresses the value of a point whose n is below the query's min_n.
 void ApplyMinN(const MetricQuery& query, MetricPoint& point);
+// Reports a point as overflowed: its value and interval go.
+void MarkOverflowed(MetricPoint& point);
 
 }  // namespace mittari::domain::kpi
 

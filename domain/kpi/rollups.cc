@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "domain/keys.h"
 #include "domain/surveys.h"
+#include "storage/counters.h"
 
 namespace mittari::domain::kpi {
 namespace {
@@ -125,19 +126,26 @@ absl::StatusOr<bool> SurveyHasResponses(const storage::ReadView& view,
 }
 
 void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
-  auto [it, inserted] = deltas_.try_emplace(std::move(key), delta);
+  auto [it, inserted] = deltas_.try_emplace(std::move(key), Delta{delta});
   if (!inserted) {
-    for (size_t i = 0; i < delta.size(); ++i) it->second[i] += delta[i];
+    Delta& sum = it->second;
+    for (size_t i = 0; i < delta.size(); ++i) {
+      if (!storage::AddSaturating(sum.counters[i], delta[i])) {
+        sum.overflowed = true;
+      }
+    }
   }
 }
 
 void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
   for (auto& [key, delta] : deltas_) {
-    if (std::all_of(delta.begin(), delta.end(),
+    if (!delta.overflowed &&
+        std::all_of(delta.counters.begin(), delta.counters.end(),
                     [](int64_t v) { return v == 0; })) {
       continue;
     }
-    batch.AddCounters(ColumnFamily::kRollups, key, delta);
+    batch.AddCounters(ColumnFamily::kRollups, key, delta.counters,
+                      delta.overflowed);
   }
   deltas_.clear();
 }

@@ -87,7 +87,11 @@ class RollupDeltas {
   void FlushTo(storage::WriteBatch& batch);
 
  private:
-  std::map<std::string, std::vector<int64_t>> deltas_;
+  struct Delta {
+    std::vector<int64_t> counters;
+    bool overflowed = false;  // a sum saturated (storage/counters.h)
+  };
+  std::map<std::string, Delta> deltas_;
 };
 
 // Adds the rollup deltas of a new response (on local day `day`).

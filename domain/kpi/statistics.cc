@@ -1,11 +1,26 @@
 #include "domain/kpi/statistics.h"
 
+#include <array>
 #include <cmath>
+#include <utility>
 
 #include "absl/numeric/int128.h"
+#include "storage/counters.h"
 
 namespace mittari::domain::kpi {
 namespace {
+
+// The counters of `a` paired with those of `b`, for element-wise sums.
+std::array<std::pair<int64_t*, const int64_t*>, 7> Fields(
+    SurveyCounters& a, const SurveyCounters& b) {
+  return {{{&a.count, &b.count},
+           {&a.n, &b.n},
+           {&a.sum, &b.sum},
+           {&a.sum_sq, &b.sum_sq},
+           {&a.positive, &b.positive},
+           {&a.promoters, &b.promoters},
+           {&a.detractors, &b.detractors}}};
+}
 
 constexpr double kZ = 1.96;
 
@@ -21,24 +36,20 @@ Significance FromZ(double z) { return {z, std::fabs(z) >= kZ}; }
 }  // namespace
 
 SurveyCounters& SurveyCounters::operator+=(const SurveyCounters& o) {
-  count += o.count;
-  n += o.n;
-  sum += o.sum;
-  sum_sq += o.sum_sq;
-  positive += o.positive;
-  promoters += o.promoters;
-  detractors += o.detractors;
+  bool exact = true;
+  for (auto [a, b] : Fields(*this, o)) {
+    exact = storage::AddSaturating(*a, *b) && exact;
+  }
+  overflowed = overflowed || o.overflowed || !exact;
   return *this;
 }
 
 SurveyCounters& SurveyCounters::operator-=(const SurveyCounters& o) {
-  count -= o.count;
-  n -= o.n;
-  sum -= o.sum;
-  sum_sq -= o.sum_sq;
-  positive -= o.positive;
-  promoters -= o.promoters;
-  detractors -= o.detractors;
+  bool exact = true;
+  for (auto [a, b] : Fields(*this, o)) {
+    exact = storage::SubtractSaturating(*a, *b) && exact;
+  }
+  overflowed = overflowed || o.overflowed || !exact;
   return *this;
 }
 

@@ -19,6 +19,9 @@ struct SurveyCounters {
   int64_t positive = 0;    // at or beyond the survey's positive threshold
   int64_t promoters = 0;   // NPS 9-10
   int64_t detractors = 0;  // NPS 0-6
+  // A sum saturated (storage/counters.h): the counters are not exact and
+  // the point reports so instead of a value.
+  bool overflowed = false;
 
   SurveyCounters& operator+=(const SurveyCounters& o);
   SurveyCounters& operator-=(const SurveyCounters& o);

@@ -217,10 +217,12 @@ class Reader {
   }
 
   static absl::StatusOr<SurveyCounters> ParseCounters(absl::string_view value) {
-    ASSIGN_OR_RETURN(storage::Counters counters,
+    ASSIGN_OR_RETURN(storage::CounterVector counters,
                      storage::DecodeCounters(value));
-    std::optional<SurveyCounters> c = SurveyCounters::FromVector(counters);
+    std::optional<SurveyCounters> c =
+        SurveyCounters::FromVector(counters.values);
     if (!c.has_value()) return errors::DataLoss("rollup of the wrong shape");
+    c->overflowed = counters.overflowed;
     return *c;
   }
 
@@ -281,10 +283,11 @@ class Reader {
     if (p == Projection::kInvitations) {
       ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(Dim::kChannel) - 1],
                        d.Str());
-      ASSIGN_OR_RETURN(storage::Counters invited,
+      ASSIGN_OR_RETURN(storage::CounterVector invited,
                        storage::DecodeCounters(value));
       SurveyCounters c;
-      c.count = invited.at(0);
+      c.count = invited.values.at(0);
+      c.overflowed = invited.overflowed;
       Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
       return absl::OkStatus();
     }
@@ -434,12 +437,25 @@ absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(
   return buckets;
 }
 
+namespace {
+
+void ClearValue(Estimate& e) {
+  e.value.reset();
+  e.ci_low.reset();
+  e.ci_high.reset();
+}
+
+}  // namespace
+
+void MarkOverflowed(MetricPoint& p) {
+  p.overflowed = true;
+  ClearValue(p.estimate);
+}
+
 void ApplyMinN(const MetricQuery& q, MetricPoint& p) {
   if (p.estimate.n >= q.min_n) return;
   p.suppressed = true;
-  p.estimate.value.reset();
-  p.estimate.ci_low.reset();
-  p.estimate.ci_high.reset();
+  ClearValue(p.estimate);
 }
 
 absl::Status ValidateQueryShape(const MetricQuery& q) {
@@ -604,6 +620,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
                              static_cast<double>(invited);
         }
       }
+      if (c.overflowed || (*other_series)[b].overflowed) MarkOverflowed(p);
       ApplyMinN(q, p);
       points.push_back(std::move(p));
     }

@@ -3,6 +3,7 @@
 // filters and groups of up to two dimensions); the calendar and the
 // statistics on known values.
 #include <cstddef>
+#include <limits>
 #include <map>
 #include <random>
 
@@ -347,6 +348,80 @@ TEST_F(KpiTest, EveryBucketOfAGroupIsPresentAndSmallOnesAreSuppressed) {
   }
   EXPECT_EQ((*points)[0].group[0].second, "chat");
   EXPECT_EQ(*(*points)[1].bucket_start, Utc(2026, 1, 31, 22));
+}
+
+TEST(StatisticsTest, CounterSumsSaturateAndSaySo) {
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  SurveyCounters big{1, 1, 10, kMax, 1, 1, 0};
+  SurveyCounters one{1, 1, 10, 100, 1, 1, 0};
+  SurveyCounters sum = big;
+  sum += one;
+  EXPECT_TRUE(sum.overflowed);
+  EXPECT_EQ(sum.sum_sq, kMax);
+  EXPECT_EQ(sum.n, 2);
+  SurveyCounters less = one;
+  less -= big;
+  less -= big;
+  EXPECT_TRUE(less.overflowed);
+  SurveyCounters exact = one;
+  exact += one;
+  EXPECT_FALSE(exact.overflowed);
+  // A flagged operand flags the sum.
+  SurveyCounters flagged;
+  flagged.overflowed = true;
+  exact += flagged;
+  EXPECT_TRUE(exact.overflowed);
+}
+
+TEST_F(KpiTest, ASaturatedRollupFlagsItsPointsOnly) {
+  // A survey's day entry past the int64 limit (what ~10^13 answers would
+  // do): the points that read it are flagged, with no value; every other
+  // point stays exact, and nothing fails.
+  absl::TimeZone helsinki;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &helsinki));
+  Calendar cal(helsinki);
+  MetricQuery q;
+  q.metric = "nps";
+  q.from = Utc(2025, 12, 31, 22);
+  q.to = Utc(2026, 3, 31, 21);
+  q.granularity = Granularity::kMonth;
+  auto before = metrics_.Query("w", q);
+  ASSERT_THAT(before, IsOk());
+  const DayNumber day = cal.DayOf(Utc(2026, 2, 10, 12));
+  storage::WriteBatch batch;
+  SurveyCounters huge{std::numeric_limits<int64_t>::max() / 2,
+                      std::numeric_limits<int64_t>::max() / 2,
+                      0,
+                      0,
+                      0,
+                      0,
+                      0};
+  for (int i = 0; i < 3; ++i) {
+    batch.AddCounters(
+        storage::ColumnFamily::kRollups,
+        WithDay(RollupPrefix("w", Projection::kBySurvey, std::nullopt, "nps-a"),
+                day),
+        huge.ToVector());
+  }
+  ASSERT_THAT(store_.Write(batch), IsOk());
+  auto after = metrics_.Query("w", q);
+  ASSERT_THAT(after, IsOk());
+  ASSERT_EQ(after->size(), 3U);
+  for (size_t b = 0; b < after->size(); ++b) {
+    const MetricPoint& p = (*after)[b];
+    if (b == 1) {  // February
+      EXPECT_TRUE(p.overflowed);
+      EXPECT_FALSE(p.estimate.value.has_value());
+    } else {
+      EXPECT_FALSE(p.overflowed);
+      EXPECT_EQ(p.estimate.value, (*before)[b].estimate.value);
+    }
+  }
+  // The other NPS survey alone is untouched.
+  q.filters["survey"] = "nps-b";
+  auto other = metrics_.Query("w", q);
+  ASSERT_THAT(other, IsOk());
+  for (const MetricPoint& p : *other) EXPECT_FALSE(p.overflowed);
 }
 
 TEST_F(KpiTest, ValidatesQueries) {

@@ -2,6 +2,7 @@
 // of a newer version is refused.
 #include "storage/rocksdb_store.h"
 
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -10,12 +11,14 @@
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
 #include "storage/key_codec.h"
+#include "tests/testing/counter_matchers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace mittari::storage {
 namespace {
 
+using ::mittari::testing::Exact;
 using ::mittari::testing::IsOk;
 using ::mittari::testing::IsOkAndHolds;
 using ::mittari::testing::StatusIs;
@@ -39,7 +42,7 @@ TEST(RocksDbStoreTest, WritesSurviveReopen) {
   auto counters = (*store)->Get(ColumnFamily::kRollups, "c");
   ASSERT_THAT(counters, IsOk());
   EXPECT_THAT(DecodeCounters(counters->value()),
-              IsOkAndHolds(::testing::ElementsAre(3)));
+              IsOkAndHolds(Exact(::testing::ElementsAre(3))));
 }
 
 // Range deletions between batches of puts, in one memtable and again when
@@ -113,8 +116,9 @@ TEST(RocksDbStoreTest, SumsManyMergesToOneKeyAcrossFlushesAndReopen) {
     }
     auto sum = (*store)->Get(ColumnFamily::kRollups, "hot");
     ASSERT_THAT(sum, IsOk());
-    EXPECT_THAT(DecodeCounters(sum->value()),
-                IsOkAndHolds(::testing::ElementsAre(expected, -expected, 200)));
+    EXPECT_THAT(
+        DecodeCounters(sum->value()),
+        IsOkAndHolds(Exact(::testing::ElementsAre(expected, -expected, 200))));
   }
   auto store = RocksDbStore::Open(dir.Sub("db"));
   ASSERT_THAT(store, IsOk());
@@ -123,13 +127,47 @@ TEST(RocksDbStoreTest, SumsManyMergesToOneKeyAcrossFlushesAndReopen) {
                              [&](absl::string_view key, absl::string_view v) {
                                ++visited;
                                EXPECT_EQ(key, "hot");
-                               EXPECT_THAT(DecodeCounters(v),
-                                           IsOkAndHolds(::testing::ElementsAre(
-                                               expected, -expected, 200)));
+                               EXPECT_THAT(
+                                   DecodeCounters(v),
+                                   IsOkAndHolds(Exact(::testing::ElementsAre(
+                                       expected, -expected, 200))));
                                return true;
                              }),
               IsOk());
   EXPECT_EQ(visited, 1);
+}
+
+TEST(RocksDbStoreTest, AnOverflowingKeyNeverFailsAFlushCompactionOrRead) {
+  // A counter pushed past the int64 limit in one workspace's key: writes,
+  // flushes and compactions go on, the key reads as overflowed, and every
+  // other key stays exact and writable.
+  testing::TempDir dir;
+  auto store = RocksDbStore::Open(dir.Sub("db"));
+  ASSERT_THAT(store, IsOk());
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  for (int i = 0; i < 4; ++i) {
+    WriteBatch batch;
+    batch.AddCounters(ColumnFamily::kRollups, "a/hot", {kMax / 2, 1});
+    batch.AddCounters(ColumnFamily::kRollups, "b/calm", {1, 1});
+    ASSERT_THAT((*store)->Write(batch), IsOk());
+    if (i == 1) {
+      ASSERT_THAT((*store)->CompactAll(), IsOk());
+    }
+  }
+  ASSERT_THAT((*store)->CompactAll(), IsOk());
+  WriteBatch more;
+  more.AddCounters(ColumnFamily::kRollups, "b/calm", {1, 1});
+  ASSERT_THAT((*store)->Write(more), IsOk());
+  auto hot = (*store)->Get(ColumnFamily::kRollups, "a/hot");
+  ASSERT_THAT(hot, IsOk());
+  absl::StatusOr<CounterVector> decoded = DecodeCounters(hot->value());
+  ASSERT_THAT(decoded, IsOk());
+  EXPECT_TRUE(decoded->overflowed);
+  EXPECT_THAT(decoded->values, ::testing::ElementsAre(kMax, 4));
+  auto calm = (*store)->Get(ColumnFamily::kRollups, "b/calm");
+  ASSERT_THAT(calm, IsOk());
+  EXPECT_THAT(DecodeCounters(calm->value()),
+              IsOkAndHolds(Exact(::testing::ElementsAre(5, 5))));
 }
 
 TEST(RocksDbStoreTest, RefusesDataOfANewerSchemaVersion) {

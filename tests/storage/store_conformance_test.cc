@@ -10,12 +10,14 @@
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "storage/rocksdb_store.h"
+#include "tests/testing/counter_matchers.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace mittari::storage {
 namespace {
 
+using ::mittari::testing::Exact;
 using ::mittari::testing::IsOk;
 using ::mittari::testing::IsOkAndHolds;
 using ::testing::ElementsAre;
@@ -132,7 +134,7 @@ TEST_P(StoreConformanceTest, ABatchKeepsTheOrderOfWritesToOneKey) {
       store_->Get(ColumnFamily::kRollups, "c");
   ASSERT_THAT(c, IsOk());
   ASSERT_TRUE(c->has_value());
-  EXPECT_THAT(DecodeCounters(**c), IsOkAndHolds(ElementsAre(5)));
+  EXPECT_THAT(DecodeCounters(**c), IsOkAndHolds(Exact(ElementsAre(5))));
 }
 
 TEST_P(StoreConformanceTest, ABatchKeepsTheOrderOfPutsAndRangeDeletions) {
@@ -157,7 +159,8 @@ TEST_P(StoreConformanceTest, CountersAddWithoutARead) {
       store_->Get(ColumnFamily::kRollups, "k");
   ASSERT_THAT(value, IsOk());
   ASSERT_TRUE(value->has_value());
-  EXPECT_THAT(DecodeCounters(**value), IsOkAndHolds(ElementsAre(10, 45, -45)));
+  EXPECT_THAT(DecodeCounters(**value),
+              IsOkAndHolds(Exact(ElementsAre(10, 45, -45))));
 }
 
 TEST_P(StoreConformanceTest, CountersOnlyInCounterColumnFamilies) {
