@@ -5,6 +5,7 @@
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
 namespace mittari::errors {
@@ -12,6 +13,7 @@ namespace {
 
 constexpr absl::string_view kReasonPayload = "mittari/reason";
 constexpr absl::string_view kViolationsPayload = "mittari/field_violations";
+constexpr absl::string_view kRetryPayload = "mittari/retry_after_ms";
 // Separators that cannot appear in a field path and are replaced in
 // descriptions, so the payload decodes unambiguously.
 constexpr char kUnitSep = '\x1f';
@@ -84,6 +86,16 @@ absl::Status ResourceExhausted(absl::string_view message) {
               message);
 }
 
+absl::Status Throttled(absl::string_view reason, absl::string_view message,
+                       absl::Duration retry_after) {
+  absl::Status status =
+      Make(absl::StatusCode::kResourceExhausted, reason, message);
+  status.SetPayload(kRetryPayload,
+                    absl::Cord(absl::StrCat(absl::ToInt64Milliseconds(
+                        absl::Ceil(retry_after, absl::Milliseconds(1))))));
+  return status;
+}
+
 absl::Status Unavailable(absl::string_view message) {
   return Make(absl::StatusCode::kUnavailable, "UNAVAILABLE", message);
 }
@@ -94,6 +106,15 @@ absl::Status Internal(absl::string_view message) {
 
 absl::Status DataLoss(absl::string_view message) {
   return Make(absl::StatusCode::kDataLoss, "DATA_LOSS", message);
+}
+
+std::optional<absl::Duration> RetryAfter(const absl::Status& status) {
+  auto payload = status.GetPayload(kRetryPayload);
+  int64_t ms = 0;
+  if (!payload.has_value() || !absl::SimpleAtoi(std::string(*payload), &ms)) {
+    return std::nullopt;
+  }
+  return absl::Milliseconds(ms);
 }
 
 std::string Reason(const absl::Status& status) {

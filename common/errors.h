@@ -6,11 +6,13 @@
 #ifndef MITTARI_COMMON_ERRORS_H_
 #define MITTARI_COMMON_ERRORS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 
 namespace mittari::errors {
 
@@ -41,6 +43,10 @@ absl::Status FailedPrecondition(absl::string_view reason,
                                 absl::string_view message);
 // RESOURCE_EXHAUSTED: a request over a limit.
 absl::Status ResourceExhausted(absl::string_view message);
+// RESOURCE_EXHAUSTED of a rate or capacity limit, with a reason code
+// (e.g. RATE_LIMITED) and when a retry may succeed (google.rpc.RetryInfo).
+absl::Status Throttled(absl::string_view reason, absl::string_view message,
+                       absl::Duration retry_after);
 // UNAVAILABLE, e.g. while shutting down.
 absl::Status Unavailable(absl::string_view message);
 // INTERNAL: a fault of the server or of its data, never of the input.
@@ -52,6 +58,8 @@ absl::Status DataLoss(absl::string_view message);
 std::string Reason(const absl::Status& status);
 // The field violations attached to `status` (empty when none).
 std::vector<FieldViolation> FieldViolations(const absl::Status& status);
+// The retry delay attached to `status` by Throttled.
+std::optional<absl::Duration> RetryAfter(const absl::Status& status);
 
 }  // namespace mittari::errors
 

@@ -377,9 +377,18 @@ void ResponseLedger::SubmitAsync(
     return;
   }
   response.set_create_time_us(absl::ToUnixMicros(now));
-  absl::MutexLock lock(&queue_mu_);
-  queue_.push_back({std::string(workspace_id), std::move(response),
-                    catalog_changes, std::move(done)});
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (queue_.size() < kMaxQueuedSubmits) {
+      queue_.push_back({std::string(workspace_id), std::move(response),
+                        catalog_changes, std::move(done)});
+      return;
+    }
+  }
+  // Back-pressure: the committer is this far behind the disk.
+  done(errors::Throttled(
+      "BUSY", "too many responses wait to be stored; retry shortly",
+      absl::Milliseconds(100)));
 }
 
 void ResponseLedger::CommitLoop() {

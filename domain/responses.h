@@ -27,6 +27,10 @@ namespace mittari::domain {
 
 // The most responses one batch or stream may carry.
 inline constexpr size_t kMaxResponsesPerSubmit = 1'000'000;
+// The most unary submits waiting for the committer; past it a submit is
+// refused (RESOURCE_EXHAUSTED, reason BUSY, with a retry delay) instead of
+// queued, so memory stays bounded when writes outrun the disk.
+inline constexpr size_t kMaxQueuedSubmits = 100'000;
 
 struct ResponseFilter {
   std::optional<int64_t> from_us;  // inclusive

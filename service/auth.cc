@@ -1,5 +1,6 @@
 #include "service/auth.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
@@ -12,6 +13,25 @@ namespace mittari::service {
 absl::StatusOr<domain::Principal> Authorizer::Authorize(
     const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of) const {
+  const std::string peer = ClientAddress(context);
+  RETURN_IF_ERROR(limiter_.AdmitAuthentication(peer));
+  absl::StatusOr<domain::Principal> authenticated = Authenticate(context);
+  if (!authenticated.ok()) {
+    limiter_.FailedAuthentication(peer);
+    return authenticated.status();
+  }
+  domain::Principal principal = *std::move(authenticated);
+  RETURN_IF_ERROR(limiter_.AdmitCall(principal.key_id, principal.workspace_id));
+  for (domain::Permission p : any_of) {
+    if (domain::Grants(principal.role, p)) return principal;
+  }
+  return errors::PermissionDenied(absl::StrCat("a key with role '",
+                                               domain::RoleName(principal.role),
+                                               "' may not call this method"));
+}
+
+absl::StatusOr<domain::Principal> Authorizer::Authenticate(
+    const grpc::ServerContextBase& context) const {
   const auto& metadata = context.client_metadata();
   auto it = metadata.find("authorization");
   if (it == metadata.end()) {
@@ -23,13 +43,33 @@ absl::StatusOr<domain::Principal> Authorizer::Authorize(
       !absl::ConsumePrefix(&value, "bearer ")) {
     return errors::Unauthenticated("authorization must be 'Bearer KEY'");
   }
-  ASSIGN_OR_RETURN(domain::Principal principal, keys_.Authenticate(value));
-  for (domain::Permission p : any_of) {
-    if (domain::Grants(principal.role, p)) return principal;
+  return keys_.Authenticate(value);
+}
+
+std::string ClientAddress(const grpc::ServerContextBase& context) {
+  // "ipv4:127.0.0.1:5000", "ipv6:[::1]:5000", "unix:/path".
+  const std::string peer_text = context.peer();
+  absl::string_view peer = peer_text;
+  absl::string_view host = peer;
+  if (absl::ConsumePrefix(&host, "ipv4:")) {
+    host = host.substr(0, host.rfind(':'));
+  } else if (absl::ConsumePrefix(&host, "ipv6:")) {
+    host = host.substr(0, host.rfind(':'));
+    absl::ConsumePrefix(&host, "[");
+    absl::ConsumeSuffix(&host, "]");
   }
-  return errors::PermissionDenied(absl::StrCat("a key with role '",
-                                               domain::RoleName(principal.role),
-                                               "' may not call this method"));
+  const bool loopback = absl::StartsWith(host, "127.") || host == "::1" ||
+                        absl::StartsWith(peer, "unix:");
+  if (loopback) {
+    const auto& metadata = context.client_metadata();
+    auto it = metadata.find("x-forwarded-for");
+    if (it != metadata.end()) {
+      absl::string_view forwarded(it->second.data(), it->second.size());
+      forwarded = forwarded.substr(0, forwarded.find(','));
+      return std::string(absl::StripAsciiWhitespace(forwarded));
+    }
+  }
+  return std::string(host);
 }
 
 absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(

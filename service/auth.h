@@ -1,6 +1,8 @@
 // Authorization, shared by every handler: each RPC calls Authorize or
 // AuthorizeIn first thing. In order:
+//   a client address with too many failed keys -> RESOURCE_EXHAUSTED
 //   no key, a malformed, unknown or revoked key  -> UNAUTHENTICATED
+//   a key or workspace over its call rate -> RESOURCE_EXHAUSTED
 //   a key whose role grants none of the permissions -> PERMISSION_DENIED
 //   a resource in another workspace -> PERMISSION_DENIED, whether or not it
 //     exists, so that a key learns nothing about other workspaces.
@@ -17,6 +19,7 @@
 #include "domain/api_keys.h"
 #include "domain/roles.h"
 #include "grpcpp/server_context.h"
+#include "service/limits.h"
 
 namespace mittari::service {
 
@@ -35,7 +38,8 @@ struct ResourceCall {
 
 class Authorizer {
  public:
-  explicit Authorizer(const domain::KeyRing& keys) : keys_(keys) {}
+  Authorizer(const domain::KeyRing& keys, RateLimiter& limiter)
+      : keys_(keys), limiter_(limiter) {}
 
   // For calls not aimed at a workspace: checks the key and its role.
   absl::StatusOr<domain::Principal> Authorize(
@@ -63,9 +67,28 @@ class Authorizer {
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view collection, absl::string_view field = "name") const;
 
+  // Charges `rows` records of a batch to the workspace's rate.
+  absl::Status AdmitRows(const WorkspaceCall& call, int64_t rows) const {
+    return limiter_.AdmitRows(call.workspace_id, rows);
+  }
+  // Charges `rows` records of a stream: how long to wait before reading on.
+  absl::Duration PaceRows(const WorkspaceCall& call, int64_t rows) const {
+    return limiter_.PaceRows(call.workspace_id, rows);
+  }
+
  private:
+  // The key's principal, or UNAUTHENTICATED.
+  absl::StatusOr<domain::Principal> Authenticate(
+      const grpc::ServerContextBase& context) const;
+
   const domain::KeyRing& keys_;
+  RateLimiter& limiter_;
 };
+
+// The client's address: the peer's, without its port; for a peer on
+// loopback (a gateway beside the server), the first address of its
+// `x-forwarded-for`, when given.
+std::string ClientAddress(const grpc::ServerContextBase& context);
 
 }  // namespace mittari::service
 

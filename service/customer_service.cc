@@ -50,6 +50,7 @@ class FactHandlers {
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(context, {Permission::kIngest},
                                            request.parent()));
+    RETURN_IF_ERROR(auth_.AdmitRows(call, request.requests_size()));
     std::vector<Record> records;
     records.reserve(request.requests_size());
     for (const auto& item : request.requests()) {

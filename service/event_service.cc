@@ -307,6 +307,7 @@ grpc::Status EventServiceImpl::RecordEventSignals(
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(*context, {Permission::kWrite},
                                            request->parent()));
+    RETURN_IF_ERROR(auth_.AdmitRows(call, request->signals_size()));
     std::vector<records::EventSignal> signals;
     for (const v1::EventSignal& s : request->signals()) {
       records::EventSignal r;

@@ -45,6 +45,22 @@ ABSL_FLAG(std::string, operator_key_file, "",
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may take to finish");
 ABSL_FLAG(int, max_threads, 256, "threads that run calls");
+ABSL_FLAG(double, rate_limit_calls_per_key, 5000,
+          "calls per second of one API key; 0 for no limit");
+ABSL_FLAG(double, rate_limit_calls_per_workspace, 10000,
+          "calls per second into one workspace; 0 for no limit");
+ABSL_FLAG(double, rate_limit_rows_per_workspace, 200000,
+          "records per second into one workspace through batches, streams "
+          "and imports (streams are slowed, batches refused); 0 for no limit");
+ABSL_FLAG(double, failed_auth_per_peer, 10,
+          "failed authentications per second from one client address; 0 for "
+          "no limit");
+ABSL_FLAG(int, max_concurrent_streams, 256,
+          "concurrent calls on one connection");
+ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
+          "connections are closed gracefully after this long");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
+          "ping idle connections this often (unanswered pings drop them)");
 
 namespace {
 
@@ -97,6 +113,16 @@ int main(int argc, char** argv) {
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.insecure = absl::GetFlag(FLAGS_insecure);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
+  options.limits.calls_per_key = absl::GetFlag(FLAGS_rate_limit_calls_per_key);
+  options.limits.calls_per_workspace =
+      absl::GetFlag(FLAGS_rate_limit_calls_per_workspace);
+  options.limits.rows_per_workspace =
+      absl::GetFlag(FLAGS_rate_limit_rows_per_workspace);
+  options.limits.failed_auth_per_peer =
+      absl::GetFlag(FLAGS_failed_auth_per_peer);
+  options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
+  options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
 
   auto server =
       mittari::service::Server::Start(options, mittari::SystemClock());

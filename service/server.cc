@@ -33,6 +33,7 @@ struct Server::Parts {
   std::unique_ptr<storage::Store> store;
   std::unique_ptr<domain::KeyRing> keys;
   std::unique_ptr<domain::WorkspaceDirectory> workspaces;
+  std::unique_ptr<RateLimiter> limiter;
   std::unique_ptr<Authorizer> authorizer;
   std::unique_ptr<domain::SurveyCatalog> surveys;
   std::unique_ptr<domain::CustomerDirectory> customers;
@@ -144,7 +145,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *parts->store, *parts->keys, clock);
   ASSIGN_OR_RETURN(parts->first_start,
                    parts->workspaces->InitializeOnFirstStart());
-  parts->authorizer = std::make_unique<Authorizer>(*parts->keys);
+  parts->limiter = std::make_unique<RateLimiter>(options.limits, clock);
+  parts->authorizer =
+      std::make_unique<Authorizer>(*parts->keys, *parts->limiter);
   parts->admin = std::make_unique<AdminServiceImpl>(
       *parts->authorizer, *parts->workspaces, *parts->keys,
       storage::kSchemaVersion, clock.Now());
@@ -199,6 +202,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   builder.RegisterService(parts->kpi_service.get());
   builder.RegisterService(parts->event_service.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  auto ms = [](absl::Duration d) {
+    return static_cast<int>(absl::ToInt64Milliseconds(d));
+  };
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             options.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             ms(options.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ms(options.max_connection_grace));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS,
+                             ms(options.keepalive_time));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             ms(options.keepalive_timeout));
+  // Clients may ping as often as every 10 s without a call in flight.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 10'000);
   grpc::ResourceQuota quota("mittari");
   quota.SetMaxThreads(options.max_threads);
   builder.SetResourceQuota(quota);

@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "domain/workspaces.h"
+#include "service/limits.h"
 
 namespace mittari::service {
 
@@ -29,6 +30,19 @@ struct ServerOptions {
   int max_threads = 256;
   // Largest request accepted; larger ones are refused.
   int max_receive_message_bytes = 4 << 20;
+  // Calls and rows per key, workspace and peer (service/limits.h).
+  RateLimits limits;
+  // Concurrent streams (calls) on one connection.
+  int max_concurrent_streams = 256;
+  // A connection is closed (gracefully, GOAWAY) after this long, so that
+  // clients spread over servers and none holds one forever; its calls get
+  // max_connection_grace to finish.
+  absl::Duration max_connection_age = absl::Hours(1);
+  absl::Duration max_connection_grace = absl::Minutes(1);
+  // Pings an idle connection this often, and drops it when a ping goes
+  // unanswered for keepalive_timeout.
+  absl::Duration keepalive_time = absl::Minutes(2);
+  absl::Duration keepalive_timeout = absl::Seconds(20);
 };
 
 // True when `listen`'s host is a loopback address or "localhost".

@@ -33,6 +33,14 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
     }
     rpc_status.add_details()->PackFrom(bad_request);
   }
+  if (std::optional<absl::Duration> after = errors::RetryAfter(status)) {
+    google::rpc::RetryInfo retry;
+    const int64_t ms = absl::ToInt64Milliseconds(*after);
+    retry.mutable_retry_delay()->set_seconds(ms / 1000);
+    retry.mutable_retry_delay()->set_nanos(static_cast<int32_t>(ms % 1000) *
+                                           1'000'000);
+    rpc_status.add_details()->PackFrom(retry);
+  }
   return {static_cast<grpc::StatusCode>(status.code()),
           std::string(status.message()), rpc_status.SerializeAsString()};
 }

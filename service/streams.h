@@ -3,20 +3,29 @@
 // first read, the workspace on the first message, and the size is bounded.
 // The key is checked again on every message and once the stream has ended,
 // so a stream whose key is revoked (or whose workspace is deleted) while it
-// runs ends with UNAUTHENTICATED and stores nothing.
+// runs ends with UNAUTHENTICATED and stores nothing. Every message counts
+// at least one item, so empty messages cannot keep a stream going for
+// free, and the items are paced to the workspace's row rate: past it the
+// handler waits before reading on, which slows the sender through HTTP/2
+// flow control instead of failing a long import.
 #ifndef MITTARI_SERVICE_STREAMS_H_
 #define MITTARI_SERVICE_STREAMS_H_
 
+#include <algorithm>
 #include <initializer_list>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "grpcpp/support/sync_stream.h"
 #include "service/auth.h"
 
 namespace mittari::service {
+
+// The longest a stream waits between two messages for the row rate.
+inline constexpr absl::Duration kMaxPace = absl::Seconds(5);
 
 // Calls `take(message)` for every message; it returns how many items the
 // message carried. More than `max_items` in all is RESOURCE_EXHAUSTED.
@@ -41,7 +50,13 @@ absl::StatusOr<WorkspaceCall> ReadStream(
       return errors::InvalidArgument(
           "parent", "every message of a stream names the same workspace");
     }
-    items += take(message);
+    const size_t taken = std::max<size_t>(1, take(message));
+    items += taken;
+    const absl::Duration wait =
+        auth.PaceRows(*call, static_cast<int64_t>(taken));
+    if (wait > absl::ZeroDuration()) {
+      absl::SleepFor(std::min(wait, kMaxPace));
+    }
     if (items > max_items) {
       return errors::ResourceExhausted(
           absl::StrCat("a stream carries at most ", max_items, " items"));

@@ -210,6 +210,7 @@ grpc::Status SurveyServiceImpl::BatchSubmitResponses(
           "requests", absl::StrCat("at most ", kMaxBatch,
                                    " in a batch; stream larger sets"));
     }
+    RETURN_IF_ERROR(auth_.AdmitRows(call, request->requests_size()));
     std::vector<records::Response> items;
     for (int i = 0; i < request->requests_size(); ++i) {
       const v1::SubmitResponseRequest& item = request->requests(i);

@@ -9,7 +9,15 @@
 
 namespace mittari::testing {
 
-TestServer::TestServer() : data_dir_(dir_.Sub("data")) {
+service::RateLimits TestServer::DefaultLimits() {
+  service::RateLimits limits;
+  // Tests call with bad keys on purpose, many times a second.
+  limits.failed_auth_per_peer = 0;
+  return limits;
+}
+
+TestServer::TestServer(service::RateLimits limits)
+    : data_dir_(dir_.Sub("data")), limits_(limits) {
   Start();
   const auto& first = server_->first_start();
   if (!first.has_value()) {
@@ -27,6 +35,7 @@ void TestServer::Start() {
   options.listen = "127.0.0.1:0";
   options.data_dir = data_dir_;
   options.max_threads = 16;
+  options.limits = limits_;
   auto server = service::Server::Start(options, clock_);
   if (!server.ok()) {
     ADD_FAILURE() << "server did not start: " << server.status();

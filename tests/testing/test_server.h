@@ -18,8 +18,12 @@ namespace mittari::testing {
 
 class TestServer {
  public:
+  // The limits of a test server: the server's defaults, except that failed
+  // authentications are not throttled.
+  static service::RateLimits DefaultLimits();
+
   // Starts a server on a new data directory.
-  TestServer();
+  explicit TestServer(service::RateLimits limits = DefaultLimits());
   ~TestServer();
 
   // Stops the server (draining) and starts it again on the same data.
@@ -47,6 +51,7 @@ class TestServer {
 
   TempDir dir_;
   std::string data_dir_;
+  service::RateLimits limits_;
   FakeClock clock_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
