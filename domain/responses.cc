@@ -386,9 +386,9 @@ void ResponseLedger::SubmitAsync(
     }
   }
   // Back-pressure: the committer is this far behind the disk.
-  done(errors::Throttled(
-      "BUSY", "too many responses wait to be stored; retry shortly",
-      absl::Milliseconds(100)));
+  done(errors::Throttled("BUSY",
+                         "too many responses wait to be stored; retry shortly",
+                         absl::Milliseconds(100)));
 }
 
 void ResponseLedger::CommitLoop() {
