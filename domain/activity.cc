@@ -188,7 +188,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   kpi::Calendar calendar(zone);
   // From checking the customers until the write: no erasure in between.
-  absl::ReaderMutexLock gate(&customers_.erasure_gate().mutex());
+  absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
   std::vector<std::string> ids;
   ids.reserve(records.size());
   for (const Record& r : records) ids.push_back(r.id());

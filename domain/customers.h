@@ -93,8 +93,10 @@ class CustomerDirectory {
   // Erasure against the writers of facts that name a customer (responses,
   // purchases, sessions, tickets, registrations): an erasure holds the gate
   // while it finds and rewrites the customer's records, so nothing naming
-  // an erased customer is stored after it.
-  ChangeGate& erasure_gate() const { return erasure_gate_; }
+  // an erased customer is stored after it. One gate per workspace.
+  ChangeGate& erasure_gate(absl::string_view ws) const {
+    return erasure_gates_.For(ws);
+  }
 
  private:
   // Adds the writes of storing `customer` in place of `old` (its record
@@ -112,7 +114,7 @@ class CustomerDirectory {
   const Clock& clock_;
   CatalogTable<records::Customer> table_;
   absl::Mutex mu_;
-  mutable ChangeGate erasure_gate_;
+  ChangeGates erasure_gates_;
 };
 
 }  // namespace mittari::domain

@@ -360,7 +360,7 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
     absl::string_view ws, std::vector<records::Registration> registrations,
     absl::string_view list_field, WriteMode mode) {
   // From checking the customers until the write: no erasure in between.
-  absl::ReaderMutexLock gate(&customers_.erasure_gate().mutex());
+  absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
   absl::MutexLock lock(&mu_);
   int64_t now = absl::ToUnixMicros(clock_.Now());
   return Upsert<records::Registration>(

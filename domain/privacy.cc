@@ -72,9 +72,11 @@ absl::StatusOr<ErasureCounts> Privacy::Erase(absl::string_view ws,
                                              absl::string_view customer_id) {
   absl::MutexLock erasing(&mu_);
   ASSIGN_OR_RETURN(ErasureCounts counts, EraseRecords(ws, customer_id));
-  // Flush and compact every column family, so that the old values (and the
-  // tombstones naming the customer) leave every file, the log included.
-  RETURN_IF_ERROR(store_.CompactAll());
+  // Flush every column family and compact the workspace's keys, so that
+  // the old values (and the tombstones naming the customer) leave every
+  // file, the log included, without rewriting other workspaces' data.
+  const std::string prefix = keys::WorkspaceData(ws);
+  RETURN_IF_ERROR(store_.CompactRange(prefix, storage::PrefixEnd(prefix)));
   return counts;
 }
 
@@ -83,7 +85,7 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   // No writer of a fact naming a customer runs while the customer's records
   // are found and rewritten; those that checked the customer before check
   // again (see ChangeGate).
-  absl::WriterMutexLock gate(&customers_.erasure_gate().mutex());
+  absl::WriterMutexLock gate(&customers_.erasure_gate(ws).mutex());
   absl::MutexLock lock(&customers_.mutex());
   ASSIGN_OR_RETURN(records::Customer customer, customers_.Get(ws, customer_id));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
@@ -133,7 +135,7 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   RETURN_IF_ERROR(store_.Write(batch));
   // Counted once the customer is gone: a writer that sees the new count
   // finds no customer; one that saw the old count checks again.
-  customers_.erasure_gate().Count();
+  customers_.erasure_gate(ws).Count();
   return counts;
 }
 

@@ -1,8 +1,10 @@
 #include "domain/responses.h"
 
 #include <map>
+#include <memory>
 #include <set>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -293,8 +295,9 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   int64_t now_us = absl::ToUnixMicros(now);
   // From checking customers and surveys until the write: no erasure and no
   // scale change in between.
-  absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate().mutex());
-  absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
+  absl::ReaderMutexLock erasure_gate(
+      &customers_.erasure_gate(workspace_id).mutex());
+  absl::ReaderMutexLock scale_gate(&surveys_.scale_gate(workspace_id).mutex());
 
   // Validate everything first: a bad response stores none of them.
   Violations all;
@@ -364,7 +367,7 @@ void ResponseLedger::SubmitAsync(
   absl::Time now = clock_.Now();
   // Read before the response is checked: the committer checks it again if
   // an erasure or a scale change came after.
-  const uint64_t catalog_changes = CatalogChanges();
+  const uint64_t catalog_changes = CatalogChanges(workspace_id);
   Violations v;
   absl::Status status;
   {
@@ -424,9 +427,16 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   {
-    absl::ReaderMutexLock erasure_gate(&customers_.erasure_gate().mutex());
-    absl::ReaderMutexLock scale_gate(&surveys_.scale_gate().mutex());
-    const uint64_t catalog_changes = CatalogChanges();
+    // The gates of the group's workspaces, in workspace order.
+    std::set<absl::string_view> workspaces;
+    for (const Pending& p : group) workspaces.insert(p.workspace_id);
+    std::vector<std::unique_ptr<absl::ReaderMutexLock>> gates;
+    for (absl::string_view ws : workspaces) {
+      gates.push_back(std::make_unique<absl::ReaderMutexLock>(
+          &customers_.erasure_gate(ws).mutex()));
+      gates.push_back(std::make_unique<absl::ReaderMutexLock>(
+          &surveys_.scale_gate(ws).mutex()));
+    }
     KeyLocks::Guard guard(locks_, ids);
     // The first stored response of each id in the group, by its result.
     std::map<std::string, size_t> in_group;
@@ -456,7 +466,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
         }
         continue;
       }
-      if (group[i].catalog_changes != catalog_changes) {
+      if (group[i].catalog_changes != CatalogChanges(ws)) {
         // A customer was erased or a survey's scale changed since this
         // response was checked: check it again.
         Lookups lookups(surveys_, customers_, store_, ws);

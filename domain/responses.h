@@ -131,10 +131,12 @@ class ResponseLedger {
     uint64_t catalog_changes;
     std::function<void(absl::StatusOr<Submitted>)> done;
   };
-  // Changes that can make an earlier check of a response stale, so far:
-  // customers erased and survey scales changed. Both only grow.
-  uint64_t CatalogChanges() const {
-    return customers_.erasure_gate().count() + surveys_.scale_gate().count();
+  // Changes in workspace `ws` that can make an earlier check of a response
+  // stale, so far: customers erased and survey scales changed. Both only
+  // grow.
+  uint64_t CatalogChanges(absl::string_view ws) const {
+    return customers_.erasure_gate(ws).count() +
+           surveys_.scale_gate(ws).count();
   }
   void CommitLoop();
   void CommitGroup(std::vector<Pending>& group);

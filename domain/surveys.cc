@@ -270,14 +270,14 @@ absl::StatusOr<records::Survey> SurveyCatalog::Update(
     }
   }
   Normalize(after, v);
-  absl::WriterMutexLock gate(&scale_gate_.mutex());
+  absl::WriterMutexLock gate(&scale_gate(workspace_id).mutex());
   RETURN_IF_ERROR(CheckChangeAllowed(workspace_id, before, after, v));
   RETURN_IF_ERROR(v.ToStatus());
   after.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
   storage::WriteBatch batch;
   table_.Put(batch, workspace_id, after);
   RETURN_IF_ERROR(store_.Write(batch));
-  if (ScaleChanged(before, after)) scale_gate_.Count();
+  if (ScaleChanged(before, after)) scale_gate(workspace_id).Count();
   return after;
 }
 
@@ -300,7 +300,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   ImportCounts counts;
   counts.received = static_cast<int64_t>(surveys.size());
   absl::MutexLock lock(&mu_);
-  absl::WriterMutexLock gate(&scale_gate_.mutex());
+  absl::WriterMutexLock gate(&scale_gate(workspace_id).mutex());
   bool any_scale_changed = false;
   Violations all;
   storage::WriteBatch batch;
@@ -333,7 +333,7 @@ absl::StatusOr<ImportCounts> SurveyCatalog::Import(
   }
   RETURN_IF_ERROR(all.ToStatus());
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-  if (any_scale_changed) scale_gate_.Count();
+  if (any_scale_changed) scale_gate(workspace_id).Count();
   return counts;
 }
 

@@ -77,21 +77,22 @@ class SurveyCatalog {
   // responses, and a change holds the gate from that check until it is
   // stored, so no response checked against the old scale is stored after
   // the new one.
-  ChangeGate& scale_gate() const { return scale_gate_; }
+  ChangeGate& scale_gate(absl::string_view ws) const {
+    return scale_gates_.For(ws);
+  }
 
  private:
   // Adds violations for changes that responses already stored forbid.
   absl::Status CheckChangeAllowed(absl::string_view workspace_id,
                                   const records::Survey& before,
                                   const records::Survey& after,
-                                  Violations& violations) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(scale_gate_.mutex());
+                                  Violations& violations) const;
 
   storage::Store& store_;
   const Clock& clock_;
   CatalogTable<records::Survey> table_;
   absl::Mutex mu_;  // serializes read-check-write of surveys
-  mutable ChangeGate scale_gate_;
+  ChangeGates scale_gates_;
 };
 
 }  // namespace mittari::domain

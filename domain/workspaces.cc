@@ -280,9 +280,12 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
   }
   RETURN_IF_ERROR(store_.Write(batch));
   keys_.ForgetVerified();
-  absl::MutexLock zones(&zones_mu_);
-  zones_.erase(std::string(id));
-  return absl::OkStatus();
+  {
+    absl::MutexLock zones(&zones_mu_);
+    zones_.erase(std::string(id));
+  }
+  // The deleted data leaves the files too, not only the key space.
+  return store_.CompactRange(prefix, storage::PrefixEnd(prefix));
 }
 
 absl::StatusOr<std::optional<FirstStart>>

@@ -41,6 +41,10 @@ class CachedStore final : public Store {
     return inner_->NewSnapshot();
   }
   absl::Status CompactAll() override { return inner_->CompactAll(); }
+  absl::Status CompactRange(absl::string_view begin,
+                            absl::string_view end) override {
+    return inner_->CompactRange(begin, end);
+  }
   absl::Status Close() override { return inner_->Close(); }
 
   // Point reads answered from memory so far (for tests).

@@ -27,6 +27,10 @@ class MemoryStore final : public Store {
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override;
   absl::Status CompactAll() override { return absl::OkStatus(); }
+  absl::Status CompactRange(absl::string_view /*begin*/,
+                            absl::string_view /*end*/) override {
+    return absl::OkStatus();
+  }
   // Nothing is buffered: the store stays usable.
   absl::Status Close() override { return absl::OkStatus(); }
 

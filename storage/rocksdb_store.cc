@@ -323,6 +323,24 @@ std::unique_ptr<ReadView> RocksDbStore::NewSnapshot() const {
   return std::make_unique<RocksDbSnapshot>(db_.get(), &handles_);
 }
 
+absl::Status RocksDbStore::CompactRange(absl::string_view begin,
+                                        absl::string_view end) {
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    RETURN_IF_ERROR(
+        FromRocks(db_->Flush(rocksdb::FlushOptions(), handle), "flush"));
+  }
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction =
+      rocksdb::BottommostLevelCompaction::kForce;
+  const rocksdb::Slice b(begin.data(), begin.size());
+  const rocksdb::Slice e(end.data(), end.size());
+  for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    RETURN_IF_ERROR(
+        FromRocks(db_->CompactRange(options, handle, &b, &e), "compact"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RocksDbStore::CompactAll() {
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =

@@ -60,6 +60,8 @@ class RocksDbStore final : public Store {
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override;
   absl::Status CompactAll() override;
+  absl::Status CompactRange(absl::string_view begin,
+                            absl::string_view end) override;
 
   // Closes the database cleanly (flushes memtables, syncs the WAL). Later
   // calls fail. Called by the destructor when not called before.

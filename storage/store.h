@@ -81,6 +81,12 @@ class Store : public ReadView {
   // Rewrites all data so that deleted values no longer exist in any file
   // (used after erasing personal data).
   virtual absl::Status CompactAll() = 0;
+  // The same for the keys in [begin, end) of every column family: every
+  // memtable is flushed (so the log holds none of the old values either),
+  // then only that range is rewritten. An erasure or a workspace deletion
+  // compacts its workspace's keys, not the whole database.
+  virtual absl::Status CompactRange(absl::string_view begin,
+                                    absl::string_view end) = 0;
   // Ends the store's use: what is buffered reaches disk. Later calls may
   // fail (RocksDbStore's do).
   virtual absl::Status Close() = 0;

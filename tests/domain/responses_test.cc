@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -76,6 +77,30 @@ class ResponsesTest : public ::testing::Test {
   CustomerDirectory customers_{store_, workspaces_, clock_};
   ResponseLedger ledger_{store_, workspaces_, surveys_, customers_, clock_};
 };
+
+TEST_F(ResponsesTest, AChangeInOneWorkspaceHoldsUpNoOther) {
+  // Another workspace with the same survey.
+  ASSERT_THAT(workspaces_.Create("other", "O", "UTC", "EUR"), IsOk());
+  records::Survey s;
+  s.set_id("nps");
+  s.set_kind(static_cast<int>(SurveyKind::kNps));
+  s.set_question("q");
+  ASSERT_THAT(surveys_.Create("other", s), IsOk());
+  records::Response r = R("r-other", "nps", 9, absl::Hours(1));
+  r.clear_customer_id();
+  // An erasure and a scale change under way in workspace w hold its gates
+  // exclusively; the other workspace's submits, batch and unary, complete.
+  absl::WriterMutexLock erasure(&customers_.erasure_gate(kWs).mutex());
+  absl::WriterMutexLock scale(&surveys_.scale_gate(kWs).mutex());
+  EXPECT_THAT(ledger_.SubmitAll("other", {r}, "requests"), IsOk());
+  absl::Notification done;
+  r.set_id("r-other-2");
+  ledger_.SubmitAsync("other", r, [&](const absl::StatusOr<Submitted>& got) {
+    EXPECT_THAT(got, IsOk());
+    done.Notify();
+  });
+  EXPECT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(60)));
+}
 
 TEST_F(ResponsesTest, StoresAndCapturesSegmentDimensions) {
   auto stored = ledger_.Submit(kWs, R("r1", "nps", 9, absl::Hours(1)));

@@ -2,6 +2,9 @@
 // of a newer version is refused.
 #include "storage/rocksdb_store.h"
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -168,6 +171,37 @@ TEST(RocksDbStoreTest, AnOverflowingKeyNeverFailsAFlushCompactionOrRead) {
   ASSERT_THAT(calm, IsOk());
   EXPECT_THAT(DecodeCounters(calm->value()),
               IsOkAndHolds(Exact(::testing::ElementsAre(5, 5))));
+}
+
+// Whether any file under `dir` holds `text`.
+bool AnyFileHolds(const std::string& dir, const std::string& text) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+    if (bytes.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
+TEST(RocksDbStoreTest, CompactRangeLeavesNoDeletedValueInAnyFile) {
+  testing::TempDir dir;
+  auto store = RocksDbStore::Open(dir.Sub("db"));
+  ASSERT_THAT(store, IsOk());
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "ws-a/person", "ada-lovelace-secret");
+  batch.Put(ColumnFamily::kFacts, "ws-b/other", "kept-value");
+  ASSERT_THAT((*store)->Write(batch), IsOk());
+  ASSERT_TRUE(AnyFileHolds(dir.Sub("db"), "ada-lovelace-secret"));
+  ASSERT_THAT((*store)->CompactAll(), IsOk());
+  WriteBatch erase;
+  erase.Delete(ColumnFamily::kCatalog, "ws-a/person");
+  ASSERT_THAT((*store)->Write(erase), IsOk());
+  ASSERT_THAT((*store)->CompactRange("ws-a/", "ws-a0"), IsOk());
+  EXPECT_FALSE(AnyFileHolds(dir.Sub("db"), "ada-lovelace-secret"));
+  EXPECT_THAT((*store)->Get(ColumnFamily::kFacts, "ws-b/other"),
+              IsOkAndHolds(::testing::Optional(std::string("kept-value"))));
 }
 
 TEST(RocksDbStoreTest, RefusesDataOfANewerSchemaVersion) {

@@ -202,6 +202,20 @@ TEST_P(StoreConformanceTest, CompactAllKeepsLiveData) {
               ElementsAre(Pair("keep", "1")));
 }
 
+TEST_P(StoreConformanceTest, CompactRangeKeepsLiveData) {
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "a/keep", "1");
+  batch.Put(ColumnFamily::kCatalog, "a/drop", "2");
+  batch.Put(ColumnFamily::kCatalog, "b/other", "3");
+  ASSERT_THAT(store_->Write(batch), IsOk());
+  WriteBatch del;
+  del.Delete(ColumnFamily::kCatalog, "a/drop");
+  ASSERT_THAT(store_->Write(del), IsOk());
+  ASSERT_THAT(store_->CompactRange("a/", "a0"), IsOk());
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kCatalog, ""),
+              ElementsAre(Pair("a/keep", "1"), Pair("b/other", "3")));
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformanceTest,
     ::testing::Values(
