@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/kpi/comparison.h"
+#include "domain/kpi/registry.h"
 #include "service/handler.h"
 #include "service/resource_names.h"
 
@@ -76,11 +77,13 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   }
   if (p.suppressed) return out;
   const auto& c = p.counters;
-  if (metric == "nps") {
+  const domain::kpi::MetricDef* def = domain::kpi::FindMetric(metric);
+  if (def == nullptr) return out;
+  if (def->metric == domain::kpi::Metric::kNps) {
     out.set_promoters(c.promoters);
     out.set_passives(c.n - c.promoters - c.detractors);
     out.set_detractors(c.detractors);
-  } else if (metric == "csat") {
+  } else if (def->metric == domain::kpi::Metric::kCsat) {
     out.set_positives(c.positive);
     if (c.n > 0)
       out.set_mean(static_cast<double>(c.sum) / static_cast<double>(c.n));
@@ -122,8 +125,14 @@ v1::ValueHeadline ValueHeadlineToProto(const domain::ValueHeadline& h) {
 
 absl::StatusOr<const domain::kpi::MetricEngine*> KpiServiceImpl::EngineFor(
     absl::string_view metric) const {
-  if (domain::kpi::SurveyMetrics::Handles(metric)) return &survey_metrics_;
-  if (domain::kpi::ActivityMetrics::Handles(metric)) return &activity_metrics_;
+  if (const domain::kpi::MetricDef* def = domain::kpi::FindMetric(metric)) {
+    switch (def->engine) {
+      case domain::kpi::Engine::kSurvey:
+        return &survey_metrics_;
+      case domain::kpi::Engine::kActivity:
+        return &activity_metrics_;
+    }
+  }
   return errors::InvalidArgument(
       "metric", metric.empty()
                     ? "is required"

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "domain/kpi/registry.h"
 #include "domain/validation.h"
 #include "storage/counters.h"
 
@@ -32,41 +33,46 @@ enum class Family {
   kClvPredictive,  // AOV x annual frequency x expected lifetime
 };
 
-struct MetricDef {
+Family FamilyOf(Metric metric) {
+  switch (metric) {
+    case Metric::kChurnRate:
+    case Metric::kRetentionRate:
+      return Family::kLifecycle;
+    case Metric::kPurchaseFrequency:
+    case Metric::kRepeatPurchaseRate:
+    case Metric::kConversionRate:
+      return Family::kDistinct;
+    case Metric::kClvHistorical:
+      return Family::kClvHistorical;
+    case Metric::kClvPredictive:
+      return Family::kClvPredictive;
+    case Metric::kEngagementRate:
+      return Family::kEngagement;
+    case Metric::kDau:
+    case Metric::kMau:
+    case Metric::kStickiness:
+      return Family::kDaily;
+    default:  // aov, per-session means, organic clicks, the ticket metrics
+      return Family::kTotals;
+  }
+}
+
+// What the engine needs of a metric: its registry entry, its family, and
+// the facts it reads.
+struct ActivityDef {
+  Metric metric;
   absl::string_view name;
   Family family;
   FactKind kind;
 };
 
-const std::vector<MetricDef>& Defs() {
-  static const auto* defs = new std::vector<MetricDef>{
-      {"churn_rate", Family::kLifecycle, FactKind::kLifecycle},
-      {"retention_rate", Family::kLifecycle, FactKind::kLifecycle},
-      {"aov", Family::kTotals, FactKind::kPurchase},
-      {"purchase_frequency", Family::kDistinct, FactKind::kPurchase},
-      {"repeat_purchase_rate", Family::kDistinct, FactKind::kPurchase},
-      {"clv_historical", Family::kClvHistorical, FactKind::kPurchase},
-      {"clv_predictive", Family::kClvPredictive, FactKind::kPurchase},
-      {"engagement_rate", Family::kEngagement, FactKind::kSession},
-      {"dau", Family::kDaily, FactKind::kSession},
-      {"mau", Family::kDaily, FactKind::kSession},
-      {"stickiness", Family::kDaily, FactKind::kSession},
-      {"conversion_rate", Family::kDistinct, FactKind::kSession},
-      {"pages_per_session", Family::kTotals, FactKind::kSession},
-      {"avg_session_duration", Family::kTotals, FactKind::kSession},
-      {"organic_clicks", Family::kTotals, FactKind::kSession},
-      {"ticket_volume", Family::kTotals, FactKind::kTicket},
-      {"first_response_time", Family::kTotals, FactKind::kTicket},
-      {"resolution_rate", Family::kTotals, FactKind::kTicket},
-  };
-  return *defs;
-}
-
-const MetricDef* DefOf(absl::string_view metric) {
-  for (const MetricDef& d : Defs()) {
-    if (d.name == metric) return &d;
+std::optional<ActivityDef> ActivityDefOf(absl::string_view id) {
+  const MetricDef* def = FindMetric(id);
+  if (def == nullptr || def->engine != Engine::kActivity ||
+      !def->facts.has_value()) {
+    return std::nullopt;
   }
-  return nullptr;
+  return ActivityDef{def->metric, def->id, FamilyOf(def->metric), *def->facts};
 }
 
 bool JoinsLifecycle(Family f) {
@@ -75,7 +81,7 @@ bool JoinsLifecycle(Family f) {
 }
 
 // The dimensions a metric filters and groups by.
-std::vector<std::string> DimensionsOf(const MetricDef& def) {
+std::vector<std::string> DimensionsOf(const ActivityDef& def) {
   return JoinsLifecycle(def.family) ? SchemaOf(FactKind::kLifecycle).dims
                                     : SchemaOf(def.kind).dims;
 }
@@ -250,8 +256,8 @@ class Lifecycles {
 class QueryRun {
  public:
   QueryRun(const storage::ReadView& view, absl::string_view ws,
-           const Calendar& calendar, const MetricQuery& q, const MetricDef& def,
-           const Buckets& buckets)
+           const Calendar& calendar, const MetricQuery& q,
+           const ActivityDef& def, const Buckets& buckets)
       : view_(view),
         ws_(ws),
         calendar_(calendar),
@@ -371,7 +377,7 @@ class QueryRun {
     const size_t width = SchemaOf(def_.kind).counters;
     std::map<GroupKey, std::vector<std::vector<int64_t>>> sums;
     std::vector<std::pair<std::string, std::string>> extra;
-    if (def_.name == "organic_clicks")
+    if (def_.metric == Metric::kOrganicClicks)
       extra.emplace_back("source", "organic_search");
     RETURN_IF_ERROR(Each(
         def_.kind, false, q_.from, q_.to,
@@ -390,28 +396,29 @@ class QueryRun {
         },
         extra));
     const std::vector<int64_t> zeros(width, 0);
-    const absl::string_view m = def_.name;
+    const Metric m = def_.metric;
     return Points(KeysOf(sums), [&](const GroupKey& group, size_t b,
                                     MetricPoint& p) {
       auto it = sums.find(group);
       const std::vector<int64_t>& s = it == sums.end() ? zeros : it->second[b];
       Estimate& e = p.estimate;
-      if (m == "aov") {
+      if (m == Metric::kAov) {
         e.n = s[purchase::kOrders];
         if (e.n > 0) e.value = Ratio(s[purchase::kRevenue], e.n);
-      } else if (m == "pages_per_session" || m == "avg_session_duration") {
+      } else if (m == Metric::kPagesPerSession ||
+                 m == Metric::kAvgSessionDuration) {
         e.n = s[session::kSessions];
-        int64_t total = m == "pages_per_session" ? s[session::kPageViews]
-                                                 : s[session::kSeconds];
+        int64_t total = m == Metric::kPagesPerSession ? s[session::kPageViews]
+                                                      : s[session::kSeconds];
         if (e.n > 0) e.value = Ratio(total, e.n);
-      } else if (m == "organic_clicks") {
+      } else if (m == Metric::kOrganicClicks) {
         e = Count(s[session::kSessions]);
-      } else if (m == "ticket_volume") {
+      } else if (m == Metric::kTicketVolume) {
         e = Count(s[ticket::kCreated]);
-      } else if (m == "first_response_time") {
+      } else if (m == Metric::kFirstResponseTime) {
         e.n = s[ticket::kResponded];
         if (e.n > 0) e.value = Ratio(s[ticket::kResponseMicros], e.n) / 1e6;
-      } else if (m == "resolution_rate") {
+      } else if (m == Metric::kResolutionRate) {
         e = Percent(s[ticket::kResolved], s[ticket::kCreated]);
       }
     });
@@ -437,7 +444,7 @@ class QueryRun {
                  counts[0] += row.counters[purchase::kOrders];
                }
              }));
-    const absl::string_view m = def_.name;
+    const Metric m = def_.metric;
     return Points(KeysOf(acc),
                   [&](const GroupKey& group, size_t b, MetricPoint& p) {
                     int64_t entities = 0;  // with an order (or a session)
@@ -456,11 +463,11 @@ class QueryRun {
                         }
                       }
                     }
-                    if (m == "purchase_frequency") {
+                    if (m == Metric::kPurchaseFrequency) {
                       p.estimate.n = entities;
                       if (entities > 0)
                         p.estimate.value = Ratio(total, entities);
-                    } else if (m == "repeat_purchase_rate") {
+                    } else if (m == Metric::kRepeatPurchaseRate) {
                       p.estimate = Percent(repeat, entities);
                     } else {  // conversion_rate
                       p.estimate = Percent(repeat, entities);
@@ -474,7 +481,7 @@ class QueryRun {
     // first.
     DayNumber first = calendar_.DayOf(q_.from);
     DayNumber last = calendar_.DayOf(q_.to - absl::Nanoseconds(1));
-    DayNumber window = def_.name == "dau" ? first : first - 29;
+    DayNumber window = def_.metric == Metric::kDau ? first : first - 29;
     std::map<GroupKey, absl::flat_hash_map<std::string, std::vector<DayNumber>>>
         days_of;
     std::set<GroupKey> groups;
@@ -519,7 +526,7 @@ class QueryRun {
       }
       daily.emplace(group, std::make_pair(std::move(dau), std::move(mau)));
     }
-    const absl::string_view m = def_.name;
+    const Metric m = def_.metric;
     return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
       DayNumber from = std::max(first, calendar_.DayOf(buckets_.begin(b)));
       DayNumber to = std::min(
@@ -531,12 +538,12 @@ class QueryRun {
       auto mau = [&](DayNumber d) {
         return it == daily.end() ? 0 : it->second.second[d - first];
       };
-      if (m == "dau") {
+      if (m == Metric::kDau) {
         int64_t visitor_days = 0;
         for (DayNumber d = from; d <= to; ++d) visitor_days += dau(d);
         p.estimate.n = visitor_days;
         p.estimate.value = to >= from ? Ratio(visitor_days, to - from + 1) : 0;
-      } else if (m == "mau") {
+      } else if (m == Metric::kMau) {
         p.estimate = Count(to >= from ? mau(to) : 0);
       } else {  // stickiness: the mean DAU / MAU of the days with visitors
         double sum = 0;
@@ -554,7 +561,7 @@ class QueryRun {
 
   absl::StatusOr<std::vector<MetricPoint>> LifecycleRates() {
     ASSIGN_OR_RETURN(Lifecycles lifecycles, ReadLifecycles());
-    const bool churn = def_.name == "churn_rate";
+    const bool churn = def_.metric == Metric::kChurnRate;
     return Points(lifecycles.groups(),
                   [&](const GroupKey& group, size_t b, MetricPoint& p) {
                     Lifecycles::Counts c = lifecycles.For(
@@ -701,7 +708,7 @@ class QueryRun {
   absl::string_view ws_;
   const Calendar& calendar_;
   const MetricQuery& q_;
-  const MetricDef& def_;
+  const ActivityDef& def_;
   const Buckets& buckets_;
   std::vector<std::string> group_by_;  // sorted
   // (group, bucket) of the points a saturated counter reaches.
@@ -711,7 +718,7 @@ class QueryRun {
 }  // namespace
 
 bool ActivityMetrics::Handles(absl::string_view metric) {
-  return DefOf(metric) != nullptr;
+  return ActivityDefOf(metric).has_value();
 }
 
 bool ActivityMetrics::HasDimension(absl::string_view dimension) {
@@ -725,8 +732,8 @@ bool ActivityMetrics::HasDimension(absl::string_view dimension) {
 
 absl::StatusOr<std::vector<MetricPoint>> ActivityMetrics::Query(
     absl::string_view ws, const MetricQuery& q) const {
-  const MetricDef* def = DefOf(q.metric);
-  if (def == nullptr) {
+  const std::optional<ActivityDef> def = ActivityDefOf(q.metric);
+  if (!def.has_value()) {
     return errors::InvalidArgument(
         "metric", absl::StrCat("'", q.metric, "' is not a metric id"));
   }

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "common/status_macros.h"
+#include "domain/kpi/registry.h"
 
 namespace mittari::domain::kpi {
 namespace {
@@ -58,6 +59,8 @@ absl::StatusOr<Comparison> ComparePeriods(const MetricEngine& metrics,
   before.to = out.previous_to;
   ASSIGN_OR_RETURN(std::vector<MetricPoint> previous,
                    metrics.Query(ws, before));
+  const MetricDef* def = FindMetric(query.metric);
+  const ChangeTest test = def == nullptr ? ChangeTest::kNone : def->test;
 
   std::map<std::vector<std::pair<std::string, std::string>>, GroupComparison>
       by_group;
@@ -77,12 +80,19 @@ absl::StatusOr<Comparison> ComparePeriods(const MetricEngine& metrics,
     if (a.value && b.value) g.change = *a.value - *b.value;
     const SurveyCounters& ca = g.current.counters;
     const SurveyCounters& cb = g.previous.counters;
-    if (query.metric == "nps") {
-      g.significance = CompareNps(ca, cb);
-    } else if (query.metric == "csat") {
-      g.significance = CompareProportions(ca.positive, ca.n, cb.positive, cb.n);
-    } else if (query.metric == "ces" || query.metric == "rating") {
-      g.significance = CompareMeans(ca, cb);
+    switch (test) {
+      case ChangeTest::kNps:
+        g.significance = CompareNps(ca, cb);
+        break;
+      case ChangeTest::kProportion:
+        g.significance =
+            CompareProportions(ca.positive, ca.n, cb.positive, cb.n);
+        break;
+      case ChangeTest::kMean:
+        g.significance = CompareMeans(ca, cb);
+        break;
+      case ChangeTest::kNone:
+        break;
     }
     out.groups.push_back(std::move(g));
   }

@@ -8,6 +8,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/kpi/registry.h"
 #include "domain/kpi/rollups.h"
 #include "domain/validation.h"
 #include "storage/counters.h"
@@ -21,21 +22,6 @@ using storage::KeyEncoder;
 
 constexpr int kMaxBuckets = 5000;
 constexpr absl::Duration kMaxRange = absl::Hours(24 * 366 * 20);
-
-const std::vector<std::string>& Metrics() {
-  static const auto* m = new std::vector<std::string>{
-      "nps",       "csat",         "ces", "rating", "response_count",
-      "tag_share", "response_rate"};
-  return *m;
-}
-
-std::optional<SurveyKind> ImpliedKind(absl::string_view metric) {
-  if (metric == "nps") return SurveyKind::kNps;
-  if (metric == "csat") return SurveyKind::kCsat;
-  if (metric == "ces") return SurveyKind::kCes;
-  if (metric == "rating") return SurveyKind::kRating;
-  return std::nullopt;
-}
 
 std::string KindWord(int kind) {
   static constexpr std::array<absl::string_view, 7> kWords = {
@@ -338,7 +324,7 @@ class Reader {
   Accumulator& acc_;
 };
 
-absl::Status ValidateDimensions(const MetricQuery& q) {
+absl::Status ValidateDimensions(Metric metric, const MetricQuery& q) {
   Violations v;
   const std::vector<std::string>& dims = SurveyDimensions();
   auto known = [&](const std::string& d) {
@@ -360,12 +346,12 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
     }
   }
   for (const auto& [name, value] : q.params) {
-    if (!(q.metric == "tag_share" && name == "tag")) {
+    if (!(metric == Metric::kTagShare && name == "tag")) {
       v.Add(absl::StrCat("params[", name, "]"),
             absl::StrCat("is not a parameter of ", q.metric));
     }
   }
-  if (q.metric == "tag_share") {
+  if (metric == Metric::kTagShare) {
     auto it = q.params.find("tag");
     if (it == q.params.end() || it->second.empty()) {
       v.Add("params[tag]", "tag_share needs the tag to measure (--tag T)");
@@ -373,7 +359,7 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
     if (seen.contains("tag"))
       v.Add("group_by", "tag_share is not grouped by tag");
   }
-  if (q.metric == "response_rate") {
+  if (metric == Metric::kResponseRate) {
     for (const auto& [dim, value] : q.filters) {
       if (!SurveyDerived(dim) && dim != "channel") {
         v.Add(absl::StrCat("filters[", dim, "]"),
@@ -387,6 +373,42 @@ absl::Status ValidateDimensions(const MetricQuery& q) {
     }
   }
   return v.ToStatus();
+}
+
+// A survey metric's value from its counters, and from those of the second
+// reading it divides by or into (tag_share, response_rate).
+Estimate SurveyEstimate(Metric metric, const SurveyCounters& c,
+                        const SurveyCounters& other) {
+  Estimate e;
+  switch (metric) {
+    case Metric::kNps:
+      return Nps(c);
+    case Metric::kCsat:
+      return Csat(c);
+    case Metric::kCes:
+    case Metric::kRating:
+      return Mean(c);
+    case Metric::kResponseCount:
+      e.n = c.count;
+      e.value = static_cast<double>(c.count);
+      return e;
+    case Metric::kTagShare:
+      e.n = c.count;
+      if (c.count > 0) {
+        e.value = 100.0 * static_cast<double>(other.count) /
+                  static_cast<double>(c.count);
+      }
+      return e;
+    case Metric::kResponseRate:
+      e.n = other.count;
+      if (other.count > 0) {
+        e.value = 100.0 * static_cast<double>(c.count) /
+                  static_cast<double>(other.count);
+      }
+      return e;
+    default:
+      return e;
+  }
 }
 
 // Counts one more reading of the query: rollups for whole days, raw rows
@@ -419,9 +441,8 @@ bool SurveyMetrics::HasDimension(absl::string_view dimension) {
 }
 
 bool SurveyMetrics::Handles(absl::string_view metric) {
-  const auto& metrics = Metrics();
-  return std::any_of(metrics.begin(), metrics.end(),
-                     [&](const std::string& m) { return m == metric; });
+  const MetricDef* def = FindMetric(metric);
+  return def != nullptr && def->engine == Engine::kSurvey;
 }
 
 absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(
@@ -472,8 +493,14 @@ absl::Status ValidateQueryShape(const MetricQuery& q) {
 
 absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     absl::string_view ws, const MetricQuery& q) const {
+  const MetricDef* def = FindMetric(q.metric);
+  if (def == nullptr || def->engine != Engine::kSurvey) {
+    return errors::InvalidArgument(
+        "metric", absl::StrCat("'", q.metric, "' is not a survey metric"));
+  }
+  const Metric metric = def->metric;
   RETURN_IF_ERROR(ValidateQueryShape(q));
-  RETURN_IF_ERROR(ValidateDimensions(q));
+  RETURN_IF_ERROR(ValidateDimensions(metric, q));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   Calendar calendar(zone);
   ASSIGN_OR_RETURN(std::vector<absl::CivilDay> buckets,
@@ -483,7 +510,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
   Plan plan;
   plan.group_by = q.group_by;
   std::sort(plan.group_by.begin(), plan.group_by.end());
-  std::optional<SurveyKind> kind = ImpliedKind(q.metric);
+  const std::optional<SurveyKind> kind = def->survey_kind;
   std::set<Dim> fact_dims;
   bool tagged = false;
   auto note = [&](const std::string& dim) {
@@ -540,13 +567,13 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
 
   // The second reading some metrics divide by (or into).
   std::optional<Accumulator> other;
-  if (q.metric == "tag_share") {
+  if (metric == Metric::kTagShare) {
     other.emplace(calendar, q.granularity, buckets);
     Plan tags = with_projection(true);
     tags.tag_filter = q.params.at("tag");
     RETURN_IF_ERROR(Read(store_, ws, tags, calendar, q, *other));
   }
-  if (q.metric == "response_rate") {
+  if (metric == Metric::kResponseRate) {
     other.emplace(calendar, q.granularity, buckets);
     Plan invitations = plan;
     invitations.projection = Projection::kInvitations;
@@ -565,7 +592,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
       }
     }
   }
-  if (q.metric == "response_rate" && other.has_value()) {
+  if (metric == Metric::kResponseRate && other.has_value()) {
     for (const auto& [group, series] : other->groups()) {
       if (std::find(groups.begin(), groups.end(), group) == groups.end()) {
         groups.push_back(group);
@@ -596,30 +623,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
       }
       const SurveyCounters& c = series[b];
       p.counters = c;
-      if (q.metric == "nps") {
-        p.estimate = Nps(c);
-      } else if (q.metric == "csat") {
-        p.estimate = Csat(c);
-      } else if (q.metric == "ces" || q.metric == "rating") {
-        p.estimate = Mean(c);
-      } else if (q.metric == "response_count") {
-        p.estimate.n = c.count;
-        p.estimate.value = static_cast<double>(c.count);
-      } else if (q.metric == "tag_share") {
-        p.estimate.n = c.count;
-        if (c.count > 0) {
-          p.estimate.value = 100.0 *
-                             static_cast<double>((*other_series)[b].count) /
-                             static_cast<double>(c.count);
-        }
-      } else if (q.metric == "response_rate") {
-        int64_t invited = (*other_series)[b].count;
-        p.estimate.n = invited;
-        if (invited > 0) {
-          p.estimate.value = 100.0 * static_cast<double>(c.count) /
-                             static_cast<double>(invited);
-        }
-      }
+      p.estimate = SurveyEstimate(metric, c, (*other_series)[b]);
       if (c.overflowed || (*other_series)[b].overflowed) MarkOverflowed(p);
       ApplyMinN(q, p);
       points.push_back(std::move(p));
