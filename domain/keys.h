@@ -5,8 +5,11 @@
 #define MITTARI_DOMAIN_KEYS_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "storage/key_codec.h"
 
@@ -114,6 +117,23 @@ inline std::string Response(absl::string_view workspace_id, int64_t submit_us,
       .I64(-submit_us)
       .Str(id)
       .key();
+}
+
+// The scan range [begin, end) of the keys under `prefix` of a newest-first
+// layout (the negated time first: responses, follow-ups) whose times lie in
+// [from_us, to_us); an absent bound is open.
+inline std::pair<std::string, std::string> NewestFirstRange(
+    absl::string_view prefix, std::optional<int64_t> from_us,
+    std::optional<int64_t> to_us) {
+  std::string begin(prefix);
+  if (to_us.has_value()) {
+    begin = absl::StrCat(prefix, storage::KeyEncoder().I64(-*to_us + 1).key());
+  }
+  std::string end = storage::PrefixEnd(prefix);
+  if (from_us.has_value()) {
+    end = absl::StrCat(prefix, storage::KeyEncoder().I64(-*from_us + 1).key());
+  }
+  return {std::move(begin), std::move(end)};
 }
 
 inline std::string ResponseId(absl::string_view workspace_id,

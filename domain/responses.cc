@@ -187,19 +187,10 @@ bool Matches(const ResponseFilter& f, const records::Response& r) {
 std::pair<std::string, std::string> NewestFirstBounds(const std::string& prefix,
                                                       const ResponseFilter& f,
                                                       absl::string_view after) {
-  std::string begin = prefix;
-  if (f.to_us.has_value()) {
-    begin =
-        absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.to_us + 1).key());
-  }
+  auto [begin, end] = keys::NewestFirstRange(prefix, f.from_us, f.to_us);
   if (!after.empty()) {
     std::string resume = storage::PrefixEnd(absl::StrCat(prefix, after));
     begin = std::max(begin, resume);
-  }
-  std::string end = storage::PrefixEnd(prefix);
-  if (f.from_us.has_value()) {
-    end =
-        absl::StrCat(prefix, storage::KeyEncoder().I64(-*f.from_us + 1).key());
   }
   return {begin, end};
 }

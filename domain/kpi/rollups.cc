@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
 #include "domain/keys.h"
 #include "domain/surveys.h"
 #include "storage/counters.h"
@@ -22,7 +24,7 @@ KeyEncoder Prefix(absl::string_view ws, Projection p) {
 }
 
 // The key prefix of RollupPrefix, still open for more parts.
-KeyEncoder RollupKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
+KeyEncoder PrefixKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
                      std::optional<absl::string_view> survey) {
   KeyEncoder key = Prefix(ws, p);
   if (dim) key.U8(static_cast<uint8_t>(*dim));
@@ -35,21 +37,36 @@ KeyEncoder RollupKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
 std::string DayKey(absl::string_view ws, Projection p, std::optional<Dim> dim,
                    absl::string_view survey, DayNumber day,
                    std::optional<absl::string_view> value) {
-  KeyEncoder key = RollupKey(ws, p, dim, survey);
+  KeyEncoder key = PrefixKey(ws, p, dim, survey);
   key.I64(day);
   if (value) key.Str(*value);
   return std::move(key).key();
 }
 
 // A kFull entry (kFullTag with a tag): the day, the survey, then every
-// dimension of the response.
-std::string FullKey(absl::string_view ws, const records::Response& r,
-                    DayNumber day, std::optional<absl::string_view> tag) {
+// dimension.
+template <typename Dims>
+std::string FullKey(absl::string_view ws, absl::string_view survey,
+                    const Dims& dims, DayNumber day,
+                    std::optional<absl::string_view> tag) {
   KeyEncoder key = Prefix(ws, tag ? Projection::kFullTag : Projection::kFull);
-  key.I64(day).Str(r.survey_id());
-  for (Dim d : kDims) key.Str(DimValue(r, d));
+  key.I64(day).Str(survey);
+  for (const auto& value : dims) key.Str(value);
   if (tag) key.Str(*tag);
   return std::move(key).key();
+}
+
+// A response's values of every dimension, in kDims order.
+std::array<absl::string_view, kDims.size()> DimValues(
+    const records::Response& r) {
+  std::array<absl::string_view, kDims.size()> out;
+  for (size_t i = 0; i < kDims.size(); ++i) out[i] = DimValue(r, kDims[i]);
+  return out;
+}
+
+bool KeyedBySurveyFirst(Projection p) {
+  return p == Projection::kBySurvey || p == Projection::kBySurveyDim ||
+         p == Projection::kBySurveyTag || p == Projection::kInvitations;
 }
 
 }  // namespace
@@ -102,7 +119,58 @@ SurveyCounters CountersOf(const records::Response& r) {
 std::string RollupPrefix(absl::string_view ws, Projection p,
                          std::optional<Dim> dim,
                          std::optional<absl::string_view> survey) {
-  return RollupKey(ws, p, dim, survey).key();
+  return PrefixKey(ws, p, dim, survey).key();
+}
+
+std::string EncodeRollupKey(absl::string_view ws, const RollupKeyParts& k) {
+  switch (k.projection) {
+    case Projection::kBySurvey:
+      return DayKey(ws, k.projection, std::nullopt, k.survey, k.day,
+                    std::nullopt);
+    case Projection::kBySurveyDim:
+      return DayKey(ws, k.projection, k.dim, k.survey, k.day, k.value);
+    case Projection::kBySurveyTag:
+    case Projection::kInvitations:
+      return DayKey(ws, k.projection, std::nullopt, k.survey, k.day, k.value);
+    case Projection::kFull:
+      return FullKey(ws, k.survey, k.dims, k.day, std::nullopt);
+    case Projection::kFullTag:
+      return FullKey(ws, k.survey, k.dims, k.day, k.value);
+    default:  // the fact projections have layouts of their own (facts.h)
+      return "";
+  }
+}
+
+absl::StatusOr<RollupKeyParts> ParseRollupKey(
+    Projection p, std::optional<Dim> dim,
+    std::optional<absl::string_view> survey, absl::string_view rest) {
+  RollupKeyParts k;
+  k.projection = p;
+  k.dim = dim;
+  storage::KeyDecoder d(rest);
+  ASSIGN_OR_RETURN(int64_t day, d.I64());
+  k.day = static_cast<DayNumber>(day);
+  if (KeyedBySurveyFirst(p)) {
+    if (!survey.has_value()) {
+      return errors::Internal("a survey-keyed rollup needs its survey");
+    }
+    k.survey = std::string(*survey);
+    if (p != Projection::kBySurvey) {
+      ASSIGN_OR_RETURN(k.value, d.Str());
+    }
+  } else if (p == Projection::kFull || p == Projection::kFullTag) {
+    ASSIGN_OR_RETURN(k.survey, d.Str());
+    for (std::string& value : k.dims) {
+      ASSIGN_OR_RETURN(value, d.Str());
+    }
+    if (p == Projection::kFullTag) {
+      ASSIGN_OR_RETURN(k.value, d.Str());
+    }
+  } else {
+    return errors::Internal("not a survey rollup projection");
+  }
+  if (!d.done()) return errors::DataLoss("a rollup key with trailing bytes");
+  return k;
 }
 
 std::string WithDay(absl::string_view prefix, DayNumber day) {
@@ -163,12 +231,13 @@ void AddResponseRollups(RollupDeltas& deltas, absl::string_view ws,
         DayKey(ws, Projection::kBySurveyDim, d, survey, day, DimValue(r, d)),
         delta);
   }
-  deltas.Add(FullKey(ws, r, day, std::nullopt), delta);
+  const auto dims = DimValues(r);
+  deltas.Add(FullKey(ws, survey, dims, day, std::nullopt), delta);
   for (const std::string& tag : r.tags()) {
     deltas.Add(
         DayKey(ws, Projection::kBySurveyTag, std::nullopt, survey, day, tag),
         delta);
-    deltas.Add(FullKey(ws, r, day, tag), delta);
+    deltas.Add(FullKey(ws, survey, dims, day, tag), delta);
   }
 }
 

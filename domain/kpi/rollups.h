@@ -110,6 +110,32 @@ std::string RollupPrefix(
 // `prefix` followed by a day.
 std::string WithDay(absl::string_view prefix, DayNumber day);
 
+// The parts of one survey rollup entry's key. Per projection, the key is:
+//   kBySurvey     (ws, p, survey, day)
+//   kBySurveyDim  (ws, p, dim, survey, day, value)
+//   kBySurveyTag  (ws, p, survey, day, tag in `value`)
+//   kInvitations  (ws, p, survey, day, channel in `value`)
+//   kFull         (ws, p, day, survey, every dimension)
+//   kFullTag      (ws, p, day, survey, every dimension, tag in `value`)
+// The write path's one-pass builders make these keys (EncodeRollupKey
+// uses them too); ParseRollupKey is the only place that takes one apart.
+struct RollupKeyParts {
+  Projection projection = Projection::kBySurvey;
+  std::optional<Dim> dim;  // kBySurveyDim
+  std::string survey;
+  DayNumber day = 0;
+  std::array<std::string, kDims.size()> dims;  // kFull, kFullTag
+  std::string value;
+  bool operator==(const RollupKeyParts&) const = default;
+};
+std::string EncodeRollupKey(absl::string_view ws, const RollupKeyParts& k);
+// Parses the rest of a key after its RollupPrefix(ws, p, dim, survey);
+// `survey` is the one that prefix names, for the projections keyed by
+// survey first.
+absl::StatusOr<RollupKeyParts> ParseRollupKey(
+    Projection p, std::optional<Dim> dim,
+    std::optional<absl::string_view> survey, absl::string_view rest);
+
 // Whether survey `survey_id` has responses: every response adds to one of
 // its survey's kBySurvey entries, and responses are never removed.
 absl::StatusOr<bool> SurveyHasResponses(const storage::ReadView& view,

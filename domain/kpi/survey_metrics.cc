@@ -17,8 +17,6 @@ namespace mittari::domain::kpi {
 namespace {
 
 using storage::ColumnFamily;
-using storage::KeyDecoder;
-using storage::KeyEncoder;
 
 constexpr int kMaxBuckets = 5000;
 constexpr absl::Duration kMaxRange = absl::Hours(24 * 366 * 20);
@@ -122,12 +120,9 @@ class Reader {
     if (plan_.projection == Projection::kInvitations) {
       return RawInvitations(from, to);
     }
-    std::string prefix =
-        keys::InWorkspace(ws_, keys::WorkspaceTag::kResponse).key();
-    std::string begin = absl::StrCat(
-        prefix, KeyEncoder().I64(-absl::ToUnixMicros(to) + 1).key());
-    std::string end = absl::StrCat(
-        prefix, KeyEncoder().I64(-absl::ToUnixMicros(from) + 1).key());
+    auto [begin, end] = keys::NewestFirstRange(
+        keys::InWorkspace(ws_, keys::WorkspaceTag::kResponse).key(),
+        absl::ToUnixMicros(from), absl::ToUnixMicros(to));
     absl::Status status;
     RETURN_IF_ERROR(store_.Scan(
         ColumnFamily::kFacts, begin, end,
@@ -176,7 +171,7 @@ class Reader {
         ColumnFamily::kRollups, WithDay(prefix, first), WithDay(prefix, end),
         [&](absl::string_view key, absl::string_view value) {
           absl::StatusOr<std::pair<DayNumber, SurveyCounters>> total =
-              DayCounters(key.substr(prefix.size()), value);
+              DayCounters(survey, key.substr(prefix.size()), value);
           if (!total.ok()) {
             status = total.status();
             return false;
@@ -193,13 +188,15 @@ class Reader {
     return status;
   }
 
-  // The day and counters of an entry whose key suffix is just its day.
+  // The day and counters of a kBySurvey entry.
   static absl::StatusOr<std::pair<DayNumber, SurveyCounters>> DayCounters(
-      absl::string_view suffix, absl::string_view value) {
-    KeyDecoder d(suffix);
-    ASSIGN_OR_RETURN(int64_t day, d.I64());
+      absl::string_view survey, absl::string_view suffix,
+      absl::string_view value) {
+    ASSIGN_OR_RETURN(
+        RollupKeyParts k,
+        ParseRollupKey(Projection::kBySurvey, std::nullopt, survey, suffix));
     ASSIGN_OR_RETURN(SurveyCounters c, ParseCounters(value));
-    return std::pair{static_cast<DayNumber>(day), c};
+    return std::pair{k.day, c};
   }
 
   static absl::StatusOr<SurveyCounters> ParseCounters(absl::string_view value) {
@@ -255,37 +252,33 @@ class Reader {
   absl::Status Entry(absl::string_view suffix, absl::string_view value,
                      const std::optional<std::string>& survey,
                      std::map<DayNumber, SurveyCounters>* sums) {
-    KeyDecoder d(suffix);
-    ASSIGN_OR_RETURN(int64_t day, d.I64());
+    const Projection p = plan_.projection;
+    ASSIGN_OR_RETURN(RollupKeyParts k,
+                     ParseRollupKey(p, plan_.dim, survey, suffix));
     Row row;
-    row.survey = survey;
-    Projection p = plan_.projection;
+    row.survey = std::move(k.survey);
     if (p == Projection::kFull || p == Projection::kFullTag) {
-      ASSIGN_OR_RETURN(row.survey, d.Str());
       for (size_t i = 0; i < kDims.size(); ++i) {
-        ASSIGN_OR_RETURN(row.dims[i], d.Str());
+        row.dims[i] = std::move(k.dims[i]);
       }
     }
     if (p == Projection::kInvitations) {
-      ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(Dim::kChannel) - 1],
-                       d.Str());
+      row.dims[static_cast<size_t>(Dim::kChannel) - 1] = std::move(k.value);
       ASSIGN_OR_RETURN(storage::CounterVector invited,
                        storage::DecodeCounters(value));
       SurveyCounters c;
       c.count = invited.values.at(0);
       c.overflowed = invited.overflowed;
-      Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
+      Take(row, calendar_.CivilOf(k.day), c);
       return absl::OkStatus();
     }
     if (p == Projection::kBySurveyDim) {
-      ASSIGN_OR_RETURN(row.dims[static_cast<size_t>(*plan_.dim) - 1], d.Str());
+      row.dims[static_cast<size_t>(*plan_.dim) - 1] = std::move(k.value);
     }
-    if (plan_.tagged) {
-      ASSIGN_OR_RETURN(row.tag, d.Str());
-    }
+    if (plan_.tagged) row.tag = std::move(k.value);
     ASSIGN_OR_RETURN(SurveyCounters c, ParseCounters(value));
-    if (sums != nullptr) (*sums)[static_cast<DayNumber>(day)] += c;
-    Take(row, calendar_.CivilOf(static_cast<DayNumber>(day)), c);
+    if (sums != nullptr) (*sums)[k.day] += c;
+    Take(row, calendar_.CivilOf(k.day), c);
     return absl::OkStatus();
   }
 
@@ -661,9 +654,9 @@ absl::StatusOr<std::vector<std::string>> SurveyMetrics::DimensionValues(
       surveys_.List(ws, "", std::numeric_limits<int>::max(), 0, true));
   absl::Status status;
   for (const records::Survey& s : all.items) {
-    std::string prefix =
-        dim ? RollupPrefix(ws, Projection::kBySurveyDim, dim, s.id())
-            : RollupPrefix(ws, Projection::kBySurveyTag, std::nullopt, s.id());
+    const Projection p =
+        dim ? Projection::kBySurveyDim : Projection::kBySurveyTag;
+    std::string prefix = RollupPrefix(ws, p, dim, s.id());
     // Whole days touched by the range: a value seen on them is offered.
     std::string begin = from ? WithDay(prefix, calendar.DayOf(*from)) : prefix;
     std::string end =
@@ -671,15 +664,14 @@ absl::StatusOr<std::vector<std::string>> SurveyMetrics::DimensionValues(
            : storage::PrefixEnd(prefix);
     RETURN_IF_ERROR(store_.Scan(ColumnFamily::kRollups, begin, end,
                                 [&](absl::string_view key, absl::string_view) {
-                                  KeyDecoder d(key.substr(prefix.size()));
-                                  absl::StatusOr<int64_t> day = d.I64();
-                                  absl::StatusOr<std::string> value =
-                                      day.ok() ? d.Str() : day.status();
-                                  if (!value.ok()) {
-                                    status = value.status();
+                                  absl::StatusOr<RollupKeyParts> k =
+                                      ParseRollupKey(p, dim, s.id(),
+                                                     key.substr(prefix.size()));
+                                  if (!k.ok()) {
+                                    status = k.status();
                                     return false;
                                   }
-                                  values.insert(*std::move(value));
+                                  values.insert(std::move(k->value));
                                   return true;
                                 }));
     RETURN_IF_ERROR(status);

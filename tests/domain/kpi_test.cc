@@ -350,6 +350,81 @@ TEST_F(KpiTest, EveryBucketOfAGroupIsPresentAndSmallOnesAreSuppressed) {
   EXPECT_EQ(*(*points)[1].bucket_start, Utc(2026, 1, 31, 22));
 }
 
+TEST(RollupKeyTest, EveryLayoutRoundTrips) {
+  std::mt19937 rng(7);
+  // Values with the codec's escapes in them, and empty ones.
+  const std::vector<std::string> texts = {"", "web", std::string("a\0b", 3),
+                                          "\xff\x01", "checkout"};
+  auto text = [&] { return texts[rng() % texts.size()]; };
+  for (Projection p : {Projection::kBySurvey, Projection::kBySurveyDim,
+                       Projection::kBySurveyTag, Projection::kInvitations,
+                       Projection::kFull, Projection::kFullTag}) {
+    for (int i = 0; i < 50; ++i) {
+      RollupKeyParts k;
+      k.projection = p;
+      k.survey = text();
+      k.day = static_cast<DayNumber>(rng() % 40000) - 20000;
+      if (p == Projection::kBySurveyDim) k.dim = kDims[rng() % kDims.size()];
+      if (p == Projection::kFull || p == Projection::kFullTag) {
+        for (std::string& d : k.dims) d = text();
+      }
+      if (p != Projection::kBySurvey && p != Projection::kFull) {
+        k.value = text();
+      }
+      const bool by_survey_first =
+          p != Projection::kFull && p != Projection::kFullTag;
+      const std::string prefix = by_survey_first
+                                     ? RollupPrefix("w", p, k.dim, k.survey)
+                                     : RollupPrefix("w", p);
+      const std::string key = EncodeRollupKey("w", k);
+      ASSERT_EQ(key.substr(0, prefix.size()), prefix);
+      auto parsed = ParseRollupKey(
+          p, k.dim,
+          by_survey_first ? std::optional<absl::string_view>(k.survey)
+                          : std::nullopt,
+          absl::string_view(key).substr(prefix.size()));
+      ASSERT_THAT(parsed, IsOk());
+      EXPECT_EQ(*parsed, k);
+    }
+  }
+  // Trailing bytes are corruption.
+  std::string key = EncodeRollupKey("w", RollupKeyParts{}) + "x";
+  std::string prefix =
+      RollupPrefix("w", Projection::kBySurvey, std::nullopt, "");
+  EXPECT_THAT(ParseRollupKey(Projection::kBySurvey, std::nullopt, "",
+                             absl::string_view(key).substr(prefix.size())),
+              StatusIs(absl::StatusCode::kDataLoss));
+}
+
+TEST(RollupKeyTest, AResponsesEntriesParseBackToItsValues) {
+  records::Response r;
+  r.set_survey_id("nps");
+  r.set_channel("web");
+  r.set_touchpoint("checkout");
+  r.set_segment("smb");
+  r.add_tags("price");
+  r.set_score(9);
+  RollupDeltas deltas;
+  AddResponseRollups(deltas, "w", r, 100);
+  storage::WriteBatch batch;
+  deltas.FlushTo(batch);
+  int full = 0;
+  for (const auto& op : batch.ops()) {
+    const std::string prefix = RollupPrefix("w", Projection::kFull);
+    if (op.key.rfind(prefix, 0) != 0) continue;
+    auto k = ParseRollupKey(Projection::kFull, std::nullopt, std::nullopt,
+                            absl::string_view(op.key).substr(prefix.size()));
+    ASSERT_THAT(k, IsOk());
+    ++full;
+    EXPECT_EQ(k->survey, "nps");
+    EXPECT_EQ(k->day, 100);
+    for (Dim d : kDims) {
+      EXPECT_EQ(k->dims[static_cast<size_t>(d) - 1], DimValue(r, d));
+    }
+  }
+  EXPECT_EQ(full, 1);
+}
+
 TEST(StatisticsTest, CounterSumsSaturateAndSaySo) {
   constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
   SurveyCounters big{1, 1, 10, kMax, 1, 1, 0};
