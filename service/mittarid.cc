@@ -1,9 +1,12 @@
 // mittarid: the Mittari server process. Flags, first-start keys, signals.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -38,10 +41,13 @@ ABSL_FLAG(std::string, tls_key, Env("MITTARI_TLS_KEY", ""),
 ABSL_FLAG(bool, insecure, false, "allow listening beyond loopback without TLS");
 ABSL_FLAG(std::string, admin_key_file, "",
           "on first start, write the default workspace's admin key to this "
-          "file (mode 0600) instead of printing it");
+          "file, created with mode 0600 (default DATA_DIR/admin.key)");
 ABSL_FLAG(std::string, operator_key_file, "",
-          "on first start, write the operator key to this file (mode 0600) "
-          "instead of printing it");
+          "on first start, write the operator key to this file, created with "
+          "mode 0600 (default DATA_DIR/operator.key)");
+ABSL_FLAG(bool, print_first_start_keys, false,
+          "on first start, print the keys on stdout instead of writing them "
+          "to files");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may take to finish");
 ABSL_FLAG(int, max_threads, 256, "threads that run calls");
@@ -64,18 +70,25 @@ ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
 
 namespace {
 
+// Writes `secret` to a new file that only its owner may read: created
+// with mode 0600, never readable by others, not even for a moment.
 bool WriteSecret(const std::string& path, const std::string& secret) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (f == nullptr) return false;
-  bool ok = chmod(path.c_str(), 0600) == 0 &&
-            std::fputs((secret + "\n").c_str(), f) >= 0;
-  return std::fclose(f) == 0 && ok;
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      S_IRUSR | S_IWUSR);
+  if (fd < 0) return false;
+  const std::string line = secret + "\n";
+  bool ok = fchmod(fd, S_IRUSR | S_IWUSR) == 0 &&
+            write(fd, line.data(), line.size()) ==
+                static_cast<ssize_t>(line.size()) &&
+            fsync(fd) == 0;
+  return close(fd) == 0 && ok;
 }
 
-// Prints or writes one first-start key. Returns false on failure.
+// Writes one first-start key to its file (or prints it when asked).
+// Returns false on failure.
 bool Hand(const std::string& what, const std::string& secret,
           const std::string& file) {
-  if (file.empty()) {
+  if (absl::GetFlag(FLAGS_print_first_start_keys)) {
     std::cout << what << " (shown once): " << secret << "\n";
     return true;
   }
@@ -134,11 +147,17 @@ int main(int argc, char** argv) {
     std::cout << "First start: created workspace '" << first->workspace.id()
               << "' (time zone " << first->workspace.time_zone()
               << ", currency " << first->workspace.currency_code() << ")\n";
+    auto file = [&](const std::string& flag, const char* name) {
+      return flag.empty()
+                 ? (std::filesystem::path(options.data_dir) / name).string()
+                 : flag;
+    };
     bool ok =
         Hand("Admin key of workspace '" + first->workspace.id() + "'",
-             first->admin_key.secret, absl::GetFlag(FLAGS_admin_key_file)) &&
+             first->admin_key.secret,
+             file(absl::GetFlag(FLAGS_admin_key_file), "admin.key")) &&
         Hand("Operator key", first->operator_key.secret,
-             absl::GetFlag(FLAGS_operator_key_file));
+             file(absl::GetFlag(FLAGS_operator_key_file), "operator.key"));
     if (!ok) return 1;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));

@@ -127,7 +127,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    Credentials(options));
   std::error_code ec;
-  std::filesystem::create_directories(options.data_dir, ec);
+  // A new data directory is its owner's alone: it holds every workspace's
+  // data and, at first start, the keys.
+  if (!std::filesystem::exists(options.data_dir, ec) &&
+      std::filesystem::create_directories(options.data_dir, ec)) {
+    std::filesystem::permissions(options.data_dir,
+                                 std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
   if (ec) {
     return errors::InvalidArgument(
         "data_dir",

@@ -5,7 +5,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import Server, buf_available, buf_curl, cli
+from harness import MITTARID, Server, buf_available, buf_curl, cli
 
 # Without the npm tools (MITTARI_SKIP_NPM=1) the buf checks are skipped;
 # everywhere else, a missing buf is a failure.
@@ -25,6 +25,35 @@ class AdminEndToEnd(unittest.TestCase):
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
             self.assertTrue(self.server.key(which).startswith("mk_"))
         self.assertNotIn(self.admin, "".join(self.server.output))
+
+    def test_first_start_keys_go_to_private_files_by_default(self):
+        # No key-file flags: the keys go to files in the data directory,
+        # which is its owner's alone, and never to the output.
+        with tempfile.TemporaryDirectory(
+                dir=os.environ.get("TEST_TMPDIR")) as tmp:
+            data = os.path.join(tmp, "data")
+            proc = subprocess.Popen(
+                [MITTARID, "--listen=127.0.0.1:0", f"--data_dir={data}"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            output = []
+            try:
+                for line in proc.stdout:
+                    output.append(line)
+                    if "listening on" in line:
+                        break
+            finally:
+                proc.terminate()
+                rest, _ = proc.communicate(timeout=30)
+                output.append(rest)
+            self.assertEqual(os.stat(data).st_mode & 0o777, 0o700)
+            for which in ("admin", "operator"):
+                path = os.path.join(data, f"{which}.key")
+                self.assertEqual(os.stat(path).st_mode & 0o777, 0o600)
+                with open(path) as f:
+                    secret = f.read().strip()
+                self.assertTrue(secret.startswith("mk_"))
+                self.assertNotIn(secret, "".join(output))
+            self.assertIn("written to", "".join(output))
 
     def test_workspace_get_and_update(self):
         _, ws, _ = cli(self.server, self.admin, "workspace", "get")
