@@ -96,6 +96,10 @@ absl::Status Throttled(absl::string_view reason, absl::string_view message,
   return status;
 }
 
+absl::Status Cancelled(absl::string_view message) {
+  return Make(absl::StatusCode::kCancelled, "CANCELLED", message);
+}
+
 absl::Status Unavailable(absl::string_view message) {
   return Make(absl::StatusCode::kUnavailable, "UNAVAILABLE", message);
 }

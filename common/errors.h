@@ -47,6 +47,8 @@ absl::Status ResourceExhausted(absl::string_view message);
 // (e.g. RATE_LIMITED) and when a retry may succeed (google.rpc.RetryInfo).
 absl::Status Throttled(absl::string_view reason, absl::string_view message,
                        absl::Duration retry_after);
+// CANCELLED: the call was cancelled before it was done.
+absl::Status Cancelled(absl::string_view message);
 // UNAVAILABLE, e.g. while shutting down.
 absl::Status Unavailable(absl::string_view message);
 // INTERNAL: a fault of the server or of its data, never of the input.

@@ -20,6 +20,7 @@
 #include "domain/roles.h"
 #include "grpcpp/server_context.h"
 #include "service/limits.h"
+#include "service/stream_watchdog.h"
 
 namespace mittari::service {
 
@@ -38,8 +39,9 @@ struct ResourceCall {
 
 class Authorizer {
  public:
-  Authorizer(const domain::KeyRing& keys, RateLimiter& limiter)
-      : keys_(keys), limiter_(limiter) {}
+  Authorizer(const domain::KeyRing& keys, RateLimiter& limiter,
+             StreamWatchdog& streams)
+      : keys_(keys), limiter_(limiter), streams_(streams) {}
 
   // For calls not aimed at a workspace: checks the key and its role.
   absl::StatusOr<domain::Principal> Authorize(
@@ -75,6 +77,8 @@ class Authorizer {
   absl::Duration PaceRows(const WorkspaceCall& call, int64_t rows) const {
     return limiter_.PaceRows(call.workspace_id, rows);
   }
+  // Ends streams that idle or run too long.
+  StreamWatchdog& streams() const { return streams_; }
 
  private:
   // The key's principal, or UNAUTHENTICATED.
@@ -83,6 +87,7 @@ class Authorizer {
 
   const domain::KeyRing& keys_;
   RateLimiter& limiter_;
+  StreamWatchdog& streams_;
 };
 
 // The client's address: the peer's, without its port; for a peer on

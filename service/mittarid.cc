@@ -61,6 +61,11 @@ ABSL_FLAG(double, rate_limit_rows_per_workspace, 200000,
 ABSL_FLAG(double, failed_auth_per_peer, 10,
           "failed authentications per second from one client address; 0 for "
           "no limit");
+ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Seconds(60),
+          "a client stream that sends nothing this long is cancelled "
+          "(0 for never)");
+ABSL_FLAG(absl::Duration, stream_deadline, absl::Hours(1),
+          "a client stream that runs longer is cancelled (0 for never)");
 ABSL_FLAG(int, max_concurrent_streams, 256,
           "concurrent calls on one connection");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
@@ -134,6 +139,8 @@ int main(int argc, char** argv) {
   options.limits.failed_auth_per_peer =
       absl::GetFlag(FLAGS_failed_auth_per_peer);
   options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
+  options.streams.idle_timeout = absl::GetFlag(FLAGS_stream_idle_timeout);
+  options.streams.deadline = absl::GetFlag(FLAGS_stream_deadline);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
 

@@ -34,6 +34,7 @@ struct Server::Parts {
   std::unique_ptr<domain::KeyRing> keys;
   std::unique_ptr<domain::WorkspaceDirectory> workspaces;
   std::unique_ptr<RateLimiter> limiter;
+  std::unique_ptr<StreamWatchdog> watchdog;
   std::unique_ptr<Authorizer> authorizer;
   std::unique_ptr<domain::SurveyCatalog> surveys;
   std::unique_ptr<domain::CustomerDirectory> customers;
@@ -153,8 +154,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   ASSIGN_OR_RETURN(parts->first_start,
                    parts->workspaces->InitializeOnFirstStart());
   parts->limiter = std::make_unique<RateLimiter>(options.limits, clock);
-  parts->authorizer =
-      std::make_unique<Authorizer>(*parts->keys, *parts->limiter);
+  parts->watchdog = std::make_unique<StreamWatchdog>(options.streams);
+  parts->authorizer = std::make_unique<Authorizer>(
+      *parts->keys, *parts->limiter, *parts->watchdog);
   parts->admin = std::make_unique<AdminServiceImpl>(
       *parts->authorizer, *parts->workspaces, *parts->keys,
       storage::kSchemaVersion, clock.Now());

@@ -13,6 +13,7 @@
 #include "common/clock.h"
 #include "domain/workspaces.h"
 #include "service/limits.h"
+#include "service/stream_watchdog.h"
 
 namespace mittari::service {
 
@@ -32,6 +33,8 @@ struct ServerOptions {
   int max_receive_message_bytes = 4 << 20;
   // Calls and rows per key, workspace and peer (service/limits.h).
   RateLimits limits;
+  // Idle timeout and deadline of client streams (stream_watchdog.h).
+  StreamLimits streams;
   // Concurrent streams (calls) on one connection.
   int max_concurrent_streams = 256;
   // A connection is closed (gracefully, GOAWAY) after this long, so that

@@ -7,7 +7,9 @@
 // at least one item, so empty messages cannot keep a stream going for
 // free, and the items are paced to the workspace's row rate: past it the
 // handler waits before reading on, which slows the sender through HTTP/2
-// flow control instead of failing a long import.
+// flow control instead of failing a long import. A stream whose client
+// sends nothing for the idle timeout, or that runs past the stream
+// deadline, is cancelled (StreamWatchdog) and stores nothing.
 #ifndef MITTARI_SERVICE_STREAMS_H_
 #define MITTARI_SERVICE_STREAMS_H_
 
@@ -35,10 +37,12 @@ absl::StatusOr<WorkspaceCall> ReadStream(
     const Authorizer& auth, std::initializer_list<domain::Permission> any_of,
     size_t max_items, Take take) {
   RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
+  StreamWatchdog::Watch watch(auth.streams(), context);
   std::optional<WorkspaceCall> call;
   size_t items = 0;
   Request message;
   while (reader->Read(&message)) {
+    watch.Touch();
     if (!call.has_value()) {
       ASSIGN_OR_RETURN(
           call, auth.AuthorizeIn(context, any_of, message.parent(), "parent"));
@@ -56,11 +60,19 @@ absl::StatusOr<WorkspaceCall> ReadStream(
         auth.PaceRows(*call, static_cast<int64_t>(taken));
     if (wait > absl::ZeroDuration()) {
       absl::SleepFor(std::min(wait, kMaxPace));
+      watch.Touch();  // the wait was the server's, not the client's
     }
     if (items > max_items) {
       return errors::ResourceExhausted(
           absl::StrCat("a stream carries at most ", max_items, " items"));
     }
+  }
+  if (context.IsCancelled()) {
+    // By the client, or by the watchdog: the status the client sees is
+    // CANCELLED either way; nothing is stored.
+    return errors::Cancelled(
+        "the stream was cancelled (idle too long, past its deadline, or by "
+        "the client)");
   }
   if (!call.has_value()) {
     return errors::InvalidArgument(

@@ -53,8 +53,12 @@ RateLimits Off() {
 
 class LimitsTest : public ::testing::Test {
  protected:
-  void Start(RateLimits limits) {
-    server_ = std::make_unique<TestServer>(limits);
+  void Start(RateLimits limits,
+             StreamLimits streams = ServerOptions().streams) {
+    ServerOptions options = TestServer::DefaultOptions();
+    options.limits = limits;
+    options.streams = streams;
+    server_ = std::make_unique<TestServer>(options);
     customers_ = v1::CustomerService::NewStub(server_->channel());
   }
 
@@ -191,6 +195,32 @@ TEST_F(LimitsTest, AStreamOverTheRowRateIsSlowedNotFailed) {
   grpc::Status s = stream->Finish();
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(summary.created(), 300);
+}
+
+TEST_F(LimitsTest, AnIdleStreamIsCancelledAndStoresNothing) {
+  StreamLimits streams;
+  streams.idle_timeout = absl::Seconds(1);
+  Start(Off(), streams);
+  auto context = TestServer::Context(server_->admin_key());
+  v1::ImportSummary summary;
+  auto stream = customers_->ImportSessions(context.get(), &summary);
+  v1::ImportSessionsRequest message;
+  message.set_parent("workspaces/default");
+  *message.mutable_requests() = Sessions("default", 3, "idle").requests();
+  ASSERT_TRUE(stream->Write(message));
+  // Nothing more for well past the idle timeout; the server ends it.
+  absl::SleepFor(absl::Seconds(4));
+  (void)stream->Write(message);
+  stream->WritesDone();
+  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  v1::GetSessionRequest get;
+  get.set_name("workspaces/default/sessions/idle0");
+  v1::Session s;
+  EXPECT_EQ(
+      customers_
+          ->GetSession(TestServer::Context(server_->admin_key()).get(), get, &s)
+          .error_code(),
+      grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(LimitsTest, FailedAuthenticationsAreThrottledPerClientAddress) {

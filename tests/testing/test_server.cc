@@ -1,6 +1,7 @@
 #include "tests/testing/test_server.h"
 
 #include <chrono>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "grpcpp/create_channel.h"
@@ -9,15 +10,16 @@
 
 namespace mittari::testing {
 
-service::RateLimits TestServer::DefaultLimits() {
-  service::RateLimits limits;
+service::ServerOptions TestServer::DefaultOptions() {
+  service::ServerOptions options;
   // Tests call with bad keys on purpose, many times a second.
-  limits.failed_auth_per_peer = 0;
-  return limits;
+  options.limits.failed_auth_per_peer = 0;
+  options.max_threads = 16;
+  return options;
 }
 
-TestServer::TestServer(service::RateLimits limits)
-    : data_dir_(dir_.Sub("data")), limits_(limits) {
+TestServer::TestServer(service::ServerOptions options)
+    : data_dir_(dir_.Sub("data")), options_(std::move(options)) {
   Start();
   const auto& first = server_->first_start();
   if (!first.has_value()) {
@@ -31,11 +33,9 @@ TestServer::TestServer(service::RateLimits limits)
 TestServer::~TestServer() { Stop(); }
 
 void TestServer::Start() {
-  service::ServerOptions options;
+  service::ServerOptions options = options_;
   options.listen = "127.0.0.1:0";
   options.data_dir = data_dir_;
-  options.max_threads = 16;
-  options.limits = limits_;
   auto server = service::Server::Start(options, clock_);
   if (!server.ok()) {
     ADD_FAILURE() << "server did not start: " << server.status();

@@ -18,12 +18,13 @@ namespace mittari::testing {
 
 class TestServer {
  public:
-  // The limits of a test server: the server's defaults, except that failed
-  // authentications are not throttled.
-  static service::RateLimits DefaultLimits();
+  // The options of a test server: the server's defaults, except that failed
+  // authentications are not throttled and 16 threads run calls. Its listen
+  // address and data directory are the test server's own.
+  static service::ServerOptions DefaultOptions();
 
   // Starts a server on a new data directory.
-  explicit TestServer(service::RateLimits limits = DefaultLimits());
+  explicit TestServer(service::ServerOptions options = DefaultOptions());
   ~TestServer();
 
   // Stops the server (draining) and starts it again on the same data.
@@ -51,7 +52,7 @@ class TestServer {
 
   TempDir dir_;
   std::string data_dir_;
-  service::RateLimits limits_;
+  service::ServerOptions options_;
   FakeClock clock_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
