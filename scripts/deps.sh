@@ -12,6 +12,7 @@ packages=(
   libjemalloc-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata python3 ca-certificates openssl bc
+  clang-14 libclang-rt-14-dev clang-format
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds once with
 # AddressSanitizer + UndefinedBehaviorSanitizer, and runs every test on that
-# build (unit, service, end-to-end), plus the API lint and the format check.
+# build (unit, service, end-to-end), plus the API lint, the format check and
+# the fuzzers for a bounded time (scripts/fuzz.sh, a clang build of their
+# own).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,7 +11,7 @@ scripts/deps.sh
 
 build=${MITTARI_TEST_BUILD_DIR:-build-asan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON >/dev/null
+  -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON -DMITTARI_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 echo "== API lint (buf)"
@@ -23,11 +25,11 @@ else
 fi
 
 echo "== format (clang-format, Google style)"
-if command -v clang-format >/dev/null; then
-  git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
-else
-  echo "skipped: clang-format not installed"
-fi
+# scripts/deps.sh installs clang-format: a missing one is a failure.
+git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
+
+echo "== fuzz (libFuzzer, bounded)"
+scripts/fuzz.sh
 
 echo "== tests"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}

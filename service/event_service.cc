@@ -62,18 +62,6 @@ v1::Event EventToProto(absl::string_view ws, const records::Event& e) {
   return out;
 }
 
-records::Registration RegistrationFromProto(const v1::Registration& r) {
-  records::Registration out;
-  out.set_event_id(r.event_id());
-  out.set_customer_id(r.customer_id());
-  out.set_register_time_us(MicrosOf(r.has_register_time(), r.register_time()));
-  out.set_attended(r.attended());
-  out.set_check_in_time_us(MicrosOf(r.has_check_in_time(), r.check_in_time()));
-  out.set_minutes_attended(r.minutes_attended());
-  out.set_converted(r.converted());
-  return out;
-}
-
 v1::EventReport ReportToProto(const domain::EventReport& r) {
   v1::EventReport out;
   out.set_event(r.event.id());
@@ -136,6 +124,28 @@ v1::EventReport ReportToProto(const domain::EventReport& r) {
 }
 
 }  // namespace
+
+records::Registration RegistrationFromProto(const v1::Registration& r) {
+  records::Registration out;
+  out.set_event_id(r.event_id());
+  out.set_customer_id(r.customer_id());
+  out.set_register_time_us(MicrosOf(r.has_register_time(), r.register_time()));
+  out.set_attended(r.attended());
+  out.set_check_in_time_us(MicrosOf(r.has_check_in_time(), r.check_in_time()));
+  out.set_minutes_attended(r.minutes_attended());
+  out.set_converted(r.converted());
+  return out;
+}
+
+records::EventSignal SignalFromProto(const v1::EventSignal& s) {
+  records::EventSignal r;
+  r.set_id(s.signal_id());
+  r.set_event_id(s.event_id());
+  r.set_kind(s.kind());
+  r.set_count(s.count());
+  r.set_time_us(MicrosOf(s.has_time(), s.time()));
+  return r;
+}
 
 v1::Registration RegistrationToProto(absl::string_view ws,
                                      const records::Registration& r) {
@@ -310,13 +320,7 @@ grpc::Status EventServiceImpl::RecordEventSignals(
     RETURN_IF_ERROR(auth_.AdmitRows(call, request->signals_size()));
     std::vector<records::EventSignal> signals;
     for (const v1::EventSignal& s : request->signals()) {
-      records::EventSignal r;
-      r.set_id(s.signal_id());
-      r.set_event_id(s.event_id());
-      r.set_kind(s.kind());
-      r.set_count(s.count());
-      r.set_time_us(MicrosOf(s.has_time(), s.time()));
-      signals.push_back(std::move(r));
+      signals.push_back(SignalFromProto(s));
     }
     ASSIGN_OR_RETURN(domain::ImportCounts counts,
                      events_.RecordSignals(call.workspace_id,

@@ -51,9 +51,11 @@ class EventServiceImpl final : public v1::EventService::Service {
   domain::Events& events_;
 };
 
-// Conversions shared with the customer export.
+// Conversions shared with the customer export (and the ingest fuzzer).
 v1::Registration RegistrationToProto(absl::string_view ws,
                                      const records::Registration& r);
+records::Registration RegistrationFromProto(const v1::Registration& r);
+records::EventSignal SignalFromProto(const v1::EventSignal& s);
 
 }  // namespace mittari::service
 
