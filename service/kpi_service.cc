@@ -240,7 +240,17 @@ grpc::Status KpiServiceImpl::ListDimensionValues(
           activity_metrics_.DimensionValues(call.workspace_id, dim, from, to));
       values.insert(v.begin(), v.end());
     }
-    for (const std::string& v : values) response->add_values(v);
+    ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
+    ASSIGN_OR_RETURN(std::string after,
+                     DecodePageToken(request->page_token(), "page_token"));
+    for (auto it = values.upper_bound(after); it != values.end(); ++it) {
+      if (response->values_size() == size) {
+        response->set_next_page_token(
+            EncodePageToken(response->values(size - 1)));
+        break;
+      }
+      response->add_values(*it);
+    }
     return absl::OkStatus();
   });
 }

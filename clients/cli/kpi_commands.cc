@@ -211,12 +211,17 @@ int Values(Invocation& inv) {
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
   }
+  // Every page, as one list.
+  Json values = Json::array();
   v1::ListDimensionValuesResponse response;
-  if (status.ok()) {
+  while (status.ok()) {
     status = Stub(inv)->ListDimensionValues(inv.client.Context().get(), request,
                                             &response);
+    for (const std::string& v : response.values()) values.push_back(v);
+    if (response.next_page_token().empty()) break;
+    request.set_page_token(response.next_page_token());
   }
-  return inv.Finish(status, ToJson(response));
+  return inv.Finish(status, Json{{"values", values}});
 }
 
 // `value-report`: what a better experience is worth. The JSON holds kind,

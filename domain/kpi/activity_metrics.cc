@@ -342,13 +342,14 @@ class QueryRun {
   }
 
   // Every bucket of every group, with `fill` setting a point's values.
-  std::vector<MetricPoint> Points(
+  absl::StatusOr<std::vector<MetricPoint>> Points(
       std::set<GroupKey> groups,
       const std::function<void(const GroupKey&, size_t, MetricPoint&)>& fill)
       const {
     // A group whose only rows saturated still shows, flagged.
     for (const auto& [group, b] : overflowed_) groups.insert(group);
     if (groups.empty() && group_by_.empty()) groups.emplace();
+    RETURN_IF_ERROR(CheckPointCount(groups.size(), buckets_.size()));
     std::vector<MetricPoint> points;
     for (const GroupKey& group : groups) {
       for (size_t b = 0; b < buckets_.size(); ++b) {

@@ -59,6 +59,13 @@ absl::Status ValidateQueryShape(const MetricQuery& query);
 absl::StatusOr<std::vector<absl::CivilDay>> QueryBuckets(
     const Calendar& calendar, const MetricQuery& query);
 
+// The most points one answer holds (groups x buckets).
+inline constexpr size_t kMaxPoints = 100'000;
+// RESOURCE_EXHAUSTED past kMaxPoints, so that no query (a group-by over a
+// dimension with many values, by day over years) builds an answer without
+// bound.
+absl::Status CheckPointCount(size_t groups, size_t buckets);
+
 // Suppresses the value of a point whose n is below the query's min_n.
 void ApplyMinN(const MetricQuery& query, MetricPoint& point);
 // Reports a point as overflowed: its value and interval go.

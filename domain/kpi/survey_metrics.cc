@@ -461,6 +461,14 @@ void ClearValue(Estimate& e) {
 
 }  // namespace
 
+absl::Status CheckPointCount(size_t groups, size_t buckets) {
+  if (groups * buckets <= kMaxPoints) return absl::OkStatus();
+  return errors::ResourceExhausted(absl::StrCat(
+      "the answer would hold ", groups, " groups x ", buckets,
+      " buckets; at most ", kMaxPoints,
+      " points: narrow the range, the granularity or the group_by"));
+}
+
 void MarkOverflowed(MetricPoint& p) {
   p.overflowed = true;
   ClearValue(p.estimate);
@@ -594,6 +602,7 @@ absl::StatusOr<std::vector<MetricPoint>> SurveyMetrics::Query(
     std::sort(groups.begin(), groups.end());
   }
   if (groups.empty() && q.group_by.empty()) groups.emplace_back();
+  RETURN_IF_ERROR(CheckPointCount(groups.size(), main.size()));
 
   std::vector<MetricPoint> points;
   std::vector<SurveyCounters> zeros(main.size());
