@@ -343,21 +343,58 @@ template <typename Record>
 absl::Status FactLedger<Record>::AddAnonymization(
     storage::WriteBatch& batch, kpi::RollupDeltas& deltas, absl::string_view ws,
     const kpi::Calendar& calendar, absl::string_view id,
-    absl::string_view token) const {
+    absl::string_view token,
+    std::map<std::string, std::string>* visitors) const {
   using Traits = FactTraits<Record>;
   ASSIGN_OR_RETURN(std::optional<Record> old, table_.Find(store_, ws, id));
   if (!old.has_value()) return absl::OkStatus();
   Record r = *old;
-  r.set_customer_id(std::string(token));
+  const bool named = !old->customer_id().empty();
+  if (named) r.set_customer_id(std::string(token));
+  if constexpr (std::is_same_v<Record, records::Session>) {
+    if (visitors != nullptr) {
+      std::string& pseudonym = (*visitors)[old->visitor_id()];
+      if (pseudonym.empty()) {
+        pseudonym = absl::StrCat(token, "-v", visitors->size());
+      }
+      r.set_visitor_id(pseudonym);
+    }
+  }
   table_.Put(batch, ws, r);
   kpi::RekeyRows(batch, deltas, ws, calendar, Traits::kKind, id,
                  kpi::RowsOf(*old), id, kpi::RowsOf(r));
-  batch.Delete(ColumnFamily::kIndex,
-               keys::OfCustomer(ws, old->customer_id(), Traits::kTag, id));
-  // Joins by customer (an event's attendees' purchases) keep working.
-  batch.Put(ColumnFamily::kIndex, keys::OfCustomer(ws, token, Traits::kTag, id),
-            "");
+  if (named) {
+    batch.Delete(ColumnFamily::kIndex,
+                 keys::OfCustomer(ws, old->customer_id(), Traits::kTag, id));
+    // Joins by customer (an event's attendees' purchases) keep working.
+    batch.Put(ColumnFamily::kIndex,
+              keys::OfCustomer(ws, token, Traits::kTag, id), "");
+  }
   return absl::OkStatus();
+}
+
+template <typename Record>
+absl::StatusOr<std::vector<std::string>>
+FactLedger<Record>::AnonymousOfVisitors(
+    absl::string_view ws,
+    const std::map<std::string, std::string>& visitors) const {
+  std::vector<std::string> out;
+  if constexpr (std::is_same_v<Record, records::Session>) {
+    if (visitors.empty()) return out;
+    constexpr int kPage = 10'000;
+    std::string after;
+    for (;;) {
+      ASSIGN_OR_RETURN(Page<Record> page, List(ws, "", after, kPage));
+      for (const Record& s : page.items) {
+        if (s.customer_id().empty() && visitors.contains(s.visitor_id())) {
+          out.push_back(s.id());
+        }
+      }
+      if (page.next_after.empty()) break;
+      after = page.next_after;
+    }
+  }
+  return out;
 }
 
 template class FactLedger<records::Purchase>;

@@ -7,6 +7,7 @@
 #ifndef MITTARI_DOMAIN_ACTIVITY_H_
 #define MITTARI_DOMAIN_ACTIVITY_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -90,12 +91,22 @@ class FactLedger {
       absl::string_view ws, absl::string_view customer_id) const;
 
   // Adds to `batch` the writes that re-key record `id` from its customer to
-  // `token` (erasure), leaving every KPI as it was.
-  absl::Status AddAnonymization(storage::WriteBatch& batch,
-                                kpi::RollupDeltas& deltas, absl::string_view ws,
-                                const kpi::Calendar& calendar,
-                                absl::string_view id,
-                                absl::string_view token) const;
+  // `token` (erasure; an anonymous record keeps no customer), leaving every
+  // KPI as it was. A session's visitor id goes too: each visitor id gets a
+  // pseudonym of its own in `visitors` (made from `token` on first sight),
+  // so distinct-visitor counts stay exact.
+  absl::Status AddAnonymization(
+      storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
+      absl::string_view ws, const kpi::Calendar& calendar, absl::string_view id,
+      absl::string_view token,
+      std::map<std::string, std::string>* visitors = nullptr) const;
+
+  // The ids of the records with no customer whose visitor id is one of
+  // `visitors` (sessions; a scan of the workspace's sessions, which an
+  // erasure pays once).
+  absl::StatusOr<std::vector<std::string>> AnonymousOfVisitors(
+      absl::string_view ws,
+      const std::map<std::string, std::string>& visitors) const;
 
  private:
   storage::Store& store_;

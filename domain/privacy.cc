@@ -1,5 +1,9 @@
 #include "domain/privacy.h"
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -100,6 +104,8 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
   ErasureCounts counts;
+  // The person's visitor ids -> their pseudonyms.
+  std::map<std::string, std::string> visitors;
   customers_.AddErasure(batch, deltas, ws, calendar, customer, token);
   ASSIGN_OR_RETURN(auto records, RecordsOf(ws, customer_id));
   for (const auto& [tag, id] : records) {
@@ -114,8 +120,8 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
         ++counts.purchases;
         break;
       case keys::WorkspaceTag::kSession:
-        RETURN_IF_ERROR(
-            sessions_.AddAnonymization(batch, deltas, ws, calendar, id, token));
+        RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws, calendar,
+                                                   id, token, &visitors));
         ++counts.sessions;
         break;
       case keys::WorkspaceTag::kTicket:
@@ -129,6 +135,14 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
       default:
         return errors::DataLoss("unknown record kind in the customer index");
     }
+  }
+  // The person's visitor ids leave their anonymous sessions too (those
+  // from before they signed in, say), under the same pseudonyms.
+  ASSIGN_OR_RETURN(std::vector<std::string> anonymous,
+                   sessions_.AnonymousOfVisitors(ws, visitors));
+  for (const std::string& id : anonymous) {
+    RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws, calendar, id,
+                                               token, &visitors));
   }
   RETURN_IF_ERROR(events_.AddAnonymization(batch, ws, customer_id, token));
   deltas.FlushTo(batch);

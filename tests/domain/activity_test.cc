@@ -455,6 +455,76 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
   EXPECT_FALSE(named);
 }
 
+TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
+  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  auto session = [](const std::string& id, const std::string& visitor,
+                    const std::string& customer, absl::Time t) {
+    records::Session s;
+    s.set_id(id);
+    s.set_visitor_id(visitor);
+    s.set_customer_id(customer);
+    s.set_start_time_us(absl::ToUnixMicros(t));
+    s.set_page_views(2);
+    return s;
+  };
+  // c1 on two devices (visitor ids), one of them also anonymous before
+  // signing in; c2 and a stranger elsewhere.
+  ASSERT_THAT(
+      sessions_.Put("w",
+                    {session("s1", "phone-of-c1", "c1", Utc(2026, 3, 2)),
+                     session("s2", "laptop-of-c1", "c1", Utc(2026, 3, 2)),
+                     session("s3", "phone-of-c1", "", Utc(2026, 3, 1)),
+                     session("s4", "phone-of-c2", "c2", Utc(2026, 3, 2)),
+                     session("s5", "stranger", "", Utc(2026, 3, 2))},
+                    ""),
+      IsOk());
+  const absl::Time from = Utc(2026, 3, 1);
+  const absl::Time to = Utc(2026, 3, 3);
+  std::vector<std::string> metrics = {"dau", "mau", "conversion_rate",
+                                      "pages_per_session", "engagement_rate"};
+  std::vector<std::optional<double>> before;
+  for (const std::string& m : metrics) before.push_back(Value(m, from, to));
+
+  auto erased = privacy_.Erase("w", "c1");
+  ASSERT_THAT(erased, IsOk());
+  EXPECT_EQ(erased->sessions, 2);
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    EXPECT_EQ(Value(metrics[i], from, to), before[i]) << metrics[i];
+  }
+  // Two devices keep two pseudonyms, and the anonymous session takes the
+  // pseudonym of its device; nothing else changes.
+  auto s1 = sessions_.Get("w", "s1");
+  auto s2 = sessions_.Get("w", "s2");
+  auto s3 = sessions_.Get("w", "s3");
+  ASSERT_THAT(s1, IsOk());
+  ASSERT_THAT(s2, IsOk());
+  ASSERT_THAT(s3, IsOk());
+  EXPECT_NE(s1->visitor_id(), "phone-of-c1");
+  EXPECT_NE(s2->visitor_id(), "laptop-of-c1");
+  EXPECT_NE(s1->visitor_id(), s2->visitor_id());
+  EXPECT_EQ(s3->visitor_id(), s1->visitor_id());
+  EXPECT_EQ(s3->customer_id(), "");
+  EXPECT_EQ(sessions_.Get("w", "s4")->visitor_id(), "phone-of-c2");
+  EXPECT_EQ(sessions_.Get("w", "s5")->visitor_id(), "stranger");
+  bool named = false;
+  for (auto cf :
+       {storage::ColumnFamily::kCatalog, storage::ColumnFamily::kFacts,
+        storage::ColumnFamily::kIndex, storage::ColumnFamily::kRollups}) {
+    ASSERT_THAT(
+        store_.ScanPrefix(cf, "",
+                          [&](absl::string_view key, absl::string_view value) {
+                            named = named || absl::StrContains(key, "of-c1") ||
+                                    absl::StrContains(value, "of-c1");
+                            return true;
+                          }),
+        IsOk());
+  }
+  EXPECT_FALSE(named);
+}
+
 // Responses and purchases naming a customer keep arriving while the customer
 // is erased: whatever was checked before the erasure and stored after it
 // must not name the customer.
