@@ -81,9 +81,9 @@ absl::Status FailedPrecondition(absl::string_view reason,
   return Make(absl::StatusCode::kFailedPrecondition, reason, message);
 }
 
-absl::Status ResourceExhausted(absl::string_view message) {
-  return Make(absl::StatusCode::kResourceExhausted, "RESOURCE_EXHAUSTED",
-              message);
+absl::Status ResourceExhausted(absl::string_view message,
+                               absl::string_view reason) {
+  return Make(absl::StatusCode::kResourceExhausted, reason, message);
 }
 
 absl::Status Throttled(absl::string_view reason, absl::string_view message,

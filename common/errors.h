@@ -41,8 +41,10 @@ absl::Status PermissionDenied(absl::string_view why);
 // FAILED_PRECONDITION with a reason code (UPPER_SNAKE_CASE).
 absl::Status FailedPrecondition(absl::string_view reason,
                                 absl::string_view message);
-// RESOURCE_EXHAUSTED: a request over a limit.
-absl::Status ResourceExhausted(absl::string_view message);
+// RESOURCE_EXHAUSTED: a request over a limit (reason RESOURCE_EXHAUSTED
+// unless given).
+absl::Status ResourceExhausted(absl::string_view message,
+                               absl::string_view reason = "RESOURCE_EXHAUSTED");
 // RESOURCE_EXHAUSTED of a rate or capacity limit, with a reason code
 // (e.g. RATE_LIMITED) and when a retry may succeed (google.rpc.RetryInfo).
 absl::Status Throttled(absl::string_view reason, absl::string_view message,

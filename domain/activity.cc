@@ -154,6 +154,26 @@ absl::Status CheckFields(records::Ticket& t, const CheckContext& ctx,
   return absl::OkStatus();
 }
 
+// The capped dimension values a record brings (dimension_caps.h).
+void AddDimensionValues(const records::Purchase& p,
+                        std::vector<DimensionValue>& out) {
+  out.emplace_back("channel", p.channel());
+}
+
+void AddDimensionValues(const records::Session& s,
+                        std::vector<DimensionValue>& out) {
+  out.emplace_back("source", s.source());
+  out.emplace_back("device", s.device());
+  out.emplace_back("landing_page", s.landing_page());
+  out.emplace_back("content_type", s.content_type());
+  out.emplace_back("keyword", s.keyword());
+}
+
+void AddDimensionValues(const records::Ticket& t,
+                        std::vector<DimensionValue>& out) {
+  out.emplace_back("channel", t.channel());
+}
+
 template <typename Record>
 std::string ResourceName(absl::string_view ws, absl::string_view id) {
   return absl::StrCat("workspaces/", ws, "/", FactTraits<Record>::kCollection,
@@ -233,6 +253,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   Violations all;
   storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
+  std::vector<DimensionValue> dimension_values;
   for (size_t i = 0; i < records.size(); ++i) {
     Record& r = records[i];
     Violations v(list_field.empty() ? ""
@@ -302,9 +323,15 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
       if (!r.refund_of().empty())
         batch_refunds[r.refund_of()][r.id()] = r.amount();
     }
+    AddDimensionValues(r, dimension_values);
     latest[r.id()] = r;
   }
   RETURN_IF_ERROR(all.ToStatus());
+  ASSIGN_OR_RETURN(std::vector<std::string> new_values,
+                   workspaces_.dimension_caps().Admit(ws, dimension_values));
+  for (std::string& key : new_values) {
+    batch.Put(ColumnFamily::kIndex, std::move(key), "");
+  }
   deltas.FlushTo(batch);
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
   return counts;

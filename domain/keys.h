@@ -51,6 +51,9 @@ enum class WorkspaceTag : uint8_t {
   kEventLine = 16,     // kFacts: (event, line id) -> records::EventLine
   kRegistration = 17,  // kFacts: (event, customer) -> records::Registration
   kEventSignal = 18,   // kFacts: (event, signal id) -> records::EventSignal
+  // kIndex: (dimension, value) -> "" for every value a capped dimension
+  // has taken (dimension_caps.h).
+  kDimensionValue = 19,
 };
 
 inline std::string ServerRecord(absl::string_view name) {
@@ -134,6 +137,22 @@ inline std::pair<std::string, std::string> NewestFirstRange(
     end = absl::StrCat(prefix, storage::KeyEncoder().I64(-*from_us + 1).key());
   }
   return {std::move(begin), std::move(end)};
+}
+
+inline std::string DimensionValue(absl::string_view workspace_id,
+                                  absl::string_view dimension,
+                                  absl::string_view value) {
+  return InWorkspace(workspace_id, WorkspaceTag::kDimensionValue)
+      .Str(dimension)
+      .Str(value)
+      .key();
+}
+
+inline std::string DimensionValuePrefix(absl::string_view workspace_id,
+                                        absl::string_view dimension) {
+  return InWorkspace(workspace_id, WorkspaceTag::kDimensionValue)
+      .Str(dimension)
+      .key();
 }
 
 inline std::string ResponseId(absl::string_view workspace_id,

@@ -148,6 +148,15 @@ absl::Status Prepare(Lookups& lookups, absl::Time now, records::Response& r,
   return absl::OkStatus();
 }
 
+// The capped dimension values a response brings (dimension_caps.h).
+void AddDimensionValues(const records::Response& r,
+                        std::vector<DimensionValue>& out) {
+  out.emplace_back("channel", r.channel());
+  out.emplace_back("touchpoint", r.touchpoint());
+  out.emplace_back("event", r.event_id());
+  for (const std::string& tag : r.tags()) out.emplace_back("tag", tag);
+}
+
 // Whether two submissions of one id say the same thing.
 bool SameSubmission(const records::Response& a, const records::Response& b) {
   return a.survey_id() == b.survey_id() && a.customer_id() == b.customer_id() &&
@@ -314,6 +323,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   std::map<std::string, const records::Response*> in_batch;
+  std::vector<DimensionValue> dimension_values;
   for (size_t i = 0; i < responses.size(); ++i) {
     const records::Response& r = responses[i];
     const records::Response* earlier = nullptr;
@@ -337,7 +347,14 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     }
     in_batch.emplace(r.id(), &r);
     AddWrites(batch, rollups, workspace_id, calendar, r);
+    AddDimensionValues(r, dimension_values);
     ++counts.stored;
+  }
+  ASSIGN_OR_RETURN(
+      std::vector<std::string> new_values,
+      workspaces_.dimension_caps().Admit(workspace_id, dimension_values));
+  for (std::string& key : new_values) {
+    batch.Put(ColumnFamily::kIndex, std::move(key), "");
   }
   rollups.FlushTo(batch);
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
@@ -366,6 +383,18 @@ void ResponseLedger::SubmitAsync(
     status = Prepare(lookups, now, response, v);
   }
   if (status.ok()) status = v.ToStatus();
+  std::vector<std::string> new_values;
+  if (status.ok()) {
+    std::vector<DimensionValue> values;
+    AddDimensionValues(response, values);
+    absl::StatusOr<std::vector<std::string>> admitted =
+        workspaces_.dimension_caps().Admit(workspace_id, values);
+    if (admitted.ok()) {
+      new_values = *std::move(admitted);
+    } else {
+      status = admitted.status();
+    }
+  }
   if (!status.ok()) {
     done(status);
     return;
@@ -375,7 +404,8 @@ void ResponseLedger::SubmitAsync(
     absl::MutexLock lock(&queue_mu_);
     if (queue_.size() < kMaxQueuedSubmits) {
       queue_.push_back({std::string(workspace_id), std::move(response),
-                        catalog_changes, std::move(done)});
+                        catalog_changes, std::move(new_values),
+                        std::move(done)});
       return;
     }
   }
@@ -481,6 +511,9 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       }
       in_group.emplace(ids[i], results.size());
       AddWrites(batch, rollups, ws, cal->second, r);
+      for (std::string& key : group[i].new_values) {
+        batch.Put(ColumnFamily::kIndex, std::move(key), "");
+      }
       results.emplace_back(Submitted{std::move(r), true});
     }
     rollups.FlushTo(batch);

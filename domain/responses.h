@@ -129,6 +129,8 @@ class ResponseLedger {
     records::Response response;
     // CatalogChanges() before the response was checked.
     uint64_t catalog_changes;
+    // Index keys of the dimension values it brings first (admitted).
+    std::vector<std::string> new_values;
     std::function<void(absl::StatusOr<Submitted>)> done;
   };
   // Changes in workspace `ws` that can make an earlier check of a response

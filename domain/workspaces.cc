@@ -284,6 +284,7 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
     absl::MutexLock zones(&zones_mu_);
     zones_.erase(std::string(id));
   }
+  caps_.Forget(id);
   // The deleted data leaves the files too, not only the key space.
   return store_.CompactRange(prefix, storage::PrefixEnd(prefix));
 }

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "domain/api_keys.h"
+#include "domain/dimension_caps.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "storage/store.h"
@@ -51,6 +52,10 @@ absl::Status ValidateCurrency(absl::string_view code, absl::string_view field);
 
 class WorkspaceDirectory {
  public:
+  // The caps on each workspace's distinct dimension values, which every
+  // writer of facts consults.
+  DimensionCaps& dimension_caps() const { return caps_; }
+
   WorkspaceDirectory(storage::Store& store, KeyRing& keys, const Clock& clock)
       : store_(store), keys_(keys), clock_(clock) {}
 
@@ -86,6 +91,7 @@ class WorkspaceDirectory {
   storage::Store& store_;
   KeyRing& keys_;
   const Clock& clock_;
+  mutable DimensionCaps caps_{store_};
   // Serializes the read-check-write of workspace changes.
   mutable absl::Mutex mu_;
   mutable absl::Mutex zones_mu_;

@@ -66,6 +66,11 @@ ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Seconds(60),
           "(0 for never)");
 ABSL_FLAG(absl::Duration, stream_deadline, absl::Hours(1),
           "a client stream that runs longer is cancelled (0 for never)");
+ABSL_FLAG(int64_t, max_dimension_values, 1000,
+          "distinct values of a label dimension (channel, touchpoint, event, "
+          "tag, source, device, content type) in one workspace");
+ABSL_FLAG(int64_t, max_page_dimension_values, 10000,
+          "distinct landing pages, and distinct keywords, in one workspace");
 ABSL_FLAG(int, max_concurrent_streams, 256,
           "concurrent calls on one connection");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
@@ -140,6 +145,8 @@ int main(int argc, char** argv) {
       absl::GetFlag(FLAGS_failed_auth_per_peer);
   options.max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams);
   options.streams.idle_timeout = absl::GetFlag(FLAGS_stream_idle_timeout);
+  options.dimension_caps.labels = absl::GetFlag(FLAGS_max_dimension_values);
+  options.dimension_caps.pages = absl::GetFlag(FLAGS_max_page_dimension_values);
   options.streams.deadline = absl::GetFlag(FLAGS_stream_deadline);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);

@@ -151,6 +151,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
   parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
       *parts->store, *parts->keys, clock);
+  parts->workspaces->dimension_caps().SetLimits(options.dimension_caps);
   ASSIGN_OR_RETURN(parts->first_start,
                    parts->workspaces->InitializeOnFirstStart());
   parts->limiter = std::make_unique<RateLimiter>(options.limits, clock);

@@ -35,6 +35,8 @@ struct ServerOptions {
   RateLimits limits;
   // Idle timeout and deadline of client streams (stream_watchdog.h).
   StreamLimits streams;
+  // Distinct values per dimension per workspace (domain/dimension_caps.h).
+  domain::DimensionCapLimits dimension_caps;
   // Concurrent streams (calls) on one connection.
   int max_concurrent_streams = 256;
   // A connection is closed (gracefully, GOAWAY) after this long, so that

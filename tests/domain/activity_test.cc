@@ -525,6 +525,42 @@ TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
   EXPECT_FALSE(named);
 }
 
+TEST_F(ActivityTest, DistinctDimensionValuesAreCappedPerWorkspace) {
+  workspaces_.dimension_caps().SetLimits({3, 10});
+  ASSERT_THAT(workspaces_.Create("v", "V", "UTC", "EUR"), IsOk());
+  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  ASSERT_THAT(customers_.Create("v", Customer("c1", "smb", Utc(2025, 1, 1))),
+              IsOk());
+  auto bought = [&](const std::string& ws, const std::string& id,
+                    const std::string& channel) {
+    records::Purchase p = Purchase(id, "c1", Utc(2026, 1, 5), 100);
+    p.set_channel(channel);
+    return purchases_.Put(ws, {p}, "").status();
+  };
+  EXPECT_THAT(bought("w", "p1", "web"), IsOk());
+  EXPECT_THAT(bought("w", "p2", "store"), IsOk());
+  EXPECT_THAT(bought("w", "p3", ""), IsOk());  // no value counts nothing
+  EXPECT_THAT(bought("w", "p4", "phone"), IsOk());
+  absl::Status refused = bought("w", "p5", "kiosk");
+  EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
+  EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("channel"));
+  EXPECT_THAT(purchases_.Get("w", "p5"), StatusIs(absl::StatusCode::kNotFound));
+  // Known values still pass; another workspace has caps of its own.
+  EXPECT_THAT(bought("w", "p6", "web"), IsOk());
+  EXPECT_THAT(bought("v", "p1", "kiosk"), IsOk());
+  // The values taken are stored: a new server (caps loaded anew) refuses
+  // the same.
+  WorkspaceDirectory again(store_, keys_, clock_);
+  again.dimension_caps().SetLimits({3, 10});
+  auto admitted = again.dimension_caps().Admit("w", {{"channel", "kiosk"}});
+  EXPECT_THAT(admitted.status(),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+  admitted = again.dimension_caps().Admit("w", {{"channel", "store"}});
+  ASSERT_THAT(admitted, IsOk());
+  EXPECT_TRUE(admitted->empty());
+}
+
 // Responses and purchases naming a customer keep arriving while the customer
 // is erased: whatever was checked before the erasure and stored after it
 // must not name the customer.

@@ -12,6 +12,7 @@
 #include "gtest/gtest.h"
 #include "mittari/v1/admin.grpc.pb.h"
 #include "mittari/v1/customer.grpc.pb.h"
+#include "mittari/v1/survey.grpc.pb.h"
 #include "tests/testing/test_server.h"
 
 namespace mittari::service {
@@ -221,6 +222,42 @@ TEST_F(LimitsTest, AnIdleStreamIsCancelledAndStoresNothing) {
           ->GetSession(TestServer::Context(server_->admin_key()).get(), get, &s)
           .error_code(),
       grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(LimitsTest, ANewDimensionValuePastItsCapIsRefusedByName) {
+  ServerOptions options = TestServer::DefaultOptions();
+  options.dimension_caps.labels = 2;
+  server_ = std::make_unique<TestServer>(options);
+  auto surveys = v1::SurveyService::NewStub(server_->channel());
+  const std::string admin = server_->admin_key();
+  v1::CreateSurveyRequest create;
+  create.set_parent("workspaces/default");
+  create.set_survey_id("nps");
+  create.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
+  create.mutable_survey()->set_question("Recommend us?");
+  v1::Survey survey;
+  ASSERT_TRUE(
+      surveys->CreateSurvey(TestServer::Context(admin).get(), create, &survey)
+          .ok());
+  auto submit = [&](const std::string& id, const std::string& channel) {
+    v1::SubmitResponseRequest r;
+    r.set_parent("workspaces/default");
+    r.set_response_id(id);
+    r.mutable_response()->set_survey_id("nps");
+    r.mutable_response()->set_score(9);
+    r.mutable_response()->set_channel(channel);
+    *r.mutable_response()->mutable_submit_time() = TimeUtil::SecondsToTimestamp(
+        absl::ToUnixSeconds(server_->clock().Now() - absl::Hours(1)));
+    v1::Response out;
+    return surveys->SubmitResponse(TestServer::Context(admin).get(), r, &out);
+  };
+  EXPECT_TRUE(submit("r1", "web").ok());
+  EXPECT_TRUE(submit("r2", "email").ok());
+  grpc::Status refused = submit("r3", "pigeon");
+  ASSERT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(RefusalOf(refused).reason, "DIMENSION_CAP");
+  EXPECT_THAT(refused.error_message(), ::testing::HasSubstr("'channel'"));
+  EXPECT_TRUE(submit("r4", "web").ok());
 }
 
 TEST_F(LimitsTest, FailedAuthenticationsAreThrottledPerClientAddress) {
