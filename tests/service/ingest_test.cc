@@ -52,13 +52,7 @@ class IngestTest : public ::testing::Test {
     v1::Event e;
     grpc::Status s = events_->CreateEvent(Ctx(admin_).get(), event, &e);
     ASSERT_TRUE(s.ok()) << s.error_message();
-    v1::CreateSurveyRequest survey;
-    survey.set_parent(kWs);
-    survey.set_survey_id("nps");
-    survey.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
-    survey.mutable_survey()->set_question("Recommend us?");
-    v1::Survey out;
-    ASSERT_TRUE(surveys_->CreateSurvey(Ctx(admin_).get(), survey, &out).ok());
+    ASSERT_TRUE(server_.CreateNpsSurvey().ok());
   }
 
   v1::ApiKey CreateKey(v1::Role role) {

@@ -27,13 +27,7 @@ class KpiServiceTest : public ::testing::Test {
   void SetUp() override {
     surveys_ = v1::SurveyService::NewStub(server_.channel());
     kpi_ = v1::KpiService::NewStub(server_.channel());
-    v1::CreateSurveyRequest survey;
-    survey.set_parent(kWs);
-    survey.set_survey_id("nps");
-    survey.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
-    survey.mutable_survey()->set_question("Recommend us?");
-    v1::Survey out;
-    ASSERT_TRUE(surveys_->CreateSurvey(Ctx().get(), survey, &out).ok());
+    ASSERT_TRUE(server_.CreateNpsSurvey().ok());
     // 120 channels.
     v1::BatchSubmitResponsesRequest batch;
     batch.set_parent(kWs);

@@ -230,15 +230,7 @@ TEST_F(LimitsTest, ANewDimensionValuePastItsCapIsRefusedByName) {
   server_ = std::make_unique<TestServer>(options);
   auto surveys = v1::SurveyService::NewStub(server_->channel());
   const std::string admin = server_->admin_key();
-  v1::CreateSurveyRequest create;
-  create.set_parent("workspaces/default");
-  create.set_survey_id("nps");
-  create.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
-  create.mutable_survey()->set_question("Recommend us?");
-  v1::Survey survey;
-  ASSERT_TRUE(
-      surveys->CreateSurvey(TestServer::Context(admin).get(), create, &survey)
-          .ok());
+  ASSERT_TRUE(server_->CreateNpsSurvey().ok());
   auto submit = [&](const std::string& id, const std::string& channel) {
     v1::SubmitResponseRequest r;
     r.set_parent("workspaces/default");

@@ -31,13 +31,7 @@ class ValueReportTest : public ::testing::Test {
     customers_ = v1::CustomerService::NewStub(server_.channel());
     surveys_ = v1::SurveyService::NewStub(server_.channel());
     kpi_ = v1::KpiService::NewStub(server_.channel());
-    v1::CreateSurveyRequest survey;
-    survey.set_parent(kWs);
-    survey.set_survey_id("nps");
-    survey.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
-    survey.mutable_survey()->set_question("Recommend us?");
-    v1::Survey out;
-    ASSERT_TRUE(surveys_->CreateSurvey(Ctx().get(), survey, &out).ok());
+    ASSERT_TRUE(server_.CreateNpsSurvey().ok());
   }
 
   std::unique_ptr<grpc::ClientContext> Ctx() const {

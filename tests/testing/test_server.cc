@@ -7,6 +7,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
+#include "mittari/v1/survey.grpc.pb.h"
 
 namespace mittari::testing {
 
@@ -65,6 +66,17 @@ std::unique_ptr<grpc::ClientContext> TestServer::Context(
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(30));
   return context;
+}
+
+grpc::Status TestServer::CreateNpsSurvey(const std::string& id) const {
+  v1::CreateSurveyRequest request;
+  request.set_parent("workspaces/default");
+  request.set_survey_id(id);
+  request.mutable_survey()->set_kind(v1::SURVEY_KIND_NPS);
+  request.mutable_survey()->set_question("Recommend us?");
+  v1::Survey survey;
+  return v1::SurveyService::NewStub(channel_)->CreateSurvey(
+      Context(admin_key_).get(), request, &survey);
 }
 
 }  // namespace mittari::testing

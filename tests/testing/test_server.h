@@ -47,6 +47,10 @@ class TestServer {
   // A client context that carries `key` (none when empty).
   static std::unique_ptr<grpc::ClientContext> Context(const std::string& key);
 
+  // Creates NPS survey `id` ("Recommend us?", scale 0-10) in the default
+  // workspace, with the admin key.
+  grpc::Status CreateNpsSurvey(const std::string& id = "nps") const;
+
  private:
   void Start();
 
