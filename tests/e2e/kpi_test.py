@@ -54,6 +54,17 @@ class GoldenKpis(unittest.TestCase):
     def tearDownClass(cls):
         cls.server.cleanup()
 
+    def assert_matches(self, want, have, tolerance, where):
+        """Every key of `want` in `have`: floats within the tolerance,
+        everything else (null included) equal."""
+        for k, v in want.items():
+            if isinstance(v, float):
+                self.assertIsNotNone(have[k], f"{where} {k}")
+                self.assertAlmostEqual(have[k], v, delta=tolerance,
+                                       msg=f"{where} {k}")
+            else:
+                self.assertEqual(have[k], v, f"{where} {k}")
+
     def check_set(self, workspace_id, directory):
         with open(os.path.join(directory, "expected.json")) as f:
             expected = json.load(f)
@@ -67,13 +78,7 @@ class GoldenKpis(unittest.TestCase):
             where = f"{workspace_id} {q['metric']} {q['granularity']} {q['group_by']}"
             self.assertEqual(len(got), len(q["points"]), where)
             for e, g in zip(q["points"], got):
-                for k, v in e.items():
-                    if isinstance(v, float):
-                        self.assertIsNotNone(g[k], f"{where} {k}")
-                        self.assertAlmostEqual(g[k], v, delta=tolerance,
-                                               msg=f"{where} {k} {e['bucket_start']}")
-                    else:
-                        self.assertEqual(g[k], v, f"{where} {k} {e['bucket_start']}")
+                self.assert_matches(e, g, tolerance, f"{where} {e['bucket_start']}")
             checked += 1
         self.assertEqual(checked, len(expected["queries"]))
         self.assertGreaterEqual(checked, 25)
@@ -81,13 +86,7 @@ class GoldenKpis(unittest.TestCase):
             _, got, _ = cli(self.server, key, "events", "report", e["event"],
                             "--output", "json")
             where = f"{workspace_id} event {e['event']}"
-            for k, v in e.items():
-                if isinstance(v, float):
-                    self.assertIsNotNone(got[k], f"{where} {k}")
-                    self.assertAlmostEqual(got[k], v, delta=tolerance,
-                                           msg=f"{where} {k}")
-                else:
-                    self.assertEqual(got[k], v, f"{where} {k}")
+            self.assert_matches(e, got, tolerance, where)
             self.assertEqual({g["goal"] for g in got["goals"]},
                              {"registrations", "attendance_rate",
                               "conversions"}, where)
@@ -115,13 +114,7 @@ class GoldenKpis(unittest.TestCase):
             pairs.append((e["headline"], got["headline"]))
             for want, have in pairs:
                 self.assertEqual(set(have.keys()), set(want.keys()), where)
-                for k, v in want.items():
-                    if isinstance(v, float):
-                        self.assertIsNotNone(have[k], f"{where} {k}")
-                        self.assertAlmostEqual(have[k], v, delta=tolerance,
-                                               msg=f"{where} {k}")
-                    else:
-                        self.assertEqual(have[k], v, f"{where} {k}")
+                self.assert_matches(want, have, tolerance, where)
 
     def test_reference_set(self):
         self.check_set("golden", GOLDEN)
