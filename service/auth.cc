@@ -22,8 +22,22 @@ absl::StatusOr<domain::Principal> Authorizer::Authorize(
   }
   domain::Principal principal = *std::move(authenticated);
   RETURN_IF_ERROR(limiter_.AdmitCall(principal.key_id, principal.workspace_id));
+  RETURN_IF_ERROR(CheckRole(principal, any_of));
+  return principal;
+}
+
+absl::Status Authorizer::Recheck(
+    const grpc::ServerContextBase& context,
+    std::initializer_list<domain::Permission> any_of) const {
+  ASSIGN_OR_RETURN(domain::Principal principal, Authenticate(context));
+  return CheckRole(principal, any_of);
+}
+
+absl::Status Authorizer::CheckRole(
+    const domain::Principal& principal,
+    std::initializer_list<domain::Permission> any_of) {
   for (domain::Permission p : any_of) {
-    if (domain::Grants(principal.role, p)) return principal;
+    if (domain::Grants(principal.role, p)) return absl::OkStatus();
   }
   return errors::PermissionDenied(absl::StrCat("a key with role '",
                                                domain::RoleName(principal.role),

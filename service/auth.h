@@ -69,6 +69,11 @@ class Authorizer {
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view collection, absl::string_view field = "name") const;
 
+  // Checks again, within a call (a stream's later messages), that its key
+  // is still accepted and still grants the call: no rate is charged.
+  absl::Status Recheck(const grpc::ServerContextBase& context,
+                       std::initializer_list<domain::Permission> any_of) const;
+
   // Charges `rows` records of a batch to the workspace's rate.
   absl::Status AdmitRows(const WorkspaceCall& call, int64_t rows) const {
     return limiter_.AdmitRows(call.workspace_id, rows);
@@ -84,6 +89,10 @@ class Authorizer {
   // The key's principal, or UNAUTHENTICATED.
   absl::StatusOr<domain::Principal> Authenticate(
       const grpc::ServerContextBase& context) const;
+  // PERMISSION_DENIED unless the role grants one of `any_of`.
+  static absl::Status CheckRole(
+      const domain::Principal& principal,
+      std::initializer_list<domain::Permission> any_of);
 
   const domain::KeyRing& keys_;
   RateLimiter& limiter_;

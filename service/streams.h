@@ -47,7 +47,7 @@ absl::StatusOr<WorkspaceCall> ReadStream(
       ASSIGN_OR_RETURN(
           call, auth.AuthorizeIn(context, any_of, message.parent(), "parent"));
     } else {
-      RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
+      RETURN_IF_ERROR(auth.Recheck(context, any_of));
     }
     if (!message.parent().empty() &&
         message.parent() != absl::StrCat("workspaces/", call->workspace_id)) {
@@ -78,7 +78,7 @@ absl::StatusOr<WorkspaceCall> ReadStream(
     return errors::InvalidArgument(
         "parent", "is required: the stream carried no message");
   }
-  RETURN_IF_ERROR(auth.Authorize(context, any_of).status());
+  RETURN_IF_ERROR(auth.Recheck(context, any_of));
   return *std::move(call);
 }
 

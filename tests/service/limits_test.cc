@@ -142,6 +142,26 @@ TEST_F(LimitsTest, CallsPerKeyAreLimitedAndRefill) {
   EXPECT_TRUE(Info(admin).ok());
 }
 
+TEST_F(LimitsTest, AStreamIsOneCallHoweverManyMessagesItCarries) {
+  RateLimits limits = Off();
+  limits.calls_per_key = 5;  // a bucket of 10
+  Start(limits);
+  auto context = TestServer::Context(server_->admin_key());
+  v1::ImportSummary summary;
+  auto stream = customers_->ImportSessions(context.get(), &summary);
+  for (int m = 0; m < 30; ++m) {
+    v1::ImportSessionsRequest message;
+    message.set_parent("workspaces/default");
+    *message.mutable_requests() =
+        Sessions("default", 1, absl::StrCat("one-", m, "-")).requests();
+    ASSERT_TRUE(stream->Write(message));
+  }
+  stream->WritesDone();
+  grpc::Status s = stream->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(summary.created(), 30);
+}
+
 TEST_F(LimitsTest, CallsPerWorkspaceAreShared) {
   RateLimits limits = Off();
   limits.calls_per_workspace = 2;  // a bucket of 4
