@@ -230,6 +230,21 @@ absl::StatusOr<records::ApiKey> KeyRing::Revoke(absl::string_view workspace_id,
   return record;
 }
 
+absl::StatusOr<NewApiKey> KeyRing::RotateOperatorKey(absl::string_view key_id) {
+  ASSIGN_OR_RETURN(records::ApiKey old, Get("", key_id));
+  storage::WriteBatch batch;
+  ASSIGN_OR_RETURN(NewApiKey key,
+                   Prepare("", Role::kOperator, old.display_name(), batch));
+  if (old.revoke_time_us() == 0) {
+    old.set_revoke_time_us(absl::ToUnixMicros(clock_.Now()));
+    batch.Put(ColumnFamily::kMeta, keys::ApiKey(key_id),
+              old.SerializeAsString());
+  }
+  RETURN_IF_ERROR(store_.Write(batch));
+  ForgetVerified();
+  return key;
+}
+
 absl::Status KeyRing::PrepareDeleteAll(absl::string_view workspace_id,
                                        storage::WriteBatch& batch) const {
   std::string prefix = keys::ApiKeyOfWorkspacePrefix(workspace_id);

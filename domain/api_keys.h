@@ -60,6 +60,9 @@ class KeyRing {
                                              int limit) const;
   absl::StatusOr<records::ApiKey> Revoke(absl::string_view workspace_id,
                                          absl::string_view key_id);
+  // Makes a new operator key and revokes operator key `key_id`, in one
+  // write; NOT_FOUND when `key_id` is no operator key.
+  absl::StatusOr<NewApiKey> RotateOperatorKey(absl::string_view key_id);
 
   // Adds the deletion of every key of the workspace to `batch`. Call
   // ForgetVerified once the batch is written.

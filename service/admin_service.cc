@@ -1,5 +1,7 @@
 #include "service/admin_service.h"
 
+#include "absl/strings/match.h"
+#include "absl/strings/strip.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "service/handler.h"
@@ -222,6 +224,27 @@ grpc::Status AdminServiceImpl::RevokeApiKey(
                                              request->name(), kApiKeys));
     ASSIGN_OR_RETURN(records::ApiKey key,
                      keys_.Revoke(call.workspace_id, call.id));
+    *response = ApiKeyToProto(key);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::RotateOperatorKey(
+    grpc::ServerContext* context, const v1::RotateOperatorKeyRequest* request,
+    v1::ApiKey* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(domain::Principal principal,
+                     auth_.Authorize(*context, {Permission::kOperator}));
+    std::string key_id = principal.key_id;
+    if (!request->name().empty()) {
+      absl::string_view id = request->name();
+      if (!absl::ConsumePrefix(&id, "operatorKeys/") || id.empty() ||
+          absl::StrContains(id, '/')) {
+        return errors::InvalidArgument("name", "must be operatorKeys/{key_id}");
+      }
+      key_id = std::string(id);
+    }
+    ASSIGN_OR_RETURN(domain::NewApiKey key, keys_.RotateOperatorKey(key_id));
     *response = ApiKeyToProto(key);
     return absl::OkStatus();
   });

@@ -53,6 +53,9 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status GetServerInfo(grpc::ServerContext* context,
                              const v1::GetServerInfoRequest* request,
                              v1::ServerInfo* response) override;
+  grpc::Status RotateOperatorKey(grpc::ServerContext* context,
+                                 const v1::RotateOperatorKeyRequest* request,
+                                 v1::ApiKey* response) override;
 
  private:
   const Authorizer& auth_;

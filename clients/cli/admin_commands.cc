@@ -229,6 +229,22 @@ std::vector<Command> AdminCommands() {
          return OneKey<v1::RevokeApiKeyRequest>(
              inv, &AdminService::Stub::RevokeApiKey);
        }},
+      {{"operator", "rotate-key"},
+       "[KEY_ID]",
+       "replace an operator key (the one in use when none is named) with a "
+       "new one, printed once, and revoke it (operator key)",
+       {},
+       [](Invocation& inv) {
+         if (inv.operands.size() > 1) return inv.Usage("at most one key id");
+         v1::RotateOperatorKeyRequest request;
+         if (!inv.operands.empty()) {
+           request.set_name("operatorKeys/" + inv.operands[0]);
+         }
+         v1::ApiKey key;
+         grpc::Status status = Stub(inv)->RotateOperatorKey(
+             inv.client.Context().get(), request, &key);
+         return inv.Finish(status, KeyJson(key));
+       }},
       {{"server", "info"},
        "",
        "show the server's version and the key's role",

@@ -360,5 +360,55 @@ TEST_F(AdminServiceTest, OversizedRequestsAreRefused) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
+TEST_F(AdminServiceTest, TheOperatorKeyIsRotatedAndTheOldOneRevoked) {
+  const std::string old_key = server_.operator_key();
+  v1::ApiKey fresh;
+  ASSERT_TRUE(server_.admin()
+                  ->RotateOperatorKey(TestServer::Context(old_key).get(),
+                                      v1::RotateOperatorKeyRequest(), &fresh)
+                  .ok());
+  EXPECT_EQ(fresh.role(), v1::ROLE_OPERATOR);
+  EXPECT_THAT(fresh.name(), ::testing::StartsWith("operatorKeys/"));
+  ASSERT_FALSE(fresh.secret().empty());
+  v1::ListWorkspacesResponse list;
+  EXPECT_EQ(server_.admin()
+                ->ListWorkspaces(TestServer::Context(old_key).get(),
+                                 v1::ListWorkspacesRequest(), &list)
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(server_.admin()
+                  ->ListWorkspaces(TestServer::Context(fresh.secret()).get(),
+                                   v1::ListWorkspacesRequest(), &list)
+                  .ok());
+  // By name: a second operator key replaces the first; a name that is no
+  // operator key is refused by field or not found.
+  v1::ApiKey second;
+  ASSERT_TRUE(server_.admin()
+                  ->RotateOperatorKey(TestServer::Context(fresh.secret()).get(),
+                                      v1::RotateOperatorKeyRequest(), &second)
+                  .ok());
+  v1::RotateOperatorKeyRequest bad;
+  bad.set_name("workspaces/default");
+  v1::ApiKey out;
+  EXPECT_EQ(server_.admin()
+                ->RotateOperatorKey(TestServer::Context(second.secret()).get(),
+                                    bad, &out)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  bad.set_name("operatorKeys/0123456789abcdef");
+  EXPECT_EQ(server_.admin()
+                ->RotateOperatorKey(TestServer::Context(second.secret()).get(),
+                                    bad, &out)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // A workspace admin may not.
+  EXPECT_EQ(
+      server_.admin()
+          ->RotateOperatorKey(TestServer::Context(server_.admin_key()).get(),
+                              v1::RotateOperatorKeyRequest(), &out)
+          .error_code(),
+      grpc::StatusCode::PERMISSION_DENIED);
+}
+
 }  // namespace
 }  // namespace mittari::service

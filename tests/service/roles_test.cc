@@ -56,6 +56,7 @@ const std::map<std::string, Who>& Table() {
       {"ListApiKeys", Who::kAdmin},
       {"RevokeApiKey", Who::kAdmin},
       {"GetServerInfo", Who::kAnyKey},
+      {"RotateOperatorKey", Who::kOperator},
       // CustomerService
       {"CreateCustomer", Who::kWrite},
       {"GetCustomer", Who::kRead},
