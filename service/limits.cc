@@ -65,19 +65,20 @@ absl::Duration RateLimiter::Take(Buckets& buckets, absl::string_view key,
 absl::Status RateLimiter::AdmitCall(absl::string_view key_id,
                                     absl::string_view workspace_id) {
   absl::MutexLock lock(&mu_);
-  // Both buckets must have a token before either gives one.
-  absl::Duration wait = limits_.calls_per_key > 0
-                            ? Until(keys_, key_id, limits_.calls_per_key, 1)
-                            : absl::ZeroDuration();
-  if (!workspace_id.empty() && limits_.calls_per_workspace > 0) {
+  // Both buckets must have a token before either gives one. Until has
+  // refilled each bucket it looked at, so a token is then taken directly.
+  const bool per_key = limits_.calls_per_key > 0;
+  const bool per_workspace =
+      !workspace_id.empty() && limits_.calls_per_workspace > 0;
+  absl::Duration wait = absl::ZeroDuration();
+  if (per_key) wait = Until(keys_, key_id, limits_.calls_per_key, 1);
+  if (per_workspace) {
     wait = std::max(
         wait, Until(workspaces_, workspace_id, limits_.calls_per_workspace, 1));
   }
   if (wait > absl::ZeroDuration()) return RateLimited("calls", wait);
-  Take(keys_, key_id, limits_.calls_per_key, 1, false);
-  if (!workspace_id.empty()) {
-    Take(workspaces_, workspace_id, limits_.calls_per_workspace, 1, false);
-  }
+  if (per_key) keys_.find(key_id)->second.tokens -= 1;
+  if (per_workspace) workspaces_.find(workspace_id)->second.tokens -= 1;
   return absl::OkStatus();
 }
 

@@ -119,6 +119,28 @@ class LimitsTest : public ::testing::Test {
                                            request, &summary);
   }
 
+  // Streams `messages` messages of `rows` sessions each into the default
+  // workspace, waiting `pause` after the first; the stream's status, and
+  // its summary in `summary`.
+  grpc::Status Stream(int messages, int rows, const std::string& prefix,
+                      v1::ImportSummary* summary,
+                      absl::Duration pause = absl::ZeroDuration()) {
+    auto context = TestServer::Context(server_->admin_key());
+    auto stream = customers_->ImportSessions(context.get(), summary);
+    for (int m = 0; m < messages; ++m) {
+      v1::ImportSessionsRequest message;
+      message.set_parent("workspaces/default");
+      *message.mutable_requests() =
+          Sessions("default", rows, absl::StrCat(prefix, m, "-")).requests();
+      // The server may already have ended the stream: a failed write is
+      // fine, Finish says why.
+      if (!stream->Write(message)) break;
+      if (m == 0) absl::SleepFor(pause);
+    }
+    stream->WritesDone();
+    return stream->Finish();
+  }
+
   std::unique_ptr<TestServer> server_;
   std::unique_ptr<v1::CustomerService::Stub> customers_;
 };
@@ -146,18 +168,8 @@ TEST_F(LimitsTest, AStreamIsOneCallHoweverManyMessagesItCarries) {
   RateLimits limits = Off();
   limits.calls_per_key = 5;  // a bucket of 10
   Start(limits);
-  auto context = TestServer::Context(server_->admin_key());
   v1::ImportSummary summary;
-  auto stream = customers_->ImportSessions(context.get(), &summary);
-  for (int m = 0; m < 30; ++m) {
-    v1::ImportSessionsRequest message;
-    message.set_parent("workspaces/default");
-    *message.mutable_requests() =
-        Sessions("default", 1, absl::StrCat("one-", m, "-")).requests();
-    ASSERT_TRUE(stream->Write(message));
-  }
-  stream->WritesDone();
-  grpc::Status s = stream->Finish();
+  grpc::Status s = Stream(30, 1, "one-", &summary);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(summary.created(), 30);
 }
@@ -201,19 +213,8 @@ TEST_F(LimitsTest, AStreamOverTheRowRateIsSlowedNotFailed) {
   RateLimits limits = Off();
   limits.rows_per_workspace = 100;  // a bucket of 200
   Start(limits);
-  auto context = TestServer::Context(server_->admin_key());
   v1::ImportSummary summary;
-  auto stream = customers_->ImportSessions(context.get(), &summary);
-  for (int m = 0; m < 3; ++m) {
-    v1::ImportSessionsRequest message;
-    message.set_parent("workspaces/default");
-    const v1::BatchRecordSessionsRequest items =
-        Sessions("default", 100, absl::StrCat("m", m, "-"));
-    *message.mutable_requests() = items.requests();
-    ASSERT_TRUE(stream->Write(message));
-  }
-  stream->WritesDone();
-  grpc::Status s = stream->Finish();
+  grpc::Status s = Stream(3, 100, "m", &summary);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(summary.created(), 300);
 }
@@ -222,20 +223,13 @@ TEST_F(LimitsTest, AnIdleStreamIsCancelledAndStoresNothing) {
   StreamLimits streams;
   streams.idle_timeout = absl::Seconds(1);
   Start(Off(), streams);
-  auto context = TestServer::Context(server_->admin_key());
+  // After the first message nothing more for well past the idle timeout;
+  // the server ends the stream.
   v1::ImportSummary summary;
-  auto stream = customers_->ImportSessions(context.get(), &summary);
-  v1::ImportSessionsRequest message;
-  message.set_parent("workspaces/default");
-  *message.mutable_requests() = Sessions("default", 3, "idle").requests();
-  ASSERT_TRUE(stream->Write(message));
-  // Nothing more for well past the idle timeout; the server ends it.
-  absl::SleepFor(absl::Seconds(4));
-  (void)stream->Write(message);
-  stream->WritesDone();
-  EXPECT_EQ(stream->Finish().error_code(), grpc::StatusCode::CANCELLED);
+  EXPECT_EQ(Stream(2, 3, "idle", &summary, absl::Seconds(4)).error_code(),
+            grpc::StatusCode::CANCELLED);
   v1::GetSessionRequest get;
-  get.set_name("workspaces/default/sessions/idle0");
+  get.set_name("workspaces/default/sessions/idle0-0");
   v1::Session s;
   EXPECT_EQ(
       customers_
