@@ -18,6 +18,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/import.h"
 #include "storage/store.h"
 
 namespace mittari::storage {
@@ -39,6 +40,11 @@ class CachedStore final : public Store {
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override {
     return inner_->NewSnapshot();
+  }
+  // The store behind it stages and commits: an import writes no cached
+  // column family (import.h).
+  absl::StatusOr<std::unique_ptr<Import>> NewImport() override {
+    return inner_->NewImport();
   }
   absl::Status CompactAll() override { return inner_->CompactAll(); }
   absl::Status CompactRange(absl::string_view begin,

@@ -11,6 +11,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/import.h"
 #include "storage/store.h"
 
 namespace mittari::storage {
@@ -26,6 +27,9 @@ class MemoryStore final : public Store {
                     absl::string_view end, ScanVisitor visit) const override;
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override;
+  absl::StatusOr<std::unique_ptr<Import>> NewImport() override {
+    return NewMemoryImport(*this);
+  }
   absl::Status CompactAll() override { return absl::OkStatus(); }
   absl::Status CompactRange(absl::string_view /*begin*/,
                             absl::string_view /*end*/) override {

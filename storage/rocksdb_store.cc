@@ -1,6 +1,7 @@
 #include "storage/rocksdb_store.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/key_codec.h"
+#include "storage/rocksdb_status.h"
 
 namespace mittari::storage {
 namespace {
@@ -25,16 +27,6 @@ namespace {
 // Meta tag 0 is the storage layer's own; the domain's tags start at 1.
 std::string SchemaKey() {
   return KeyEncoder().U8(0).Str("schema_version").key();
-}
-
-absl::Status FromRocks(const rocksdb::Status& s, absl::string_view what) {
-  if (s.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsCorruption()) return errors::DataLoss(message);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
-    return errors::Unavailable(message);
-  }
-  return errors::Internal(message);
 }
 
 constexpr size_t kCounterWriteBufferBytes = size_t{4} << 20;
@@ -177,6 +169,8 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
       cf_options.memtable_whole_key_filtering = true;
       cf_options.memtable_prefix_bloom_size_ratio = 0.02;
     }
+    store->cf_options_.push_back(
+        std::make_unique<rocksdb::Options>(db_options, cf_options));
     descriptors.emplace_back(std::string(spec.name), cf_options);
   }
 
@@ -205,6 +199,17 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   store->db_.reset(db);
   store->hints_on_->store(true, std::memory_order_release);
   RETURN_IF_ERROR(store->CheckSchema());
+  // Imports that never committed left only their scratch directories.
+  store->import_dir_ = options.import_dir.empty()
+                           ? absl::StrCat(path, ".imports")
+                           : options.import_dir;
+  store->import_memory_bytes_ = options.import_memory_bytes;
+  std::error_code ec;
+  std::filesystem::remove_all(store->import_dir_, ec);
+  if (ec) {
+    return errors::Internal(
+        absl::StrCat("removing ", store->import_dir_, ": ", ec.message()));
+  }
   return store;
 }
 
@@ -317,6 +322,29 @@ absl::Status RocksDbStore::WriteInOrder(
   rocksdb::WriteOptions options;
   options.sync = true;
   return FromRocks(db_->Write(options, &rb), "write");
+}
+
+absl::Status RocksDbStore::IngestFiles(
+    const std::vector<std::pair<ColumnFamily, std::string>>& files) {
+  std::vector<rocksdb::IngestExternalFileArg> args;
+  for (const auto& [cf, file] : files) {
+    auto it = std::find_if(args.begin(), args.end(), [&](const auto& arg) {
+      return arg.column_family == Handle(cf);
+    });
+    if (it == args.end()) {
+      rocksdb::IngestExternalFileArg arg;
+      arg.column_family = Handle(cf);
+      arg.options.move_files = true;
+      arg.options.write_global_seqno = false;
+      arg.options.allow_blocking_flush = true;
+      args.push_back(std::move(arg));
+      it = args.end() - 1;
+    }
+    it->external_files.push_back(file);
+  }
+  if (args.empty()) return absl::OkStatus();
+  absl::ReaderMutexLock lock(&range_mu_);
+  return FromRocks(db_->IngestExternalFiles(args), "ingesting an import");
 }
 
 std::unique_ptr<ReadView> RocksDbStore::NewSnapshot() const {

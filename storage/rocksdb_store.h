@@ -17,6 +17,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+struct Options;
 }  // namespace rocksdb
 
 namespace mittari::storage {
@@ -38,6 +40,12 @@ class RocksDbStore final : public Store {
   struct Options {
     // Total memory for RocksDB's block cache.
     size_t block_cache_bytes = size_t{256} << 20;
+    // Where imports spill (a scratch directory per job); empty: the
+    // database's path followed by ".imports". What is there when the store
+    // opens was left by jobs that never committed, and is removed.
+    std::string import_dir;
+    // How much an import stages in memory before it spills.
+    int64_t import_memory_bytes = int64_t{64} << 20;
   };
 
   // Opens (creating when missing) the database in directory `path`.
@@ -59,6 +67,12 @@ class RocksDbStore final : public Store {
                     absl::string_view end, ScanVisitor visit) const override;
   absl::Status Write(const WriteBatch& batch) override;
   std::unique_ptr<ReadView> NewSnapshot() const override;
+  // Spills to a scratch RocksDB in its own directory under import_dir
+  // (without a log: a crash loses only what was never committed), and
+  // commits by writing each column family's staged keys, in order, into
+  // table files that IngestExternalFiles adds to the database atomically,
+  // across column families, and durably.
+  absl::StatusOr<std::unique_ptr<Import>> NewImport() override;
   absl::Status CompactAll() override;
   absl::Status CompactRange(absl::string_view begin,
                             absl::string_view end) override;
@@ -66,6 +80,11 @@ class RocksDbStore final : public Store {
   // Closes the database cleanly (flushes memtables, syncs the WAL). Later
   // calls fail. Called by the destructor when not called before.
   absl::Status Close() override;
+
+  // Adds sorted table files (made with the column family's options) to the
+  // database, all or none, moving them. Used by NewImport's commits.
+  absl::Status IngestFiles(
+      const std::vector<std::pair<ColumnFamily, std::string>>& files);
 
   // The schema version stored in the database.
   int schema_version() const { return kSchemaVersion; }
@@ -81,7 +100,15 @@ class RocksDbStore final : public Store {
     return handles_[static_cast<size_t>(cf)];
   }
 
+  friend class RocksDbImport;
+
   std::unique_ptr<rocksdb::DB> db_;
+  // The options each column family was opened with (its table files'
+  // format, its merge operator), for the table files imports write.
+  std::vector<std::unique_ptr<rocksdb::Options>> cf_options_;
+  std::string import_dir_;
+  int64_t import_memory_bytes_ = 0;
+  std::atomic<uint64_t> imports_{0};
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // Whether memtable inserts may use RocksDB's insert hint (see Open): off
   // while the WAL is replayed and while a batch with a range deletion is

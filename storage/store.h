@@ -20,6 +20,8 @@
 
 namespace mittari::storage {
 
+class Import;
+
 // The writes of one logical operation, applied atomically by Store::Write.
 class WriteBatch {
  public:
@@ -77,6 +79,10 @@ class Store : public ReadView {
   virtual absl::Status Write(const WriteBatch& batch) = 0;
 
   virtual std::unique_ptr<ReadView> NewSnapshot() const = 0;
+
+  // A new import job's staging (import.h): writes staged batch by batch,
+  // applied all at once by its Commit, or never.
+  virtual absl::StatusOr<std::unique_ptr<Import>> NewImport() = 0;
 
   // Rewrites all data so that deleted values no longer exist in any file
   // (used after erasing personal data).

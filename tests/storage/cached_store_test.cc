@@ -41,6 +41,9 @@ class ProbedStore final : public Store {
   std::unique_ptr<ReadView> NewSnapshot() const override {
     return inner_.NewSnapshot();
   }
+  absl::StatusOr<std::unique_ptr<Import>> NewImport() override {
+    return NewMemoryImport(*this);
+  }
   absl::Status CompactAll() override { return inner_.CompactAll(); }
   absl::Status CompactRange(absl::string_view begin,
                             absl::string_view end) override {

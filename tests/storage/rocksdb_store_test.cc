@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "rocksdb/db.h"
+#include "storage/import.h"
 #include "storage/key_codec.h"
 #include "tests/testing/counter_matchers.h"
 #include "tests/testing/status_matchers.h"
@@ -254,6 +255,52 @@ TEST(RocksDbStoreTest, ASecondOpenOfTheSameDirectoryFails) {
   auto first = RocksDbStore::Open(dir.Sub("db"));
   ASSERT_THAT(first, IsOk());
   EXPECT_FALSE(RocksDbStore::Open(dir.Sub("db")).ok());
+}
+
+// A spilled import's commit ingests table files: what it staged survives
+// reopening, its scratch directory is gone, and a scratch directory left by
+// a job that never committed is removed when the store opens.
+TEST(RocksDbStoreImportTest, CommittedImportSurvivesReopenAndLeavesNoScratch) {
+  testing::TempDir dir;
+  RocksDbStore::Options options;
+  options.import_memory_bytes = 1024;
+  {
+    auto store = RocksDbStore::Open(dir.Sub("db"), options);
+    ASSERT_THAT(store.status(), IsOk());
+    auto import = (*store)->NewImport();
+    ASSERT_THAT(import.status(), IsOk());
+    for (int chunk = 0; chunk < 20; ++chunk) {
+      WriteBatch batch;
+      for (int i = 0; i < 50; ++i) {
+        batch.Put(ColumnFamily::kFacts,
+                  KeyEncoder().Str("w").U32(chunk * 50 + i).key(),
+                  std::string(40, 'v'));
+      }
+      batch.AddCounters(ColumnFamily::kRollups, "w/day", {50});
+      ASSERT_THAT((*import)->Stage(batch), IsOk());
+    }
+    EXPECT_TRUE((*import)->spilled());
+    ASSERT_TRUE(std::filesystem::exists(dir.Sub("db.imports")));
+    ASSERT_THAT((*import)->Commit(), IsOk());
+    import->reset();
+    EXPECT_TRUE(std::filesystem::is_empty(dir.Sub("db.imports")));
+  }
+  // What a job killed mid-way leaves: its scratch directory.
+  std::filesystem::create_directories(dir.Sub("db.imports/7/scratch"));
+  std::ofstream(dir.Sub("db.imports/7/scratch/000001.sst")) << "partial";
+  auto store = RocksDbStore::Open(dir.Sub("db"), options);
+  ASSERT_THAT(store.status(), IsOk());
+  EXPECT_FALSE(std::filesystem::exists(dir.Sub("db.imports")));
+  int facts = 0;
+  ASSERT_THAT((*store)->ScanPrefix(ColumnFamily::kFacts, "",
+                                   [&](absl::string_view, absl::string_view) {
+                                     ++facts;
+                                     return true;
+                                   }),
+              IsOk());
+  EXPECT_EQ(facts, 1000);
+  EXPECT_THAT((*store)->Get(ColumnFamily::kRollups, "w/day"),
+              IsOkAndHolds(std::optional<std::string>(EncodeCounters({1000}))));
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/cached_store.h"
+#include "storage/import.h"
 #include "storage/key_codec.h"
 #include "storage/memory_store.h"
 #include "storage/rocksdb_store.h"
@@ -216,6 +217,94 @@ TEST_P(StoreConformanceTest, CompactRangeKeepsLiveData) {
               ElementsAre(Pair("a/keep", "1"), Pair("b/other", "3")));
 }
 
+// Imports (import.h): staged writes, visible through the import only, then
+// applied all at once.
+TEST_P(StoreConformanceTest, ImportIsInvisibleUntilCommitted) {
+  WriteBatch before;
+  before.Put(ColumnFamily::kFacts, "w/a", "old");
+  before.Put(ColumnFamily::kFacts, "w/gone", "x");
+  before.AddCounters(ColumnFamily::kRollups, "w/c", {1, 10});
+  ASSERT_THAT(store_->Write(before), IsOk());
+
+  absl::StatusOr<std::unique_ptr<Import>> import = store_->NewImport();
+  ASSERT_THAT(import.status(), IsOk());
+  WriteBatch first;
+  first.Put(ColumnFamily::kFacts, "w/a", "new");
+  first.Put(ColumnFamily::kFacts, "w/b", "1");
+  first.Put(ColumnFamily::kIndex, "w/i", "");
+  first.AddCounters(ColumnFamily::kRollups, "w/c", {1, 5});
+  first.AddCounters(ColumnFamily::kRollups, "w/d", {2, 2});
+  ASSERT_THAT((*import)->Stage(first), IsOk());
+  WriteBatch second;
+  second.Delete(ColumnFamily::kFacts, "w/gone");
+  second.Put(ColumnFamily::kFacts, "w/e", "2");
+  second.AddCounters(ColumnFamily::kRollups, "w/c", {1, 1});
+  second.AddCounters(ColumnFamily::kRollups, "w/d", {-2, -2});
+  ASSERT_THAT((*import)->Stage(second), IsOk());
+
+  // The import reads its own writes over the store's...
+  EXPECT_THAT((*import)->Get(ColumnFamily::kFacts, "w/a"),
+              IsOkAndHolds(Optional(std::string("new"))));
+  EXPECT_THAT((*import)->Get(ColumnFamily::kFacts, "w/gone"),
+              IsOkAndHolds(std::nullopt));
+  EXPECT_THAT((*import)->Get(ColumnFamily::kRollups, "w/c"),
+              IsOkAndHolds(Optional(EncodeCounters({3, 16}))));
+  EXPECT_THAT(
+      ScanAll(**import, ColumnFamily::kFacts, "w/"),
+      ElementsAre(Pair("w/a", "new"), Pair("w/b", "1"), Pair("w/e", "2")));
+  EXPECT_THAT((*import)->StagesPut(ColumnFamily::kFacts, "w/b"),
+              IsOkAndHolds(true));
+  EXPECT_THAT((*import)->StagesPut(ColumnFamily::kFacts, "w/gone"),
+              IsOkAndHolds(false));
+  // ...and nobody else sees them.
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kFacts, "w/"),
+              ElementsAre(Pair("w/a", "old"), Pair("w/gone", "x")));
+  EXPECT_THAT(store_->Get(ColumnFamily::kIndex, "w/i"),
+              IsOkAndHolds(std::nullopt));
+
+  ASSERT_THAT((*import)->Commit(), IsOk());
+  EXPECT_THAT(
+      ScanAll(*store_, ColumnFamily::kFacts, "w/"),
+      ElementsAre(Pair("w/a", "new"), Pair("w/b", "1"), Pair("w/e", "2")));
+  EXPECT_THAT(store_->Get(ColumnFamily::kIndex, "w/i"),
+              IsOkAndHolds(Optional(std::string(""))));
+  EXPECT_THAT(store_->Get(ColumnFamily::kRollups, "w/c"),
+              IsOkAndHolds(Optional(EncodeCounters({3, 16}))));
+  // Deltas that cancel out add no entry.
+  EXPECT_THAT(store_->Get(ColumnFamily::kRollups, "w/d"),
+              IsOkAndHolds(std::nullopt));
+  EXPECT_FALSE((*import)->Commit().ok());
+}
+
+TEST_P(StoreConformanceTest, ImportDroppedStoresNothing) {
+  {
+    absl::StatusOr<std::unique_ptr<Import>> import = store_->NewImport();
+    ASSERT_THAT(import.status(), IsOk());
+    for (int chunk = 0; chunk < 3; ++chunk) {
+      WriteBatch batch;
+      for (int i = 0; i < 100; ++i) {
+        batch.Put(ColumnFamily::kFacts,
+                  KeyEncoder().Str("w").U32(chunk * 100 + i).key(), "v");
+      }
+      batch.AddCounters(ColumnFamily::kRollups, "w/c", {1});
+      ASSERT_THAT((*import)->Stage(batch), IsOk());
+    }
+  }
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kFacts, ""), ElementsAre());
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kRollups, ""), ElementsAre());
+}
+
+TEST_P(StoreConformanceTest, ImportRefusesRangesAndCachedFamilies) {
+  absl::StatusOr<std::unique_ptr<Import>> import = store_->NewImport();
+  ASSERT_THAT(import.status(), IsOk());
+  WriteBatch range;
+  range.DeleteRange(ColumnFamily::kFacts, "a", "b");
+  EXPECT_FALSE((*import)->Stage(range).ok());
+  WriteBatch cached;
+  cached.Put(ColumnFamily::kCatalog, "a", "1");
+  EXPECT_FALSE((*import)->Stage(cached).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Backends, StoreConformanceTest,
     ::testing::Values(
@@ -226,6 +315,16 @@ INSTANTIATE_TEST_SUITE_P(
         Backend{"rocksdb",
                 [](const std::string& dir) -> std::unique_ptr<Store> {
                   auto store = RocksDbStore::Open(dir);
+                  EXPECT_TRUE(store.ok()) << store.status();
+                  return store.ok() ? std::unique_ptr<Store>(*std::move(store))
+                                    : nullptr;
+                }},
+        // Every import spills to its scratch database at once.
+        Backend{"rocksdb_spilling",
+                [](const std::string& dir) -> std::unique_ptr<Store> {
+                  RocksDbStore::Options options;
+                  options.import_memory_bytes = 1;
+                  auto store = RocksDbStore::Open(dir, options);
                   EXPECT_TRUE(store.ok()) << store.status();
                   return store.ok() ? std::unique_ptr<Store>(*std::move(store))
                                     : nullptr;

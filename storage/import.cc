@@ -1,0 +1,222 @@
+#include "storage/import.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "storage/counters.h"
+
+namespace mittari::storage {
+namespace {
+
+class MemoryImport final : public Import {
+ public:
+  explicit MemoryImport(Store& store)
+      : Import(store, std::numeric_limits<int64_t>::max()) {}
+};
+
+// A tagged entry over `base` (the store's value, if any), as a reader sees
+// it: nullopt when the entry deletes the key.
+absl::StatusOr<std::optional<std::string>> Apply(
+    absl::string_view tagged, const std::optional<absl::string_view>& base) {
+  if (tagged.empty()) return errors::Internal("empty staged entry");
+  const absl::string_view payload = tagged.substr(1);
+  switch (tagged[0]) {
+    case Import::kPut:
+      return std::string(payload);
+    case Import::kDelete:
+      return std::nullopt;
+    case Import::kCounters:
+      if (!base.has_value()) return std::string(payload);
+      return AddEncodedCounters(*base, payload);
+    default:
+      return errors::Internal("unknown staged entry");
+  }
+}
+
+}  // namespace
+
+std::unique_ptr<Import> NewMemoryImport(Store& store) {
+  return std::make_unique<MemoryImport>(store);
+}
+
+absl::StatusOr<std::string> Import::Combine(absl::string_view older,
+                                            absl::string_view newer) {
+  if (!older.empty() && !newer.empty() && older[0] == kCounters &&
+      newer[0] == kCounters) {
+    ASSIGN_OR_RETURN(std::string sum,
+                     AddEncodedCounters(older.substr(1), newer.substr(1)));
+    return absl::StrCat(absl::string_view(&older[0], 1), sum);
+  }
+  return std::string(newer);
+}
+
+absl::StatusOr<std::optional<std::string>> Import::StagedEntry(
+    ColumnFamily cf, absl::string_view key) const {
+  const Staged& table = tables_[static_cast<size_t>(cf)];
+  auto it = table.find(key);
+  std::optional<std::string> spilled;
+  if (spilled_ && (it == table.end() || it->second[0] == kCounters)) {
+    ASSIGN_OR_RETURN(spilled, SpillGet(cf, key));
+  }
+  if (it == table.end()) return spilled;
+  if (!spilled.has_value()) return it->second;
+  return Combine(*spilled, it->second);
+}
+
+absl::StatusOr<std::optional<std::string>> Import::Get(
+    ColumnFamily cf, absl::string_view key) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> staged, StagedEntry(cf, key));
+  if (!staged.has_value()) return store_.Get(cf, key);
+  std::optional<std::string> base;
+  if ((*staged)[0] == kCounters) {
+    ASSIGN_OR_RETURN(base, store_.Get(cf, key));
+  }
+  return Apply(*staged, base);
+}
+
+absl::StatusOr<bool> Import::StagesPut(ColumnFamily cf,
+                                       absl::string_view key) const {
+  ASSIGN_OR_RETURN(std::optional<std::string> staged, StagedEntry(cf, key));
+  return staged.has_value() && (*staged)[0] == kPut;
+}
+
+absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
+                          absl::string_view end, ScanVisitor visit) const {
+  // What is staged in the range, spilled and in memory combined.
+  Staged staged;
+  absl::Status error;
+  if (spilled_) {
+    RETURN_IF_ERROR(SpillScan(cf, begin, end,
+                              [&](absl::string_view k, absl::string_view v) {
+                                staged.emplace(std::string(k), std::string(v));
+                                return true;
+                              }));
+  }
+  const Staged& table = tables_[static_cast<size_t>(cf)];
+  for (auto it = table.lower_bound(begin);
+       it != table.end() && (end.empty() || it->first < end); ++it) {
+    auto [at, inserted] = staged.emplace(it->first, it->second);
+    if (!inserted) {
+      ASSIGN_OR_RETURN(at->second, Combine(at->second, it->second));
+    }
+  }
+  // Merged with the store's keys, in key order.
+  auto next = staged.begin();
+  bool stopped = false;
+  auto emit = [&](absl::string_view key, absl::string_view tagged,
+                  std::optional<absl::string_view> base) {
+    absl::StatusOr<std::optional<std::string>> value = Apply(tagged, base);
+    if (!value.ok()) {
+      error = value.status();
+      return false;
+    }
+    return !value->has_value() || visit(key, **value);
+  };
+  RETURN_IF_ERROR(store_.Scan(
+      cf, begin, end, [&](absl::string_view key, absl::string_view value) {
+        for (; next != staged.end() && next->first < key; ++next) {
+          if (!emit(next->first, next->second, std::nullopt)) {
+            stopped = true;
+            return false;
+          }
+        }
+        if (next != staged.end() && next->first == key) {
+          const bool go_on = emit(key, next->second, value);
+          ++next;
+          stopped = !go_on;
+          return go_on;
+        }
+        stopped = !visit(key, value);
+        return !stopped;
+      }));
+  for (; !stopped && next != staged.end(); ++next) {
+    stopped = !emit(next->first, next->second, std::nullopt);
+  }
+  return error;
+}
+
+absl::Status Import::Stage(const WriteBatch& batch) {
+  if (committed_) return errors::FailedPrecondition("COMMITTED", "committed");
+  for (const WriteBatch::Op& op : batch.ops()) {
+    const ColumnFamilySpec& spec = Spec(op.cf);
+    if (spec.cached) {
+      return errors::Internal(
+          absl::StrCat("an import cannot write to ", spec.name, " (cached)"));
+    }
+    Staged& table = tables_[static_cast<size_t>(op.cf)];
+    std::string tagged;
+    switch (op.kind) {
+      case WriteBatch::OpKind::kPut:
+        tagged = absl::StrCat(absl::string_view("P"), op.value);
+        break;
+      case WriteBatch::OpKind::kDelete:
+        tagged = "D";
+        break;
+      case WriteBatch::OpKind::kAddCounters:
+        if (!spec.counters) {
+          return errors::Internal(
+              absl::StrCat("column family ", spec.name, " holds no counters"));
+        }
+        tagged = absl::StrCat(absl::string_view("C"), op.value);
+        break;
+      case WriteBatch::OpKind::kDeleteRange:
+        return errors::Internal("an import cannot delete a range");
+    }
+    const int64_t bytes = static_cast<int64_t>(op.key.size() + tagged.size());
+    staged_bytes_ += bytes;
+    auto it = table.find(op.key);
+    if (it == table.end()) {
+      memory_used_ += bytes;
+      table.emplace(op.key, std::move(tagged));
+    } else {
+      ASSIGN_OR_RETURN(it->second, Combine(it->second, tagged));
+    }
+  }
+  if (memory_used_ > memory_bytes_ && spills()) {
+    RETURN_IF_ERROR(Spill(tables_));
+    for (Staged& table : tables_) table.clear();
+    memory_used_ = 0;
+    spilled_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Import::Commit() {
+  if (committed_) return errors::FailedPrecondition("COMMITTED", "committed");
+  committed_ = true;
+  if (spilled_) {
+    RETURN_IF_ERROR(Spill(tables_));
+    for (Staged& table : tables_) table.clear();
+    return SpillCommit();
+  }
+  WriteBatch batch;
+  for (const ColumnFamilySpec& spec : kColumnFamilies) {
+    for (const auto& [key, tagged] : tables_[static_cast<size_t>(spec.id)]) {
+      switch (tagged[0]) {
+        case kPut:
+          batch.Put(spec.id, key, tagged.substr(1));
+          break;
+        case kDelete:
+          batch.Delete(spec.id, key);
+          break;
+        default: {
+          ASSIGN_OR_RETURN(CounterVector delta,
+                           DecodeCounters(absl::string_view(tagged).substr(1)));
+          const bool zero =
+              std::all_of(delta.values.begin(), delta.values.end(),
+                          [](int64_t x) { return x == 0; });
+          if (!zero || delta.overflowed) {
+            batch.AddCounters(spec.id, key, delta.values, delta.overflowed);
+          }
+        }
+      }
+    }
+  }
+  if (batch.empty()) return absl::OkStatus();
+  return store_.Write(batch);
+}
+
+}  // namespace mittari::storage

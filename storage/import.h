@@ -1,0 +1,115 @@
+// An import: the writes of one job too large for one WriteBatch (a file of
+// millions of records), staged batch by batch and applied all at once when
+// the job commits, or never. Until then nothing of it is visible to other
+// readers; the job's own reads (through the import, a ReadView) see the
+// store with everything staged so far applied, so a record staged in an
+// early batch is found by a later one.
+//
+// What is staged is kept in memory up to a bound; past it a backend may
+// spill to disk (RocksDbStore stages in a scratch RocksDB and commits by
+// ingesting sorted files, atomically across column families). A commit of
+// what never spilled is one ordinary Store::Write. Dropping an import
+// without committing discards it.
+//
+// Staged ops are puts, deletes and counter adds. Range deletions and writes
+// to cached column families (which a CachedStore must see go by) are
+// refused: an import stores facts, their indexes and their rollups.
+#ifndef MITTARI_STORAGE_IMPORT_H_
+#define MITTARI_STORAGE_IMPORT_H_
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "storage/column_families.h"
+#include "storage/store.h"
+
+namespace mittari::storage {
+
+class Import : public ReadView {
+ public:
+  // Reads: the store with what is staged applied.
+  absl::StatusOr<std::optional<std::string>> Get(
+      ColumnFamily cf, absl::string_view key) const override;
+  absl::Status Scan(ColumnFamily cf, absl::string_view begin,
+                    absl::string_view end, ScanVisitor visit) const override;
+
+  // Adds the batch's writes to what the import will apply.
+  absl::Status Stage(const WriteBatch& batch);
+  // Whether the import has staged a put of `key` (a conflict check).
+  absl::StatusOr<bool> StagesPut(ColumnFamily cf, absl::string_view key) const;
+  // Applies everything staged, atomically and durably. Once.
+  absl::Status Commit();
+
+  // Bytes of keys and values staged so far.
+  int64_t staged_bytes() const { return staged_bytes_; }
+  // Whether the import moved what it staged to disk.
+  bool spilled() const { return spilled_; }
+
+  // A staged entry's value starts with one of these tags.
+  enum Tag : char { kPut = 'P', kDelete = 'D', kCounters = 'C' };
+  // Sums two tagged counter entries; anything else: the newer wins.
+  static absl::StatusOr<std::string> Combine(absl::string_view older,
+                                             absl::string_view newer);
+
+ protected:
+  // `memory_bytes`: how much is staged in memory before Spill is called.
+  Import(Store& store, int64_t memory_bytes)
+      : store_(store), memory_bytes_(memory_bytes) {}
+
+  using Staged = std::map<std::string, std::string, std::less<>>;
+  using StagedTables = std::array<Staged, kColumnFamilies.size()>;
+
+  // Backends that spill: Spill moves `tables` (tagged entries; then
+  // cleared) to disk, each time the memory bound is reached and once more
+  // before SpillCommit. Puts and deletes replace what was spilled before,
+  // counters add to it. SpillGet and SpillScan read what was spilled
+  // (tagged), SpillCommit applies it to the store. The defaults keep
+  // everything in memory.
+  virtual bool spills() const { return false; }
+  virtual absl::Status Spill(const StagedTables& /*tables*/) {
+    return absl::OkStatus();
+  }
+  virtual absl::StatusOr<std::optional<std::string>> SpillGet(
+      ColumnFamily /*cf*/, absl::string_view /*key*/) const {
+    return std::nullopt;
+  }
+  virtual absl::Status SpillScan(ColumnFamily /*cf*/,
+                                 absl::string_view /*begin*/,
+                                 absl::string_view /*end*/,
+                                 ScanVisitor /*visit*/) const {
+    return absl::OkStatus();
+  }
+  virtual absl::Status SpillCommit() { return absl::OkStatus(); }
+
+  Store& store() { return store_; }
+
+ private:
+  // The staged (tagged) entry of `key`, if any.
+  absl::StatusOr<std::optional<std::string>> StagedEntry(
+      ColumnFamily cf, absl::string_view key) const;
+
+  Store& store_;
+  const int64_t memory_bytes_;
+  StagedTables tables_;
+  int64_t staged_bytes_ = 0;
+  int64_t memory_used_ = 0;
+  bool spilled_ = false;
+  bool committed_ = false;
+};
+
+// An import that stages in memory only, committed with one Store::Write
+// (MemoryStore's, and a CachedStore's when its store has none better).
+std::unique_ptr<Import> NewMemoryImport(Store& store);
+
+}  // namespace mittari::storage
+
+#endif  // MITTARI_STORAGE_IMPORT_H_
