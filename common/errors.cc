@@ -100,6 +100,10 @@ absl::Status Cancelled(absl::string_view message) {
   return Make(absl::StatusCode::kCancelled, "CANCELLED", message);
 }
 
+absl::Status Aborted(absl::string_view message) {
+  return Make(absl::StatusCode::kAborted, "ABORTED", message);
+}
+
 absl::Status Unavailable(absl::string_view message) {
   return Make(absl::StatusCode::kUnavailable, "UNAVAILABLE", message);
 }

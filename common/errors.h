@@ -51,6 +51,9 @@ absl::Status Throttled(absl::string_view reason, absl::string_view message,
                        absl::Duration retry_after);
 // CANCELLED: the call was cancelled before it was done.
 absl::Status Cancelled(absl::string_view message);
+// ABORTED: the call conflicted with a concurrent one; running it again may
+// succeed.
+absl::Status Aborted(absl::string_view message);
 // UNAVAILABLE, e.g. while shutting down.
 absl::Status Unavailable(absl::string_view message);
 // INTERNAL: a fault of the server or of its data, never of the input.

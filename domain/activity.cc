@@ -187,13 +187,67 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     absl::string_view ws, std::vector<Record> records,
     absl::string_view list_field, WriteMode mode) {
   using Traits = FactTraits<Record>;
-  ImportCounts counts;
-  counts.received = static_cast<int64_t>(records.size());
   if (records.size() > kMaxFactsPerWrite) {
     return errors::ResourceExhausted(absl::StrCat("at most ", kMaxFactsPerWrite,
                                                   " ", Traits::kCollection,
                                                   " in one write"));
   }
+  // From checking the customers until the write: no erasure in between.
+  absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
+  std::vector<std::string> ids;
+  ids.reserve(records.size());
+  for (const Record& r : records) ids.push_back(r.id());
+  KeyLocks::Guard guard(locks_, std::move(ids));
+  storage::WriteBatch batch;
+  ImportCounts counts;
+  std::vector<std::string> written;
+  RETURN_IF_ERROR(Prepare(ws, std::move(records), list_field, 0, mode, store_,
+                          batch, counts, written));
+  watches_.Note(ws, written);
+  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+  return counts;
+}
+
+template <typename Record>
+absl::StatusOr<std::unique_ptr<FactImport<Record>>>
+FactLedger<Record>::StartImport(absl::string_view ws,
+                                absl::string_view list_field, WriteMode mode) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<ImportJob> job,
+      ImportJob::Start(store_, watches_, ws, {&customers_.erasure_gate(ws)}));
+  return std::unique_ptr<FactImport<Record>>(new FactImport<Record>(
+      *this, std::move(job), std::string(list_field), mode));
+}
+
+template <typename Record>
+absl::Status FactImport<Record>::Add(std::vector<Record> records) {
+  storage::WriteBatch batch;
+  std::vector<std::string> written;
+  const size_t first = next_index_;
+  next_index_ += records.size();
+  RETURN_IF_ERROR(ledger_.Prepare(job_->workspace_id(), std::move(records),
+                                  list_field_, first, mode_, job_->view(),
+                                  batch, counts_, written));
+  return job_->Stage(batch);
+}
+
+template <typename Record>
+absl::StatusOr<ImportCounts> FactImport<Record>::Commit() {
+  const std::string& ws = job_->workspace_id();
+  RETURN_IF_ERROR(job_->Commit(
+      storage::ColumnFamily::kFacts,
+      [&](absl::string_view id) { return ledger_.table_.KeyOf(ws, id); }));
+  return counts_;
+}
+
+template <typename Record>
+absl::Status FactLedger<Record>::Prepare(
+    absl::string_view ws, std::vector<Record> records,
+    absl::string_view list_field, size_t first_index, WriteMode mode,
+    const storage::ReadView& view, storage::WriteBatch& batch,
+    ImportCounts& counts, std::vector<std::string>& written) {
+  using Traits = FactTraits<Record>;
+  counts.received += static_cast<int64_t>(records.size());
   if constexpr (std::is_same_v<Record, records::Purchase>) {
     if (mode == WriteMode::kAddOnly) {
       for (const Record& r : records) {
@@ -207,19 +261,13 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
   kpi::Calendar calendar(zone);
-  // From checking the customers until the write: no erasure in between.
-  absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
-  std::vector<std::string> ids;
-  ids.reserve(records.size());
-  for (const Record& r : records) ids.push_back(r.id());
-  KeyLocks::Guard guard(locks_, std::move(ids));
 
   // Records stored or written earlier in this batch, by id.
   std::map<std::string, Record> latest;
   Finder<Record> find =
       [&](const std::string& id) -> absl::StatusOr<std::optional<Record>> {
     if (auto it = latest.find(id); it != latest.end()) return it->second;
-    return table_.Find(store_, ws, id);
+    return table_.Find(view, ws, id);
   };
   // Refunds written earlier in this batch: purchase -> refund id -> amount.
   std::map<std::string, std::map<std::string, int64_t>> batch_refunds;
@@ -230,7 +278,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     int64_t total = 0;
     if constexpr (std::is_same_v<Record, records::Purchase>) {
       ASSIGN_OR_RETURN(std::vector<Record> stored,
-                       OfCustomer(ws, r.customer_id()));
+                       OfCustomer(view, ws, r.customer_id()));
       for (const Record& x : stored) {
         if (x.id() != r.id() && latest.count(x.id()) == 0 &&
             x.refund_of() == r.refund_of()) {
@@ -251,13 +299,13 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
       absl::StrCat(Traits::kNoun, ".customer_id");
 
   Violations all;
-  storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
   std::vector<DimensionValue> dimension_values;
   for (size_t i = 0; i < records.size(); ++i) {
     Record& r = records[i];
-    Violations v(list_field.empty() ? ""
-                                    : absl::StrCat(list_field, "[", i, "]."));
+    Violations v(list_field.empty()
+                     ? ""
+                     : absl::StrCat(list_field, "[", first_index + i, "]."));
     v.Id(id_field, r.id());
     RETURN_IF_ERROR(CheckFields(r, ctx, find, v));
     RETURN_IF_ERROR(CheckRefundTotal(r, find, refunded_by_others, v));
@@ -324,6 +372,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
         batch_refunds[r.refund_of()][r.id()] = r.amount();
     }
     AddDimensionValues(r, dimension_values);
+    written.push_back(r.id());
     latest[r.id()] = r;
   }
   RETURN_IF_ERROR(all.ToStatus());
@@ -333,8 +382,7 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
     batch.Put(ColumnFamily::kIndex, std::move(key), "");
   }
   deltas.FlushTo(batch);
-  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-  return counts;
+  return absl::OkStatus();
 }
 
 template <typename Record>
@@ -355,12 +403,19 @@ absl::StatusOr<Page<Record>> FactLedger<Record>::List(
 template <typename Record>
 absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
     absl::string_view ws, absl::string_view customer_id) const {
+  return OfCustomer(store_, ws, customer_id);
+}
+
+template <typename Record>
+absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
+    const storage::ReadView& view, absl::string_view ws,
+    absl::string_view customer_id) const {
   ASSIGN_OR_RETURN(
       std::vector<std::string> ids,
-      IdsOfCustomer(store_, ws, customer_id, FactTraits<Record>::kTag));
+      IdsOfCustomer(view, ws, customer_id, FactTraits<Record>::kTag));
   std::vector<Record> out;
   for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(std::optional<Record> r, table_.Find(store_, ws, id));
+    ASSIGN_OR_RETURN(std::optional<Record> r, table_.Find(view, ws, id));
     if (r.has_value()) out.push_back(*std::move(r));
   }
   return out;
@@ -424,6 +479,9 @@ FactLedger<Record>::AnonymousOfVisitors(
   return out;
 }
 
+template class FactImport<records::Purchase>;
+template class FactImport<records::Session>;
+template class FactImport<records::Ticket>;
 template class FactLedger<records::Purchase>;
 template class FactLedger<records::Session>;
 template class FactLedger<records::Ticket>;

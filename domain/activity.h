@@ -8,6 +8,7 @@
 #define MITTARI_DOMAIN_ACTIVITY_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/import_job.h"
 #include "domain/key_locks.h"
 #include "domain/kpi/facts.h"
 #include "domain/page.h"
@@ -60,6 +62,36 @@ struct FactTraits<records::Ticket> {
 };
 
 template <typename Record>
+class FactLedger;
+
+// One import job of a fact kind (import_job.h): the chunks of a file,
+// checked and staged as they come, stored at once by Commit. Violations
+// name items by their place in the whole job ("requests[i]...").
+template <typename Record>
+class FactImport {
+ public:
+  // Checks and stages the next records.
+  absl::Status Add(std::vector<Record> records);
+  absl::StatusOr<ImportCounts> Commit();
+
+ private:
+  friend class FactLedger<Record>;
+  FactImport(FactLedger<Record>& ledger, std::unique_ptr<ImportJob> job,
+             std::string list_field, WriteMode mode)
+      : ledger_(ledger),
+        job_(std::move(job)),
+        list_field_(std::move(list_field)),
+        mode_(mode) {}
+
+  FactLedger<Record>& ledger_;
+  std::unique_ptr<ImportJob> job_;
+  const std::string list_field_;
+  const WriteMode mode_;
+  ImportCounts counts_;
+  size_t next_index_ = 0;
+};
+
+template <typename Record>
 class FactLedger {
  public:
   FactLedger(storage::Store& store, const WorkspaceDirectory& workspaces,
@@ -80,6 +112,11 @@ class FactLedger {
       absl::string_view ws, std::vector<Record> records,
       absl::string_view list_field,
       WriteMode mode = WriteMode::kCreateOrReplace);
+  // Starts an import job in workspace `ws`; its items are named
+  // "<list_field>[i]." as in Put.
+  absl::StatusOr<std::unique_ptr<FactImport<Record>>> StartImport(
+      absl::string_view ws, absl::string_view list_field, WriteMode mode);
+
   absl::StatusOr<Record> Get(absl::string_view ws, absl::string_view id) const;
   // In id order; only the customer's records when `customer_id` is set.
   absl::StatusOr<Page<Record>> List(absl::string_view ws,
@@ -109,12 +146,27 @@ class FactLedger {
       const std::map<std::string, std::string>& visitors) const;
 
  private:
+  friend class FactImport<Record>;
+
+  // Checks `records` (the items from `first_index` on) against `view` and
+  // adds their writes to `batch`, counting them in `counts` and the ids
+  // written in `written`. Put and FactImport::Add share it.
+  absl::Status Prepare(absl::string_view ws, std::vector<Record> records,
+                       absl::string_view list_field, size_t first_index,
+                       WriteMode mode, const storage::ReadView& view,
+                       storage::WriteBatch& batch, ImportCounts& counts,
+                       std::vector<std::string>& written);
+  absl::StatusOr<std::vector<Record>> OfCustomer(
+      const storage::ReadView& view, absl::string_view ws,
+      absl::string_view customer_id) const;
+
   storage::Store& store_;
   const WorkspaceDirectory& workspaces_;
   const CustomerDirectory& customers_;
   const Clock& clock_;
   CatalogTable<Record> table_;
   KeyLocks locks_;
+  ImportWatches watches_;
 };
 
 using PurchaseLedger = FactLedger<records::Purchase>;

@@ -41,9 +41,8 @@ class CatalogTable {
   absl::StatusOr<std::optional<Record>> Find(const storage::ReadView& view,
                                              absl::string_view workspace_id,
                                              absl::string_view id) const {
-    ASSIGN_OR_RETURN(
-        std::optional<std::string> value,
-        view.Get(cf_, keys::CatalogRecord(workspace_id, tag_, id)));
+    ASSIGN_OR_RETURN(std::optional<std::string> value,
+                     view.Get(cf_, KeyOf(workspace_id, id)));
     if (!value.has_value()) return std::nullopt;
     return Parse(*value);
   }
@@ -108,8 +107,14 @@ class CatalogTable {
 
   void Put(storage::WriteBatch& batch, absl::string_view workspace_id,
            const Record& record) const {
-    batch.Put(cf_, keys::CatalogRecord(workspace_id, tag_, record.id()),
+    batch.Put(cf_, KeyOf(workspace_id, record.id()),
               record.SerializeAsString());
+  }
+
+  // The key record `id` is stored under.
+  std::string KeyOf(absl::string_view workspace_id,
+                    absl::string_view id) const {
+    return keys::CatalogRecord(workspace_id, tag_, id);
   }
 
  private:

@@ -281,23 +281,44 @@ absl::StatusOr<records::Response> ResponseLedger::Submit(
 absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     absl::string_view workspace_id, std::vector<records::Response> responses,
     absl::string_view list_field) {
-  SubmitCounts counts;
-  counts.received = static_cast<int64_t>(responses.size());
   if (responses.size() > kMaxResponsesPerSubmit) {
     return errors::ResourceExhausted(absl::StrCat(
         "at most ", kMaxResponsesPerSubmit, " responses in one submit"));
   }
-  auto prefix = [&](size_t i) {
-    return list_field.empty() ? std::string()
-                              : absl::StrCat(list_field, "[", i, "].");
-  };
-  absl::Time now = clock_.Now();
-  int64_t now_us = absl::ToUnixMicros(now);
   // From checking customers and surveys until the write: no erasure and no
   // scale change in between.
   absl::ReaderMutexLock erasure_gate(
       &customers_.erasure_gate(workspace_id).mutex());
   absl::ReaderMutexLock scale_gate(&surveys_.scale_gate(workspace_id).mutex());
+  std::vector<std::string> ids;
+  ids.reserve(responses.size());
+  for (const records::Response& r : responses) {
+    ids.push_back(absl::StrCat(workspace_id, "/", r.id()));
+  }
+  KeyLocks::Guard guard(locks_, std::move(ids));
+  storage::WriteBatch batch;
+  SubmitCounts counts;
+  std::vector<std::string> written;
+  RETURN_IF_ERROR(PrepareAll(workspace_id, std::move(responses), list_field, 0,
+                             store_, batch, counts, written));
+  watches_.Note(workspace_id, written);
+  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+  return counts;
+}
+
+absl::Status ResponseLedger::PrepareAll(
+    absl::string_view workspace_id, std::vector<records::Response> responses,
+    absl::string_view list_field, size_t first_index,
+    const storage::ReadView& view, storage::WriteBatch& batch,
+    SubmitCounts& counts, std::vector<std::string>& written) {
+  counts.received += static_cast<int64_t>(responses.size());
+  auto prefix = [&](size_t i) {
+    return list_field.empty()
+               ? std::string()
+               : absl::StrCat(list_field, "[", first_index + i, "].");
+  };
+  absl::Time now = clock_.Now();
+  int64_t now_us = absl::ToUnixMicros(now);
 
   // Validate everything first: a bad response stores none of them.
   Violations all;
@@ -314,13 +335,6 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(workspace_id));
   kpi::Calendar calendar(zone);
 
-  std::vector<std::string> ids;
-  ids.reserve(responses.size());
-  for (const records::Response& r : responses) {
-    ids.push_back(absl::StrCat(workspace_id, "/", r.id()));
-  }
-  KeyLocks::Guard guard(locks_, std::move(ids));
-  storage::WriteBatch batch;
   kpi::RollupDeltas rollups;
   std::map<std::string, const records::Response*> in_batch;
   std::vector<DimensionValue> dimension_values;
@@ -331,7 +345,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     if (auto it = in_batch.find(r.id()); it != in_batch.end()) {
       earlier = it->second;
     } else {
-      ASSIGN_OR_RETURN(stored, FindStored(store_, workspace_id, r.id()));
+      ASSIGN_OR_RETURN(stored, FindStored(view, workspace_id, r.id()));
       if (stored.has_value()) earlier = &*stored;
     }
     if (earlier != nullptr) {
@@ -348,6 +362,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     in_batch.emplace(r.id(), &r);
     AddWrites(batch, rollups, workspace_id, calendar, r);
     AddDimensionValues(r, dimension_values);
+    written.push_back(r.id());
     ++counts.stored;
   }
   ASSIGN_OR_RETURN(
@@ -357,8 +372,36 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
     batch.Put(ColumnFamily::kIndex, std::move(key), "");
   }
   rollups.FlushTo(batch);
-  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-  return counts;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<ResponseImport>> ResponseLedger::StartImport(
+    absl::string_view workspace_id, absl::string_view list_field) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ImportJob> job,
+                   ImportJob::Start(store_, watches_, workspace_id,
+                                    {&customers_.erasure_gate(workspace_id),
+                                     &surveys_.scale_gate(workspace_id)}));
+  return std::unique_ptr<ResponseImport>(
+      new ResponseImport(*this, std::move(job), std::string(list_field)));
+}
+
+absl::Status ResponseImport::Add(std::vector<records::Response> responses) {
+  storage::WriteBatch batch;
+  std::vector<std::string> written;
+  const size_t first = next_index_;
+  next_index_ += responses.size();
+  RETURN_IF_ERROR(ledger_.PrepareAll(job_->workspace_id(), std::move(responses),
+                                     list_field_, first, job_->view(), batch,
+                                     counts_, written));
+  return job_->Stage(batch);
+}
+
+absl::StatusOr<SubmitCounts> ResponseImport::Commit() {
+  const std::string& ws = job_->workspace_id();
+  RETURN_IF_ERROR(job_->Commit(ColumnFamily::kIndex, [&](absl::string_view id) {
+    return keys::ResponseId(ws, id);
+  }));
+  return counts_;
 }
 
 ResponseLedger::~ResponseLedger() {
@@ -517,6 +560,10 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
       results.emplace_back(Submitted{std::move(r), true});
     }
     rollups.FlushTo(batch);
+    for (const auto& [key, index] : in_group) {
+      const Pending& p = group[index];
+      watches_.Note(p.workspace_id, {p.response.id()});
+    }
     if (!batch.empty()) {
       // One synced write for the whole group: durable before any answer.
       absl::Status written = store_.Write(batch);

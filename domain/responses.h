@@ -6,6 +6,7 @@
 #define MITTARI_DOMAIN_RESPONSES_H_
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/import_job.h"
 #include "domain/key_locks.h"
 #include "domain/kpi/calendar.h"
 #include "domain/kpi/rollups.h"
@@ -61,6 +63,32 @@ struct FollowUpItem {
   std::optional<records::Customer> customer;
 };
 
+class ResponseLedger;
+
+// One import job of responses (import_job.h): the chunks of a file, checked
+// and staged as they come, stored at once by Commit. Violations name items
+// by their place in the whole job ("requests[i].response...").
+class ResponseImport {
+ public:
+  // Checks and stages the next responses.
+  absl::Status Add(std::vector<records::Response> responses);
+  absl::StatusOr<SubmitCounts> Commit();
+
+ private:
+  friend class ResponseLedger;
+  ResponseImport(ResponseLedger& ledger, std::unique_ptr<ImportJob> job,
+                 std::string list_field)
+      : ledger_(ledger),
+        job_(std::move(job)),
+        list_field_(std::move(list_field)) {}
+
+  ResponseLedger& ledger_;
+  std::unique_ptr<ImportJob> job_;
+  const std::string list_field_;
+  SubmitCounts counts_;
+  size_t next_index_ = 0;
+};
+
 class ResponseLedger {
  public:
   ResponseLedger(storage::Store& store, const WorkspaceDirectory& workspaces,
@@ -95,6 +123,10 @@ class ResponseLedger {
       absl::string_view workspace_id, std::vector<records::Response> responses,
       absl::string_view list_field);
 
+  // Starts an import job in the workspace; items are named as in SubmitAll.
+  absl::StatusOr<std::unique_ptr<ResponseImport>> StartImport(
+      absl::string_view workspace_id, absl::string_view list_field);
+
   absl::StatusOr<records::Response> Get(absl::string_view workspace_id,
                                         absl::string_view id) const;
   // Newest first. `after` is the next_after of the previous page.
@@ -120,6 +152,17 @@ class ResponseLedger {
       absl::string_view workspace_id, records::InvitationBatch batch);
 
  private:
+  friend class ResponseImport;
+
+  // Checks `responses` (the items from `first_index` on) against `view`
+  // and adds the writes of the new ones to `batch`, counting them in
+  // `counts` and their ids in `written`. SubmitAll and imports share it.
+  absl::Status PrepareAll(absl::string_view workspace_id,
+                          std::vector<records::Response> responses,
+                          absl::string_view list_field, size_t first_index,
+                          const storage::ReadView& view,
+                          storage::WriteBatch& batch, SubmitCounts& counts,
+                          std::vector<std::string>& written);
   // Adds every write of a new response to `batch`.
   void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& rollups,
                  absl::string_view ws, const kpi::Calendar& calendar,
@@ -154,6 +197,7 @@ class ResponseLedger {
   const Clock& clock_;
   CatalogTable<records::InvitationBatch> invitations_;
   KeyLocks locks_;
+  ImportWatches watches_;
 
   absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);

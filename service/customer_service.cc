@@ -64,23 +64,32 @@ class FactHandlers {
     return absl::OkStatus();
   }
 
+  // One import job: each message's records are checked and staged as
+  // they come; the end of the stream commits them all.
   template <typename Request>
   absl::Status Import(const grpc::ServerContext& context,
                       grpc::ServerReader<Request>* reader,
                       v1::ImportSummary& response) {
-    std::vector<Record> records;
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     ReadStream(context, reader, auth_, {Permission::kIngest},
-                                kMaxImported, [&](const Request& message) {
-                                  for (const auto& item : message.requests()) {
-                                    records.push_back(RecordOf(item));
-                                  }
-                                  return message.requests_size();
-                                }));
-    ASSIGN_OR_RETURN(
-        domain::ImportCounts counts,
-        ledger_.Put(call.workspace_id, std::move(records), "requests",
-                    domain::WriteModeOf(call.principal.role)));
+    std::unique_ptr<domain::FactImport<Record>> job;
+    auto take = [&](const WorkspaceCall& call,
+                    const Request& message) -> absl::StatusOr<size_t> {
+      if (job == nullptr) {
+        ASSIGN_OR_RETURN(
+            job, ledger_.StartImport(call.workspace_id, "requests",
+                                     domain::WriteModeOf(call.principal.role)));
+      }
+      std::vector<Record> records;
+      records.reserve(message.requests_size());
+      for (const auto& item : message.requests()) {
+        records.push_back(RecordOf(item));
+      }
+      RETURN_IF_ERROR(job->Add(std::move(records)));
+      return static_cast<size_t>(message.requests_size());
+    };
+    RETURN_IF_ERROR(ReadChunks(context, reader, auth_, {Permission::kIngest},
+                               MaxImportRows(auth_), take)
+                        .status());
+    ASSIGN_OR_RETURN(domain::ImportCounts counts, job->Commit());
     response = ImportSummaryToProto(counts);
     return absl::OkStatus();
   }

@@ -22,6 +22,10 @@ struct StreamLimits {
   absl::Duration idle_timeout = absl::Seconds(60);
   // Longest life of one stream; zero for none.
   absl::Duration deadline = absl::Hours(1);
+  // Most records one import stream (a file: responses, purchases,
+  // sessions, tickets) carries; staged on disk as it comes, so the disk
+  // bounds it too.
+  int64_t max_import_rows = 100'000'000;
 };
 
 class StreamWatchdog {
@@ -30,6 +34,8 @@ class StreamWatchdog {
   ~StreamWatchdog();
   StreamWatchdog(const StreamWatchdog&) = delete;
   StreamWatchdog& operator=(const StreamWatchdog&) = delete;
+
+  const StreamLimits& limits() const { return limits_; }
 
   // Watches one stream while it lives; Touch() on every message.
   class Watch {

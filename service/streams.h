@@ -29,10 +29,11 @@ namespace mittari::service {
 // The longest a stream waits between two messages for the row rate.
 inline constexpr absl::Duration kMaxPace = absl::Seconds(5);
 
-// Calls `take(message)` for every message; it returns how many items the
-// message carried. More than `max_items` in all is RESOURCE_EXHAUSTED.
+// Calls `take(call, message)` for every message; it returns how many items
+// the message carried, or an error that ends the stream. More than
+// `max_items` in all is RESOURCE_EXHAUSTED.
 template <typename Request, typename Take>
-absl::StatusOr<WorkspaceCall> ReadStream(
+absl::StatusOr<WorkspaceCall> ReadChunks(
     const grpc::ServerContextBase& context, grpc::ServerReader<Request>* reader,
     const Authorizer& auth, std::initializer_list<domain::Permission> any_of,
     size_t max_items, Take take) {
@@ -54,7 +55,8 @@ absl::StatusOr<WorkspaceCall> ReadStream(
       return errors::InvalidArgument(
           "parent", "every message of a stream names the same workspace");
     }
-    const size_t taken = std::max<size_t>(1, take(message));
+    ASSIGN_OR_RETURN(const size_t took, take(*call, message));
+    const size_t taken = std::max<size_t>(1, took);
     items += taken;
     const absl::Duration wait =
         auth.PaceRows(*call, static_cast<int64_t>(taken));
@@ -80,6 +82,25 @@ absl::StatusOr<WorkspaceCall> ReadStream(
   }
   RETURN_IF_ERROR(auth.Recheck(context, any_of));
   return *std::move(call);
+}
+
+// ReadChunks for streams read whole before anything is checked:
+// `take(message)` keeps the message's items and returns their number.
+template <typename Request, typename Take>
+absl::StatusOr<WorkspaceCall> ReadStream(
+    const grpc::ServerContextBase& context, grpc::ServerReader<Request>* reader,
+    const Authorizer& auth, std::initializer_list<domain::Permission> any_of,
+    size_t max_items, Take take) {
+  return ReadChunks(context, reader, auth, any_of, max_items,
+                    [&](const WorkspaceCall& /*call*/,
+                        const Request& message) -> absl::StatusOr<size_t> {
+                      return static_cast<size_t>(take(message));
+                    });
+}
+
+// The most items an import job's stream carries (StreamLimits).
+inline size_t MaxImportRows(const Authorizer& auth) {
+  return static_cast<size_t>(auth.streams().limits().max_import_rows);
 }
 
 }  // namespace mittari::service

@@ -230,31 +230,32 @@ grpc::Status SurveyServiceImpl::StreamSubmitResponses(
     grpc::ServerReader<v1::StreamSubmitResponsesRequest>* reader,
     v1::BatchSubmitResponsesResponse* response) {
   return Handle([&]() -> absl::Status {
-    std::vector<records::Response> items;
-    absl::Status item_status;
-    ASSIGN_OR_RETURN(
-        WorkspaceCall call,
-        ReadStream(*context, reader, auth_, {Permission::kIngest},
-                   domain::kMaxResponsesPerSubmit,
-                   [&](const v1::StreamSubmitResponsesRequest& message) {
-                     for (const v1::SubmitResponseRequest& item :
-                          message.requests()) {
-                       if (item_status.ok()) {
-                         item_status = CheckItemParent(item,
-                                                       message.parent().empty()
-                                                           ? item.parent()
-                                                           : message.parent(),
-                                                       items.size());
-                       }
-                       items.push_back(ResponseFromProto(item.response_id(),
-                                                         item.response()));
-                     }
-                     return message.requests_size();
-                   }));
-    RETURN_IF_ERROR(item_status);
-    ASSIGN_OR_RETURN(
-        domain::SubmitCounts counts,
-        responses_.SubmitAll(call.workspace_id, std::move(items), "requests"));
+    // One import job: each message's responses are checked and staged as
+    // they come; the end of the stream commits them all.
+    std::unique_ptr<domain::ResponseImport> job;
+    size_t seen = 0;
+    auto take = [&](const WorkspaceCall& call,
+                    const v1::StreamSubmitResponsesRequest& message)
+        -> absl::StatusOr<size_t> {
+      if (job == nullptr) {
+        ASSIGN_OR_RETURN(job,
+                         responses_.StartImport(call.workspace_id, "requests"));
+      }
+      std::vector<records::Response> items;
+      items.reserve(message.requests_size());
+      for (const v1::SubmitResponseRequest& item : message.requests()) {
+        RETURN_IF_ERROR(CheckItemParent(
+            item, message.parent().empty() ? item.parent() : message.parent(),
+            seen++));
+        items.push_back(ResponseFromProto(item.response_id(), item.response()));
+      }
+      RETURN_IF_ERROR(job->Add(std::move(items)));
+      return static_cast<size_t>(message.requests_size());
+    };
+    RETURN_IF_ERROR(ReadChunks(*context, reader, auth_, {Permission::kIngest},
+                               MaxImportRows(auth_), take)
+                        .status());
+    ASSIGN_OR_RETURN(domain::SubmitCounts counts, job->Commit());
     *response = CountsToProto(counts);
     return absl::OkStatus();
   });

@@ -139,7 +139,7 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
 }
 
 absl::Status Import::Stage(const WriteBatch& batch) {
-  if (committed_) return errors::FailedPrecondition("COMMITTED", "committed");
+  if (sealed_) return errors::FailedPrecondition("SEALED", "sealed");
   for (const WriteBatch::Op& op : batch.ops()) {
     const ColumnFamilySpec& spec = Spec(op.cf);
     if (spec.cached) {
@@ -184,14 +184,20 @@ absl::Status Import::Stage(const WriteBatch& batch) {
   return absl::OkStatus();
 }
 
+absl::Status Import::Seal() {
+  if (sealed_) return absl::OkStatus();
+  sealed_ = true;
+  if (!spilled_) return absl::OkStatus();
+  RETURN_IF_ERROR(Spill(tables_));
+  for (Staged& table : tables_) table.clear();
+  return SpillSeal();
+}
+
 absl::Status Import::Commit() {
   if (committed_) return errors::FailedPrecondition("COMMITTED", "committed");
+  RETURN_IF_ERROR(Seal());
   committed_ = true;
-  if (spilled_) {
-    RETURN_IF_ERROR(Spill(tables_));
-    for (Staged& table : tables_) table.clear();
-    return SpillCommit();
-  }
+  if (spilled_) return SpillCommit();
   WriteBatch batch;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
     for (const auto& [key, tagged] : tables_[static_cast<size_t>(spec.id)]) {

@@ -46,7 +46,11 @@ class Import : public ReadView {
   absl::Status Stage(const WriteBatch& batch);
   // Whether the import has staged a put of `key` (a conflict check).
   absl::StatusOr<bool> StagesPut(ColumnFamily cf, absl::string_view key) const;
-  // Applies everything staged, atomically and durably. Once.
+  // Ends staging and readies the commit (a spilled import writes its table
+  // files here, so that Commit has little left to do); reads go on working.
+  absl::Status Seal();
+  // Applies everything staged, atomically and durably, sealing first when
+  // not sealed. Once.
   absl::Status Commit();
 
   // Bytes of keys and values staged so far.
@@ -70,10 +74,10 @@ class Import : public ReadView {
 
   // Backends that spill: Spill moves `tables` (tagged entries; then
   // cleared) to disk, each time the memory bound is reached and once more
-  // before SpillCommit. Puts and deletes replace what was spilled before,
+  // when sealed. Puts and deletes replace what was spilled before,
   // counters add to it. SpillGet and SpillScan read what was spilled
-  // (tagged), SpillCommit applies it to the store. The defaults keep
-  // everything in memory.
+  // (tagged); SpillSeal readies it, SpillCommit applies it to the store.
+  // The defaults keep everything in memory.
   virtual bool spills() const { return false; }
   virtual absl::Status Spill(const StagedTables& /*tables*/) {
     return absl::OkStatus();
@@ -88,6 +92,7 @@ class Import : public ReadView {
                                  ScanVisitor /*visit*/) const {
     return absl::OkStatus();
   }
+  virtual absl::Status SpillSeal() { return absl::OkStatus(); }
   virtual absl::Status SpillCommit() { return absl::OkStatus(); }
 
   Store& store() { return store_; }
@@ -103,6 +108,7 @@ class Import : public ReadView {
   int64_t staged_bytes_ = 0;
   int64_t memory_used_ = 0;
   bool spilled_ = false;
+  bool sealed_ = false;
   bool committed_ = false;
 };
 

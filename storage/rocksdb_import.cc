@@ -114,13 +114,16 @@ class RocksDbImport final : public Import {
     return FromRocks(it->status(), "reading an import");
   }
 
-  absl::Status SpillCommit() override {
-    std::vector<std::pair<ColumnFamily, std::string>> files;
+  absl::Status SpillSeal() override {
     for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      RETURN_IF_ERROR(WriteTables(spec.id, files));
+      RETURN_IF_ERROR(WriteTables(spec.id, files_));
     }
+    return absl::OkStatus();
+  }
+
+  absl::Status SpillCommit() override {
     Close();
-    return rocks_.IngestFiles(files);
+    return rocks_.IngestFiles(files_);
   }
 
  private:
@@ -221,6 +224,8 @@ class RocksDbImport final : public Import {
   const std::string dir_;
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // The table files SpillSeal wrote.
+  std::vector<std::pair<ColumnFamily, std::string>> files_;
 };
 
 absl::StatusOr<std::unique_ptr<Import>> RocksDbStore::NewImport() {

@@ -1,0 +1,94 @@
+// What every import job shares, whatever it imports: a file's records
+// arrive in chunks; each chunk is checked and its writes staged
+// (storage/import.h), against the store with the earlier chunks applied;
+// the commit applies the whole job at once, or nothing of it.
+//
+// Other writers go on while a job runs. Its commit is refused with ABORTED
+// (the job is then simply run again: imports are idempotent) when, since
+// the job started, a change made its checks stale (a customer erased, a
+// survey's scale changed: the gates moved) or another writer wrote a
+// record the job staged. To know the latter, every ledger notes the ids it
+// writes in its ImportWatches while a job of that workspace is open; the
+// commit holds the gates exclusively, so no writer is between its check
+// and its write, and looks each noted id up in what the job staged.
+#ifndef MITTARI_DOMAIN_IMPORT_JOB_H_
+#define MITTARI_DOMAIN_IMPORT_JOB_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/functional/function_ref.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "domain/change_gate.h"
+#include "storage/import.h"
+#include "storage/store.h"
+
+namespace mittari::domain {
+
+// The most ids one job notes; past it, any write of the workspace during
+// the job aborts its commit.
+inline constexpr size_t kMaxWatchedIds = 100'000;
+
+// The ids one ledger writes while imports of their workspace are open.
+class ImportWatches {
+ public:
+  struct Watch {
+    absl::Mutex mu;
+    absl::flat_hash_set<std::string> ids ABSL_GUARDED_BY(mu);
+    bool overflowed ABSL_GUARDED_BY(mu) = false;
+  };
+
+  // Watches workspace `ws` until the watch is dropped.
+  std::shared_ptr<Watch> Open(absl::string_view ws);
+  // Notes ids written in workspace `ws` (before their write is stored,
+  // while the writer holds its gates). Costs an atomic load when no job
+  // is open.
+  void Note(absl::string_view ws, const std::vector<std::string>& ids);
+
+ private:
+  std::atomic<int> open_{0};
+  absl::Mutex mu_;
+  absl::flat_hash_map<std::string, std::vector<std::weak_ptr<Watch>>> watches_
+      ABSL_GUARDED_BY(mu_);
+};
+
+class ImportJob {
+ public:
+  // Starts a job in workspace `ws`, checked against the changes `gates`
+  // count, with writes noted in `watches`.
+  static absl::StatusOr<std::unique_ptr<ImportJob>> Start(
+      storage::Store& store, ImportWatches& watches, absl::string_view ws,
+      std::vector<ChangeGate*> gates);
+
+  // The store with what the job staged so far applied.
+  const storage::ReadView& view() const { return *import_; }
+  absl::Status Stage(const storage::WriteBatch& batch) {
+    return import_->Stage(batch);
+  }
+  // Applies the job, unless it conflicts (ABORTED; see above). `key_of`
+  // is the key (in `cf`) a record id is staged under.
+  absl::Status Commit(storage::ColumnFamily cf,
+                      absl::FunctionRef<std::string(absl::string_view)> key_of);
+
+  const std::string& workspace_id() const { return ws_; }
+
+ private:
+  ImportJob() = default;
+
+  std::string ws_;
+  std::unique_ptr<storage::Import> import_;
+  std::shared_ptr<ImportWatches::Watch> watch_;
+  std::vector<ChangeGate*> gates_;
+  std::vector<uint64_t> counts_;  // of gates_, at the start
+};
+
+}  // namespace mittari::domain
+
+#endif  // MITTARI_DOMAIN_IMPORT_JOB_H_
