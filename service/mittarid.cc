@@ -66,6 +66,9 @@ ABSL_FLAG(absl::Duration, stream_idle_timeout, absl::Seconds(60),
           "(0 for never)");
 ABSL_FLAG(absl::Duration, stream_deadline, absl::Hours(1),
           "a client stream that runs longer is cancelled (0 for never)");
+ABSL_FLAG(int64_t, max_import_rows, 100'000'000,
+          "records one import (a file of responses, purchases, sessions or "
+          "tickets) may carry; the disk bounds it too");
 ABSL_FLAG(int64_t, max_dimension_values, 1000,
           "distinct values of a label dimension (channel, touchpoint, event, "
           "tag, source, device, content type) in one workspace");
@@ -148,6 +151,7 @@ int main(int argc, char** argv) {
   options.dimension_caps.labels = absl::GetFlag(FLAGS_max_dimension_values);
   options.dimension_caps.pages = absl::GetFlag(FLAGS_max_page_dimension_values);
   options.streams.deadline = absl::GetFlag(FLAGS_stream_deadline);
+  options.streams.max_import_rows = absl::GetFlag(FLAGS_max_import_rows);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
 

@@ -1,108 +1,168 @@
 #include "clients/cli/csv.h"
 
-#include <fstream>
-#include <sstream>
+#include <filesystem>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
 namespace mittari::cli {
+namespace {
 
-absl::StatusOr<CsvTable> ParseCsv(absl::string_view text) {
-  std::vector<CsvRecord> records;
-  CsvRecord record;
-  std::string cell;
-  int line = 1;
-  record.line = 1;
-  bool quoted = false;
-  bool cell_started = false;  // the current record has content
-  auto end_cell = [&]() {
-    record.cells.push_back(std::move(cell));
-    cell.clear();
-  };
-  auto end_record = [&]() {
-    end_cell();
-    records.push_back(std::move(record));
-    record = CsvRecord();
-    record.line = line;
-    cell_started = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
+constexpr size_t kBlockBytes = size_t{1} << 20;
+
+}  // namespace
+
+void CsvParser::EndCell() {
+  record_.cells.push_back(std::move(cell_));
+  cell_.clear();
+}
+
+void CsvParser::EndRecord(std::deque<CsvRecord>& out) {
+  EndCell();
+  out.push_back(std::move(record_));
+  record_ = CsvRecord();
+  record_.line = line_;
+  cell_started_ = false;
+}
+
+absl::Status CsvParser::Feed(absl::string_view text,
+                             std::deque<CsvRecord>& out) {
+  for (const char c : text) {
+    if (quote_pending_) {
+      quote_pending_ = false;
+      if (c == '"') {  // a doubled quote: one quote in the cell
+        cell_.push_back('"');
+        continue;
+      }
+      quoted_ = false;  // the closing quote; `c` follows the cell
+    }
+    if (quoted_) {
       if (c == '"') {
-        if (i + 1 < text.size() && text[i + 1] == '"') {
-          cell.push_back('"');
-          ++i;
-        } else {
-          quoted = false;
-        }
+        quote_pending_ = true;
       } else {
-        if (c == '\n') ++line;
-        cell.push_back(c);
+        if (c == '\n') ++line_;
+        cell_.push_back(c);
       }
       continue;
     }
     switch (c) {
       case '"':
-        if (!cell.empty()) {
+        if (!cell_.empty()) {
           return absl::InvalidArgumentError(
-              absl::StrCat(line, ": a quote inside an unquoted cell"));
+              absl::StrCat(line_, ": a quote inside an unquoted cell"));
         }
-        quoted = true;
-        cell_started = true;
+        quoted_ = true;
+        cell_started_ = true;
         break;
       case ',':
-        end_cell();
-        cell_started = true;
+        EndCell();
+        cell_started_ = true;
         break;
       case '\r':
         break;
       case '\n':
-        ++line;
-        if (cell_started || !cell.empty() || !record.cells.empty()) {
-          end_record();
+        ++line_;
+        if (HasContent()) {
+          EndRecord(out);
         } else {
-          record.line = line;  // a blank line
+          record_.line = line_;  // a blank line
         }
         break;
       default:
-        cell.push_back(c);
-        cell_started = true;
+        cell_.push_back(c);
+        cell_started_ = true;
     }
   }
-  if (quoted) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(record.line, ": a quoted cell is not closed"));
+  return absl::OkStatus();
+}
+
+absl::Status CsvParser::Finish(std::deque<CsvRecord>& out) {
+  if (quote_pending_) {
+    quote_pending_ = false;
+    quoted_ = false;
   }
-  if (cell_started || !cell.empty() || !record.cells.empty()) end_record();
+  if (quoted_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(record_.line, ": a quoted cell is not closed"));
+  }
+  if (HasContent()) EndRecord(out);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<CsvTable> ParseCsv(absl::string_view text) {
+  CsvParser parser;
+  std::deque<CsvRecord> records;
+  if (absl::Status s = parser.Feed(text, records); !s.ok()) return s;
+  if (absl::Status s = parser.Finish(records); !s.ok()) return s;
   if (records.empty()) {
     return absl::InvalidArgumentError("1: no header row");
   }
   CsvTable table;
   table.header = std::move(records.front().cells);
-  for (size_t i = 1; i < records.size(); ++i) {
-    if (records[i].cells.size() != table.header.size()) {
+  records.pop_front();
+  for (CsvRecord& record : records) {
+    if (record.cells.size() != table.header.size()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(records[i].line, ": ", records[i].cells.size(),
+          absl::StrCat(record.line, ": ", record.cells.size(),
                        " cells, but the header has ", table.header.size()));
     }
-    table.records.push_back(std::move(records[i]));
+    table.records.push_back(std::move(record));
   }
   return table;
 }
 
-absl::StatusOr<CsvTable> ReadCsvFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
+absl::StatusOr<std::unique_ptr<CsvFileReader>> CsvFileReader::Open(
+    const std::string& path) {
+  auto reader = std::unique_ptr<CsvFileReader>(new CsvFileReader(path));
+  reader->in_.open(path, std::ios::binary);
+  if (!reader->in_) {
     return absl::NotFoundError(absl::StrCat(path, ": cannot read the file"));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  absl::StatusOr<CsvTable> table = ParseCsv(buffer.str());
-  if (!table.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ":", table.status().message()));
   }
-  return table;
+  std::error_code ec;
+  reader->size_ = std::filesystem::file_size(path, ec);
+  if (ec) reader->size_ = 0;
+  if (absl::Status s = reader->Fill(); !s.ok()) return s;
+  if (reader->ready_.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ":1: no header row"));
+  }
+  reader->header_ = std::move(reader->ready_.front().cells);
+  reader->ready_.pop_front();
+  return reader;
+}
+
+absl::Status CsvFileReader::WithPath(const absl::Status& status) const {
+  return absl::InvalidArgumentError(absl::StrCat(path_, ":", status.message()));
+}
+
+absl::Status CsvFileReader::Fill() {
+  std::string block(kBlockBytes, '\0');
+  while (ready_.empty() && !ended_) {
+    in_.read(block.data(), static_cast<std::streamsize>(block.size()));
+    const auto got = static_cast<size_t>(in_.gcount());
+    bytes_read_ += got;
+    absl::Status s = parser_.Feed(absl::string_view(block.data(), got), ready_);
+    if (s.ok() && got < block.size()) {
+      ended_ = true;
+      s = parser_.Finish(ready_);
+    }
+    if (!s.ok()) return WithPath(s);
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<CsvRecord>> CsvFileReader::Next() {
+  if (ready_.empty()) {
+    if (absl::Status s = Fill(); !s.ok()) return s;
+  }
+  if (ready_.empty()) return std::nullopt;
+  CsvRecord record = std::move(ready_.front());
+  ready_.pop_front();
+  if (record.cells.size() != header_.size()) {
+    return WithPath(absl::InvalidArgumentError(
+        absl::StrCat(record.line, ": ", record.cells.size(),
+                     " cells, but the header has ", header_.size())));
+  }
+  return record;
 }
 
 }  // namespace mittari::cli

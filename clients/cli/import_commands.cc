@@ -1,13 +1,20 @@
 // `mittari import customers|surveys|responses|purchases|sessions|tickets|
-// events|event_costs|event_revenues|registrations FILE.csv`: the file is read
-// and checked here (a bad cell names file, line and column), then streamed
-// to the server, which stores all of it or none. An error the server finds
-// is mapped back to the file's line and column.
+// events|event_costs|event_revenues|registrations FILE.csv`: one import job.
+// The file is read and checked here record by record (a bad cell names
+// file, line and column, and cancels the job) and streamed to the server as
+// it is read, which checks and stages each message as it arrives and stores
+// all of the file or none of it. An error the server finds is mapped back
+// to the file's line and column. On a terminal (or with --progress) the
+// rows sent, rows/s and the time left are shown as the file goes.
+#include <unistd.h>
+
 #include <functional>
+#include <optional>
 #include <regex>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "clients/cli/commands.h"
 #include "clients/cli/csv.h"
 #include "google/rpc/error_details.pb.h"
@@ -19,59 +26,95 @@
 namespace mittari::cli {
 namespace {
 
-constexpr int kRowsPerMessage = 500;
+constexpr size_t kRowsPerMessage = 500;
+
+// One import's stream to the server: messages of up to kRowsPerMessage
+// items.
+class ImportStream {
+ public:
+  virtual ~ImportStream() = default;
+  // Sends `items` as one message; false when the stream broke (Finish
+  // tells why).
+  virtual bool Send(
+      const std::vector<std::unique_ptr<google::protobuf::Message>>& items) = 0;
+  // Ends the stream: the server's answer, as JSON in `summary`.
+  virtual grpc::Status Finish(Json* summary) = 0;
+  // Abandons the job: the server stores nothing of it.
+  virtual void Cancel() = 0;
+};
 
 // One kind of import: its fields, required columns, the item message and
-// how to stream items to the server.
+// how to open its stream.
 struct ImportKind {
   std::string name;
   const std::vector<FieldSpec>& fields;
   std::vector<std::string> required;
   std::function<std::unique_ptr<google::protobuf::Message>()> new_item;
-  // Streams the items; fills `summary` with the server's answer as JSON.
-  std::function<grpc::Status(
-      Invocation&, const std::string& parent,
-      std::vector<std::unique_ptr<google::protobuf::Message>>&, Json*)>
-      send;
+  std::function<std::unique_ptr<ImportStream>(Invocation&,
+                                              const std::string& parent)>
+      open;
 };
 
-template <typename Request, typename Item, typename Response, typename Open,
+template <typename Request, typename Item, typename Response, typename Stub,
           typename Add>
-grpc::Status Stream(
-    Invocation& inv, const std::string& parent,
-    std::vector<std::unique_ptr<google::protobuf::Message>>& items,
-    Json* summary, Open open, Add add) {
-  auto context = inv.client.Context();
-  Response response;
-  auto writer = open(context.get(), &response);
-  for (size_t i = 0; i < items.size(); i += kRowsPerMessage) {
+class TypedStream final : public ImportStream {
+ public:
+  template <typename Open>
+  TypedStream(Invocation& inv, std::string parent, std::unique_ptr<Stub> stub,
+              Open open, Add add)
+      : context_(inv.client.Context()),
+        stub_(std::move(stub)),
+        parent_(std::move(parent)),
+        add_(add),
+        writer_(open(*stub_, context_.get(), &response_)) {}
+
+  bool Send(const std::vector<std::unique_ptr<google::protobuf::Message>>&
+                items) override {
     Request request;
-    request.set_parent(parent);
-    for (size_t k = i; k < std::min(items.size(), i + kRowsPerMessage); ++k) {
-      *add(request) = static_cast<const Item&>(*items[k]);
+    request.set_parent(parent_);
+    for (const auto& item : items) {
+      *add_(request) = static_cast<const Item&>(*item);
     }
-    if (!writer->Write(request)) break;
+    return writer_->Write(request);
   }
-  if (items.empty()) {
-    Request request;
-    request.set_parent(parent);
-    writer->Write(request);
+
+  grpc::Status Finish(Json* summary) override {
+    writer_->WritesDone();
+    grpc::Status status = writer_->Finish();
+    *summary = ToJson(response_);
+    return status;
   }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  *summary = ToJson(response);
-  return status;
+
+  void Cancel() override { context_->TryCancel(); }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> context_;
+  std::unique_ptr<Stub> stub_;
+  const std::string parent_;
+  Add add_;
+  Response response_;
+  std::unique_ptr<grpc::ClientWriter<Request>> writer_;
+};
+
+// The stream of one import method: `open(stub, context, response)` starts
+// the call, `add(request)` adds an item to a message.
+template <typename Request, typename Item, typename Response, typename Service,
+          typename Open, typename Add>
+std::unique_ptr<ImportStream> OpenStream(Invocation& inv,
+                                         const std::string& parent, Open open,
+                                         Add add) {
+  using Stub = typename Service::Stub;
+  return std::make_unique<TypedStream<Request, Item, Response, Stub, Add>>(
+      inv, parent, Service::NewStub(inv.client.channel()), open, add);
 }
 
-grpc::Status SendLines(
-    Invocation& inv, const std::string& parent,
-    std::vector<std::unique_ptr<google::protobuf::Message>>& items,
-    Json* summary) {
-  auto stub = v1::EventService::NewStub(inv.client.channel());
-  return Stream<v1::ImportEventLinesRequest, v1::EventLine, v1::ImportSummary>(
-      inv, parent, items, summary,
-      [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-        return stub->ImportEventLines(c, r);
+std::unique_ptr<ImportStream> OpenLines(Invocation& inv,
+                                        const std::string& parent) {
+  return OpenStream<v1::ImportEventLinesRequest, v1::EventLine,
+                    v1::ImportSummary, v1::EventService>(
+      inv, parent,
+      [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+        return stub.ImportEventLines(c, r);
       },
       [](v1::ImportEventLinesRequest& r) { return r.add_lines(); });
 }
@@ -82,14 +125,12 @@ const std::vector<ImportKind>& Kinds() {
        CustomerFields(),
        {"id"},
        [] { return std::make_unique<v1::ImportedCustomer>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::CustomerService::NewStub(inv.client.channel());
-         return Stream<v1::ImportCustomersRequest, v1::ImportedCustomer,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportCustomers(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportCustomersRequest, v1::ImportedCustomer,
+                           v1::ImportSummary, v1::CustomerService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportCustomers(c, r);
              },
              [](v1::ImportCustomersRequest& r) { return r.add_customers(); });
        }},
@@ -97,14 +138,12 @@ const std::vector<ImportKind>& Kinds() {
        SurveyFields(),
        {"id", "kind", "question"},
        [] { return std::make_unique<v1::ImportedSurvey>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::SurveyService::NewStub(inv.client.channel());
-         return Stream<v1::ImportSurveysRequest, v1::ImportedSurvey,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportSurveys(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportSurveysRequest, v1::ImportedSurvey,
+                           v1::ImportSummary, v1::SurveyService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportSurveys(c, r);
              },
              [](v1::ImportSurveysRequest& r) { return r.add_surveys(); });
        }},
@@ -112,15 +151,14 @@ const std::vector<ImportKind>& Kinds() {
        ResponseFields(),
        {"id", "survey_id", "submitted_at"},
        [] { return std::make_unique<v1::SubmitResponseRequest>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::SurveyService::NewStub(inv.client.channel());
-         return Stream<v1::StreamSubmitResponsesRequest,
-                       v1::SubmitResponseRequest,
-                       v1::BatchSubmitResponsesResponse>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::BatchSubmitResponsesResponse* r) {
-               return stub->StreamSubmitResponses(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::StreamSubmitResponsesRequest,
+                           v1::SubmitResponseRequest,
+                           v1::BatchSubmitResponsesResponse, v1::SurveyService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c,
+                v1::BatchSubmitResponsesResponse* r) {
+               return stub.StreamSubmitResponses(c, r);
              },
              [](v1::StreamSubmitResponsesRequest& r) {
                return r.add_requests();
@@ -130,14 +168,13 @@ const std::vector<ImportKind>& Kinds() {
        PurchaseFields(),
        {"id", "customer_id", "occurred_at", "amount"},
        [] { return std::make_unique<v1::RecordPurchaseRequest>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::CustomerService::NewStub(inv.client.channel());
-         return Stream<v1::ImportPurchasesRequest, v1::RecordPurchaseRequest,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportPurchases(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportPurchasesRequest,
+                           v1::RecordPurchaseRequest, v1::ImportSummary,
+                           v1::CustomerService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportPurchases(c, r);
              },
              [](v1::ImportPurchasesRequest& r) { return r.add_requests(); });
        }},
@@ -145,14 +182,12 @@ const std::vector<ImportKind>& Kinds() {
        SessionFields(),
        {"id", "visitor_id", "started_at"},
        [] { return std::make_unique<v1::RecordSessionRequest>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::CustomerService::NewStub(inv.client.channel());
-         return Stream<v1::ImportSessionsRequest, v1::RecordSessionRequest,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportSessions(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportSessionsRequest, v1::RecordSessionRequest,
+                           v1::ImportSummary, v1::CustomerService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportSessions(c, r);
              },
              [](v1::ImportSessionsRequest& r) { return r.add_requests(); });
        }},
@@ -160,14 +195,12 @@ const std::vector<ImportKind>& Kinds() {
        TicketFields(),
        {"id", "customer_id", "created_at"},
        [] { return std::make_unique<v1::RecordTicketRequest>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::CustomerService::NewStub(inv.client.channel());
-         return Stream<v1::ImportTicketsRequest, v1::RecordTicketRequest,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportTickets(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportTicketsRequest, v1::RecordTicketRequest,
+                           v1::ImportSummary, v1::CustomerService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportTickets(c, r);
              },
              [](v1::ImportTicketsRequest& r) { return r.add_requests(); });
        }},
@@ -175,14 +208,12 @@ const std::vector<ImportKind>& Kinds() {
        EventFields(),
        {"id", "name", "kind", "starts_at"},
        [] { return std::make_unique<v1::ImportedEvent>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::EventService::NewStub(inv.client.channel());
-         return Stream<v1::ImportEventsRequest, v1::ImportedEvent,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportEvents(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportEventsRequest, v1::ImportedEvent,
+                           v1::ImportSummary, v1::EventService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportEvents(c, r);
              },
              [](v1::ImportEventsRequest& r) { return r.add_events(); });
        }},
@@ -190,7 +221,7 @@ const std::vector<ImportKind>& Kinds() {
        EventLineFields(),
        {"id", "event_id", "category", "amount"},
        [] { return std::make_unique<v1::EventLine>(); },
-       SendLines},
+       OpenLines},
       {"event_revenues",
        EventLineFields(),
        {"id", "event_id", "category", "amount"},
@@ -199,19 +230,17 @@ const std::vector<ImportKind>& Kinds() {
          line->set_revenue(true);
          return line;
        },
-       SendLines},
+       OpenLines},
       {"registrations",
        RegistrationFields(),
        {"event_id", "customer_id"},
        [] { return std::make_unique<v1::Registration>(); },
-       [](Invocation& inv, const std::string& parent, auto& items,
-          Json* summary) {
-         auto stub = v1::EventService::NewStub(inv.client.channel());
-         return Stream<v1::ImportRegistrationsRequest, v1::Registration,
-                       v1::ImportSummary>(
-             inv, parent, items, summary,
-             [&](grpc::ClientContext* c, v1::ImportSummary* r) {
-               return stub->ImportRegistrations(c, r);
+       [](Invocation& inv, const std::string& parent) {
+         return OpenStream<v1::ImportRegistrationsRequest, v1::Registration,
+                           v1::ImportSummary, v1::EventService>(
+             inv, parent,
+             [](auto& stub, grpc::ClientContext* c, v1::ImportSummary* r) {
+               return stub.ImportRegistrations(c, r);
              },
              [](v1::ImportRegistrationsRequest& r) {
                return r.add_registrations();
@@ -232,10 +261,22 @@ bool SplitItemField(const std::string& field, size_t* index,
   return true;
 }
 
+// The line record `index` (0-based, after the header) starts on: the file
+// is read again, which only an error costs.
+std::optional<int> LineOfRecord(const std::string& file, size_t index) {
+  absl::StatusOr<std::unique_ptr<CsvFileReader>> reader =
+      CsvFileReader::Open(file);
+  if (!reader.ok()) return std::nullopt;
+  for (size_t i = 0;; ++i) {
+    absl::StatusOr<std::optional<CsvRecord>> record = (*reader)->Next();
+    if (!record.ok() || !record->has_value()) return std::nullopt;
+    if (i == index) return (*record)->line;
+  }
+}
+
 // Prints the server's error in terms of the file.
 void PrintImportError(Invocation& inv, const std::string& file,
-                      const ImportKind& kind, const CsvTable& table,
-                      const grpc::Status& status) {
+                      const ImportKind& kind, const grpc::Status& status) {
   google::rpc::Status details;
   bool mapped = false;
   if (details.ParseFromString(status.error_details())) {
@@ -245,16 +286,15 @@ void PrintImportError(Invocation& inv, const std::string& file,
       for (const auto& v : bad.field_violations()) {
         size_t index = 0;
         std::string path;
-        if (!SplitItemField(v.field(), &index, &path) ||
-            index >= table.records.size()) {
-          continue;
-        }
+        if (!SplitItemField(v.field(), &index, &path)) continue;
+        std::optional<int> line = LineOfRecord(file, index);
+        if (!line.has_value()) continue;
         std::string column = path;
         for (const FieldSpec& spec : kind.fields) {
           if (spec.path == path) column = spec.column;
         }
-        inv.err << "mittari: " << file << ":" << table.records[index].line
-                << ": column " << column << ": " << v.description() << "\n";
+        inv.err << "mittari: " << file << ":" << *line << ": column " << column
+                << ": " << v.description() << "\n";
         mapped = true;
       }
     }
@@ -264,26 +304,73 @@ void PrintImportError(Invocation& inv, const std::string& file,
   std::string message = status.error_message();
   size_t index = 0;
   if (!mapped && std::regex_search(message, m, kIndex) &&
-      absl::SimpleAtoi(m[1].str(), &index) && index < table.records.size()) {
-    inv.err << "mittari: " << file << ":" << table.records[index].line << ": "
-            << message << "\n";
-    mapped = true;
+      absl::SimpleAtoi(m[1].str(), &index)) {
+    if (std::optional<int> line = LineOfRecord(file, index)) {
+      inv.err << "mittari: " << file << ":" << *line << ": " << message << "\n";
+    }
   }
   PrintError(inv.err, status);
   inv.err << "mittari: nothing of " << file << " was stored\n";
 }
 
+// Rows sent, rows/s and the time left, on one line rewritten in place (at
+// most once a second), while a file is sent.
+class Progress {
+ public:
+  Progress(std::ostream& err, bool on, uint64_t file_bytes)
+      : err_(err), on_(on), file_bytes_(file_bytes) {}
+
+  void Update(int64_t rows, uint64_t bytes_read) {
+    const absl::Time now = absl::Now();
+    if (!on_ || now - last_ < absl::Seconds(1)) return;
+    last_ = now;
+    const double seconds = absl::ToDoubleSeconds(now - start_);
+    const double rate = seconds > 0 ? static_cast<double>(rows) / seconds : 0;
+    std::string left = "?";
+    if (bytes_read > 0 && file_bytes_ >= bytes_read && seconds > 0) {
+      const double rest = seconds *
+                          static_cast<double>(file_bytes_ - bytes_read) /
+                          static_cast<double>(bytes_read);
+      left = absl::StrCat(static_cast<int64_t>(rest + 0.5), " s");
+    }
+    const double share = file_bytes_ > 0
+                             ? 100.0 * static_cast<double>(bytes_read) /
+                                   static_cast<double>(file_bytes_)
+                             : 0;
+    err_ << "\rmittari: " << rows << " rows sent (" << static_cast<int>(share)
+         << " %), " << static_cast<int64_t>(rate) << " rows/s, about " << left
+         << " left   " << std::flush;
+    shown_ = true;
+  }
+  // Ends the line, once anything was shown.
+  void Done() {
+    if (shown_) err_ << "\n";
+    shown_ = false;
+  }
+  double Seconds() const { return absl::ToDoubleSeconds(absl::Now() - start_); }
+
+ private:
+  std::ostream& err_;
+  const bool on_;
+  const uint64_t file_bytes_;
+  const absl::Time start_ = absl::Now();
+  absl::Time last_ = absl::Now();
+  bool shown_ = false;
+};
+
 int Import(Invocation& inv, const ImportKind& kind) {
   if (inv.operands.size() != 1) return inv.Usage("name the CSV file");
   const std::string& file = inv.operands[0];
-  absl::StatusOr<CsvTable> table = ReadCsvFile(file);
-  if (!table.ok()) {
-    inv.err << "mittari: " << table.status().message() << "\n";
+  absl::StatusOr<std::unique_ptr<CsvFileReader>> reader =
+      CsvFileReader::Open(file);
+  if (!reader.ok()) {
+    inv.err << "mittari: " << reader.status().message() << "\n";
     return kExitCallFailed;
   }
   // The header: every column known, every required column present.
+  const std::vector<std::string>& header = (*reader)->header();
   std::vector<const FieldSpec*> columns;
-  for (const std::string& name : table->header) {
+  for (const std::string& name : header) {
     const FieldSpec* found = nullptr;
     for (const FieldSpec& spec : kind.fields) {
       if (spec.column == name) found = &spec;
@@ -296,37 +383,71 @@ int Import(Invocation& inv, const ImportKind& kind) {
     columns.push_back(found);
   }
   for (const std::string& name : kind.required) {
-    if (std::find(table->header.begin(), table->header.end(), name) ==
-        table->header.end()) {
+    if (std::find(header.begin(), header.end(), name) == header.end()) {
       inv.err << "mittari: " << file << ":1: missing column '" << name << "'\n";
       return kExitCallFailed;
     }
   }
+  std::string parent;
+  grpc::Status status = inv.Workspace(&parent);
+  if (!status.ok()) {
+    PrintImportError(inv, file, kind, status);
+    return kExitCallFailed;
+  }
+  // Read, checked and sent a message at a time.
+  std::unique_ptr<ImportStream> stream = kind.open(inv, parent);
+  Progress progress(inv.err, inv.args.Has("progress") || isatty(2) != 0,
+                    (*reader)->size());
   std::vector<std::unique_ptr<google::protobuf::Message>> items;
-  for (const CsvRecord& record : table->records) {
+  int64_t rows = 0;
+  bool sent_any = false;
+  auto fail = [&](const std::string& message) {
+    stream->Cancel();
+    progress.Done();
+    inv.err << "mittari: " << message << "\n"
+            << "mittari: nothing of " << file << " was stored\n";
+    return kExitCallFailed;
+  };
+  bool broken = false;
+  for (;;) {
+    absl::StatusOr<std::optional<CsvRecord>> record = (*reader)->Next();
+    if (!record.ok()) return fail(std::string(record.status().message()));
+    if (!record->has_value()) break;
     auto item = kind.new_item();
     for (size_t c = 0; c < columns.size(); ++c) {
-      absl::Status set = SetField(*item, columns[c]->path, record.cells[c],
+      absl::Status set = SetField(*item, columns[c]->path, (*record)->cells[c],
                                   absl::UTCTimeZone());
       if (!set.ok()) {
-        inv.err << "mittari: " << file << ":" << record.line << ": column "
-                << columns[c]->column << ": " << set.message() << "\n"
-                << "mittari: nothing of " << file << " was stored\n";
-        return kExitCallFailed;
+        return fail(absl::StrCat(file, ":", (*record)->line, ": column ",
+                                 columns[c]->column, ": ", set.message()));
       }
     }
     items.push_back(std::move(item));
+    ++rows;
+    if (items.size() == kRowsPerMessage) {
+      sent_any = true;
+      if (!stream->Send(items)) {
+        broken = true;  // the server ended the job: Finish says why
+        break;
+      }
+      items.clear();
+      progress.Update(rows, (*reader)->bytes_read());
+    }
   }
-  std::string parent;
-  grpc::Status status = inv.Workspace(&parent);
+  if (!broken && (!items.empty() || !sent_any)) stream->Send(items);
   Json summary;
-  if (status.ok()) status = kind.send(inv, parent, items, &summary);
+  status = stream->Finish(&summary);
+  progress.Done();
   if (!status.ok()) {
-    PrintImportError(inv, file, kind, *table, status);
+    PrintImportError(inv, file, kind, status);
     return kExitCallFailed;
   }
+  const double seconds = progress.Seconds();
   Json out = Json{{"file", file}, {"kind", kind.name}};
   for (const auto& [k, v] : summary.items()) out[k] = v;
+  out["rows_per_second"] =
+      seconds > 0 ? static_cast<int64_t>(static_cast<double>(rows) / seconds)
+                  : rows;
   return inv.Finish(status, out);
 }
 
@@ -339,7 +460,7 @@ std::vector<Command> ImportCommands() {
         {{"import", kind.name},
          "FILE.csv",
          "import " + kind.name + " from CSV: all rows or none",
-         {},
+         {"progress"},
          [&kind](Invocation& inv) { return Import(inv, kind); }});
   }
   return commands;

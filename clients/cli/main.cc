@@ -13,7 +13,7 @@ namespace {
 const std::set<std::string> kGlobalFlags = {
     "addr",   "key",     "tls", "ca-cert", "tls-server-name",
     "output", "timeout", "help"};
-const std::set<std::string> kBooleanFlags = {"tls", "help", "desc"};
+const std::set<std::string> kBooleanFlags = {"tls", "help", "desc", "progress"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "

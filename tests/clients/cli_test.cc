@@ -1,4 +1,5 @@
 #include "clients/cli/args.h"
+#include "clients/cli/csv.h"
 #include "clients/cli/output.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -44,4 +45,36 @@ TEST(OutputTest, TimestampsAreUtcWithZ) {
 }
 
 }  // namespace
+// The parser keeps its state between blocks: a file read a byte at a time
+// gives the records of the file read at once, quotes doubled or closed
+// across a block's end included.
+TEST(CsvTest, BlocksSplitAnywhereGiveTheSameRecords) {
+  const std::string text =
+      "id,comment,score\r\n"
+      "a,\"said \"\"hi\"\"\",1\n"
+      "\n"
+      "b,\"two\nlines\",2\n"
+      "c,\"\"\"\",3";
+  absl::StatusOr<CsvTable> whole = ParseCsv(text);
+  ASSERT_TRUE(whole.ok()) << whole.status();
+  ASSERT_EQ(whole->records.size(), 3u);
+  EXPECT_EQ(whole->records[0].cells[1], "said \"hi\"");
+  EXPECT_EQ(whole->records[1].line, 4);
+  EXPECT_EQ(whole->records[1].cells[1], "two\nlines");
+  EXPECT_EQ(whole->records[2].line, 6);
+  EXPECT_EQ(whole->records[2].cells[1], "\"");
+  CsvParser parser;
+  std::deque<CsvRecord> records;
+  for (char c : text) {
+    ASSERT_TRUE(parser.Feed(absl::string_view(&c, 1), records).ok());
+  }
+  ASSERT_TRUE(parser.Finish(records).ok());
+  ASSERT_EQ(records.size(), 4u);
+  EXPECT_EQ(records[0].cells, whole->header);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(records[i + 1].line, whole->records[i].line);
+    EXPECT_EQ(records[i + 1].cells, whole->records[i].cells);
+  }
+}
+
 }  // namespace mittari::cli

@@ -107,6 +107,44 @@ class GoldenImport(unittest.TestCase):
                          "new" + lines[1].split(",")[0], check=False)
         self.assertEqual(code, 1)
 
+    def test_a_bad_row_in_a_late_message_stores_nothing_and_names_it(self):
+        # 1,200 rows travel in three messages; the server refuses the third.
+        tmp = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+        self.addCleanup(shutil.rmtree, tmp)
+        bad = os.path.join(tmp, "responses.csv")
+        golden = rows("responses")
+        late = []
+        for i in range(1200):
+            row = dict(golden[i % len(golden)], id=f"late{i}")
+            if i == 1100:
+                row["score"] = "11"  # off the 0-10 scale
+            late.append(row)
+
+        def write():
+            with open(bad, "w", newline="") as out:
+                writer = csv.DictWriter(out, fieldnames=list(golden[0]))
+                writer.writeheader()
+                writer.writerows(late)
+
+        write()
+        before = len(self.list_responses())
+        code, _, err = cli(self.server, self.admin, "import", "responses", bad,
+                           check=False)
+        self.assertEqual(code, 1)
+        self.assertIn(f"{bad}:1102: column score", err)
+        self.assertIn("nothing of", err)
+        self.assertEqual(len(self.list_responses()), before)
+        # A bad cell the CLI finds itself, after two messages were sent,
+        # cancels the job: nothing of it is stored either.
+        late[1100]["score"] = "5"
+        late[1100]["submitted_at"] = "not-a-time"
+        write()
+        code, _, err = cli(self.server, self.admin, "import", "responses", bad,
+                           check=False)
+        self.assertEqual(code, 1)
+        self.assertIn(f"{bad}:1102: column submitted_at", err)
+        self.assertEqual(len(self.list_responses()), before)
+
     def test_follow_up_list_is_the_low_scores_newest_first(self):
         kinds = {s["id"]: s["kind"] for s in rows("surveys")}
         low = [r for r in rows("responses")
