@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
@@ -83,11 +84,21 @@ absl::StatusOr<bool> Import::StagesPut(ColumnFamily cf,
   return staged.has_value() && (*staged)[0] == kPut;
 }
 
+absl::Status Import::SpillMemory() const {
+  RETURN_IF_ERROR(Spill(tables_));
+  for (Staged& table : tables_) table.clear();
+  memory_used_ = 0;
+  spilled_ = true;
+  return absl::OkStatus();
+}
+
 absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
                           absl::string_view end, ScanVisitor visit) const {
-  // What is staged in the range, spilled and in memory combined.
-  Staged staged;
+  // What is staged in the range, in key order.
+  std::map<std::string, std::string, std::less<>> staged;
   absl::Status error;
+  const Staged& table = tables_[static_cast<size_t>(cf)];
+  if (spills() && !table.empty()) RETURN_IF_ERROR(SpillMemory());
   if (spilled_) {
     RETURN_IF_ERROR(SpillScan(cf, begin, end,
                               [&](absl::string_view k, absl::string_view v) {
@@ -95,13 +106,8 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
                                 return true;
                               }));
   }
-  const Staged& table = tables_[static_cast<size_t>(cf)];
-  for (auto it = table.lower_bound(begin);
-       it != table.end() && (end.empty() || it->first < end); ++it) {
-    auto [at, inserted] = staged.emplace(it->first, it->second);
-    if (!inserted) {
-      ASSIGN_OR_RETURN(at->second, Combine(at->second, it->second));
-    }
+  for (const auto& [key, tagged] : table) {
+    if (key >= begin && (end.empty() || key < end)) staged.emplace(key, tagged);
   }
   // Merged with the store's keys, in key order.
   auto next = staged.begin();
@@ -167,20 +173,15 @@ absl::Status Import::Stage(const WriteBatch& batch) {
     }
     const int64_t bytes = static_cast<int64_t>(op.key.size() + tagged.size());
     staged_bytes_ += bytes;
-    auto it = table.find(op.key);
-    if (it == table.end()) {
+    auto [it, inserted] = table.try_emplace(op.key);
+    if (inserted) {
       memory_used_ += bytes;
-      table.emplace(op.key, std::move(tagged));
+      it->second = std::move(tagged);
     } else {
       ASSIGN_OR_RETURN(it->second, Combine(it->second, tagged));
     }
   }
-  if (memory_used_ > memory_bytes_ && spills()) {
-    RETURN_IF_ERROR(Spill(tables_));
-    for (Staged& table : tables_) table.clear();
-    memory_used_ = 0;
-    spilled_ = true;
-  }
+  if (memory_used_ > memory_bytes_ && spills()) RETURN_IF_ERROR(SpillMemory());
   return absl::OkStatus();
 }
 
@@ -188,8 +189,7 @@ absl::Status Import::Seal() {
   if (sealed_) return absl::OkStatus();
   sealed_ = true;
   if (!spilled_) return absl::OkStatus();
-  RETURN_IF_ERROR(Spill(tables_));
-  for (Staged& table : tables_) table.clear();
+  RETURN_IF_ERROR(SpillMemory());
   return SpillSeal();
 }
 

@@ -1,6 +1,7 @@
 // RocksDbStore's imports: staged in memory, then in a scratch RocksDB of
 // their own (no log, no sync: nothing there needs to survive a crash),
 // committed as sorted table files ingested into the store.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -72,12 +73,25 @@ class RocksDbImport final : public Import {
  protected:
   bool spills() const override { return true; }
 
-  absl::Status Spill(const StagedTables& tables) override {
+  absl::Status Spill(const StagedTables& tables) const override {
     if (db_ == nullptr) RETURN_IF_ERROR(OpenScratch());
     rocksdb::WriteBatch batch;
+    std::vector<const StagedTables::value_type::value_type*> sorted;
     for (const ColumnFamilySpec& spec : kColumnFamilies) {
       rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(spec.id)];
-      for (const auto& [key, tagged] : tables[static_cast<size_t>(spec.id)]) {
+      // In key order: each memtable insert then starts from where the one
+      // before it ended, instead of searching the skip list from the top
+      // (a third of an import's CPU went to unordered inserts).
+      const auto& table = tables[static_cast<size_t>(spec.id)];
+      sorted.clear();
+      sorted.reserve(table.size());
+      for (const auto& entry : table) sorted.push_back(&entry);
+      std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+        return a->first < b->first;
+      });
+      for (const auto* entry : sorted) {
+        const std::string& key = entry->first;
+        const std::string& tagged = entry->second;
         rocksdb::Status s = tagged[0] == kCounters
                                 ? batch.Merge(handle, key, tagged)
                                 : batch.Put(handle, key, tagged);
@@ -127,7 +141,7 @@ class RocksDbImport final : public Import {
   }
 
  private:
-  absl::Status OpenScratch() {
+  absl::Status OpenScratch() const {
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) {
@@ -222,8 +236,9 @@ class RocksDbImport final : public Import {
 
   RocksDbStore& rocks_;
   const std::string dir_;
-  std::unique_ptr<rocksdb::DB> db_;
-  std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // Opened on the first spill, which a (const) read may cause.
+  mutable std::unique_ptr<rocksdb::DB> db_;
+  mutable std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // The table files SpillSeal wrote.
   std::vector<std::pair<ColumnFamily, std::string>> files_;
 };
