@@ -18,9 +18,7 @@ class ExclusiveGates {
     for (ChangeGate* gate : gates_) gate->mutex().Lock();
   }
   ~ExclusiveGates() {
-    for (auto it = gates_.rbegin(); it != gates_.rend(); ++it) {
-      (*it)->mutex().Unlock();
-    }
+    for (ChangeGate* gate : gates_) gate->mutex().Unlock();
   }
   ExclusiveGates(const ExclusiveGates&) = delete;
   ExclusiveGates& operator=(const ExclusiveGates&) = delete;

@@ -49,7 +49,7 @@ absl::StatusOr<std::string> Import::Combine(absl::string_view older,
       newer[0] == kCounters) {
     ASSIGN_OR_RETURN(std::string sum,
                      AddEncodedCounters(older.substr(1), newer.substr(1)));
-    return absl::StrCat(absl::string_view(&older[0], 1), sum);
+    return absl::StrCat(older.substr(0, 1), sum);
   }
   return std::string(newer);
 }
@@ -171,7 +171,7 @@ absl::Status Import::Stage(const WriteBatch& batch) {
       case WriteBatch::OpKind::kDeleteRange:
         return errors::Internal("an import cannot delete a range");
     }
-    const int64_t bytes = static_cast<int64_t>(op.key.size() + tagged.size());
+    const auto bytes = static_cast<int64_t>(op.key.size() + tagged.size());
     staged_bytes_ += bytes;
     auto [it, inserted] = table.try_emplace(op.key);
     if (inserted) {

@@ -328,12 +328,13 @@ absl::Status RocksDbStore::IngestFiles(
     const std::vector<std::pair<ColumnFamily, std::string>>& files) {
   std::vector<rocksdb::IngestExternalFileArg> args;
   for (const auto& [cf, file] : files) {
+    rocksdb::ColumnFamilyHandle* handle = Handle(cf);
     auto it = std::find_if(args.begin(), args.end(), [&](const auto& arg) {
-      return arg.column_family == Handle(cf);
+      return arg.column_family == handle;
     });
     if (it == args.end()) {
       rocksdb::IngestExternalFileArg arg;
-      arg.column_family = Handle(cf);
+      arg.column_family = handle;
       arg.options.move_files = true;
       arg.options.write_global_seqno = false;
       arg.options.allow_blocking_flush = true;

@@ -8,6 +8,7 @@
 // rows sent, rows/s and the time left are shown as the file goes.
 #include <unistd.h>
 
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <regex>
@@ -331,7 +332,7 @@ class Progress {
       const double rest = seconds *
                           static_cast<double>(file_bytes_ - bytes_read) /
                           static_cast<double>(bytes_read);
-      left = absl::StrCat(static_cast<int64_t>(rest + 0.5), " s");
+      left = absl::StrCat(std::lround(rest), " s");
     }
     const double share = file_bytes_ > 0
                              ? 100.0 * static_cast<double>(bytes_read) /
