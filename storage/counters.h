@@ -50,6 +50,16 @@ absl::StatusOr<CounterVector> DecodeCounters(absl::string_view encoded);
 absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
                                                absl::string_view operand);
 
+// Whether adding a delta changes nothing: every counter zero, and not
+// overflowed. Such deltas are not written.
+inline bool ChangesNothing(const Counters& delta, bool overflowed) {
+  if (overflowed) return false;
+  for (int64_t x : delta) {
+    if (x != 0) return false;
+  }
+  return true;
+}
+
 // `sum += x`, saturating at the int64 limits; false when it saturated.
 inline bool AddSaturating(int64_t& sum, int64_t x) {
   if (!__builtin_add_overflow(sum, x, &sum)) return true;

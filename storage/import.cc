@@ -1,6 +1,5 @@
 #include "storage/import.h"
 
-#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -172,7 +171,6 @@ absl::Status Import::Stage(const WriteBatch& batch) {
         return errors::Internal("an import cannot delete a range");
     }
     const auto bytes = static_cast<int64_t>(op.key.size() + tagged.size());
-    staged_bytes_ += bytes;
     auto [it, inserted] = table.try_emplace(op.key);
     if (inserted) {
       memory_used_ += bytes;
@@ -211,10 +209,7 @@ absl::Status Import::Commit() {
         default: {
           ASSIGN_OR_RETURN(CounterVector delta,
                            DecodeCounters(absl::string_view(tagged).substr(1)));
-          const bool zero =
-              std::all_of(delta.values.begin(), delta.values.end(),
-                          [](int64_t x) { return x == 0; });
-          if (!zero || delta.overflowed) {
+          if (!ChangesNothing(delta.values, delta.overflowed)) {
             batch.AddCounters(spec.id, key, delta.values, delta.overflowed);
           }
         }

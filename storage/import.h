@@ -53,8 +53,6 @@ class Import : public ReadView {
   // not sealed. Once.
   absl::Status Commit();
 
-  // Bytes of keys and values staged so far.
-  int64_t staged_bytes() const { return staged_bytes_; }
   // Whether the import moved what it staged to disk.
   bool spilled() const { return spilled_; }
 
@@ -99,8 +97,6 @@ class Import : public ReadView {
   virtual absl::Status SpillSeal() { return absl::OkStatus(); }
   virtual absl::Status SpillCommit() { return absl::OkStatus(); }
 
-  Store& store() { return store_; }
-
  private:
   // The staged (tagged) entry of `key`, if any.
   absl::StatusOr<std::optional<std::string>> StagedEntry(
@@ -113,7 +109,6 @@ class Import : public ReadView {
   const int64_t memory_bytes_;
   // Mutable: a scan spills what is in memory first.
   mutable StagedTables tables_;
-  int64_t staged_bytes_ = 0;
   mutable int64_t memory_used_ = 0;
   mutable bool spilled_ = false;
   bool sealed_ = false;

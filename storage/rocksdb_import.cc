@@ -19,8 +19,8 @@
 #include "rocksdb/table.h"
 #include "storage/counters.h"
 #include "storage/import.h"
-#include "storage/rocksdb_status.h"
 #include "storage/rocksdb_store.h"
+#include "storage/rocksdb_util.h"
 
 namespace mittari::storage {
 namespace {
@@ -28,11 +28,6 @@ namespace {
 // Table files of an import roll over at this size, so that none is larger
 // than a compaction's usual output.
 constexpr uint64_t kMaxTableFileBytes = uint64_t{256} << 20;
-
-rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
-absl::string_view ToView(const rocksdb::Slice& s) {
-  return {s.data(), s.size()};
-}
 
 // The scratch database's merge: staged counters add up (Import::Combine).
 class TaggedMerge final : public rocksdb::AssociativeMergeOperator {
@@ -105,27 +100,14 @@ class RocksDbImport final : public Import {
 
   absl::StatusOr<std::optional<std::string>> SpillGet(
       ColumnFamily cf, absl::string_view key) const override {
-    std::string value;
-    rocksdb::Status s =
-        db_->Get(rocksdb::ReadOptions(), handles_[static_cast<size_t>(cf)],
-                 ToSlice(key), &value);
-    if (s.IsNotFound()) return std::nullopt;
-    RETURN_IF_ERROR(FromRocks(s, "reading an import"));
-    return value;
+    return GetWith(db_.get(), handles_[static_cast<size_t>(cf)], nullptr, key);
   }
 
   absl::Status SpillScan(ColumnFamily cf, absl::string_view begin,
                          absl::string_view end,
                          ScanVisitor visit) const override {
-    rocksdb::ReadOptions options;
-    rocksdb::Slice upper = ToSlice(end);
-    if (!end.empty()) options.iterate_upper_bound = &upper;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->NewIterator(options, handles_[static_cast<size_t>(cf)]));
-    for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
-      if (!visit(ToView(it->key()), ToView(it->value()))) break;
-    }
-    return FromRocks(it->status(), "reading an import");
+    return ScanWith(db_.get(), handles_[static_cast<size_t>(cf)], nullptr,
+                    begin, end, visit);
   }
 
   absl::Status SpillSeal() override {

@@ -19,7 +19,7 @@
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/key_codec.h"
-#include "storage/rocksdb_status.h"
+#include "storage/rocksdb_util.h"
 
 namespace mittari::storage {
 namespace {
@@ -36,8 +36,6 @@ constexpr size_t kCounterWriteBufferBytes = size_t{4} << 20;
 // family id and the two lengths as varints).
 constexpr size_t kBatchHeaderBytes = 12;
 constexpr size_t kOpOverheadBytes = 16;
-
-rocksdb::Slice ToSlice(absl::string_view s) { return {s.data(), s.size()}; }
 
 // RocksDB's memtable insert hint, one per memtable: every key has the empty
 // prefix. Write inserts a batch in key order, and with the hint each key's
@@ -65,36 +63,6 @@ class InsertHintPrefix final : public rocksdb::SliceTransform {
   std::shared_ptr<std::atomic<bool>> on_;
 };
 
-absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
-                      const rocksdb::Snapshot* snapshot,
-                      absl::string_view begin, absl::string_view end,
-                      ScanVisitor visit) {
-  rocksdb::ReadOptions options;
-  options.snapshot = snapshot;
-  rocksdb::Slice upper = ToSlice(end);
-  if (!end.empty()) options.iterate_upper_bound = &upper;
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, handle));
-  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
-    if (!visit(absl::string_view(it->key().data(), it->key().size()),
-               absl::string_view(it->value().data(), it->value().size()))) {
-      break;
-    }
-  }
-  return FromRocks(it->status(), "scan");
-}
-
-absl::StatusOr<std::optional<std::string>> GetWith(
-    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
-    const rocksdb::Snapshot* snapshot, absl::string_view key) {
-  rocksdb::ReadOptions options;
-  options.snapshot = snapshot;
-  std::string value;
-  rocksdb::Status s = db->Get(options, handle, ToSlice(key), &value);
-  if (s.IsNotFound()) return std::nullopt;
-  RETURN_IF_ERROR(FromRocks(s, "get"));
-  return value;
-}
-
 class RocksDbSnapshot final : public ReadView {
  public:
   RocksDbSnapshot(rocksdb::DB* db,
@@ -121,6 +89,33 @@ class RocksDbSnapshot final : public ReadView {
 };
 
 }  // namespace
+
+absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+                      const rocksdb::Snapshot* snapshot,
+                      absl::string_view begin, absl::string_view end,
+                      ScanVisitor visit) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  rocksdb::Slice upper = ToSlice(end);
+  if (!end.empty()) options.iterate_upper_bound = &upper;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator(options, handle));
+  for (it->Seek(ToSlice(begin)); it->Valid(); it->Next()) {
+    if (!visit(ToView(it->key()), ToView(it->value()))) break;
+  }
+  return FromRocks(it->status(), "scan");
+}
+
+absl::StatusOr<std::optional<std::string>> GetWith(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+    const rocksdb::Snapshot* snapshot, absl::string_view key) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::string value;
+  rocksdb::Status s = db->Get(options, handle, ToSlice(key), &value);
+  if (s.IsNotFound()) return std::nullopt;
+  RETURN_IF_ERROR(FromRocks(s, "get"));
+  return value;
+}
 
 absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
     const std::string& path, const Options& options) {

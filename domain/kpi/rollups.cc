@@ -207,11 +207,7 @@ void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
 
 void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
   for (auto& [key, delta] : deltas_) {
-    if (!delta.overflowed &&
-        std::all_of(delta.counters.begin(), delta.counters.end(),
-                    [](int64_t v) { return v == 0; })) {
-      continue;
-    }
+    if (storage::ChangesNothing(delta.counters, delta.overflowed)) continue;
     batch.AddCounters(ColumnFamily::kRollups, key, delta.counters,
                       delta.overflowed);
   }
