@@ -180,6 +180,17 @@ std::string ResourceName(absl::string_view ws, absl::string_view id) {
                       "/", id);
 }
 
+// The lock of a visitor's activity, apart from every record id (ids hold
+// no spaces).
+std::string VisitorLockKey(absl::string_view ws, absl::string_view visitor) {
+  return absl::StrCat("visitor ", ws, " ", visitor);
+}
+
+// The local day of a session.
+kpi::DayNumber DayOf(const records::Session& s, const kpi::Calendar& calendar) {
+  return calendar.DayOf(absl::FromUnixMicros(s.start_time_us()));
+}
+
 }  // namespace
 
 template <typename Record>
@@ -197,15 +208,44 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
   std::vector<std::string> ids;
   ids.reserve(records.size());
   for (const Record& r : records) ids.push_back(r.id());
-  KeyLocks::Guard guard(locks_, std::move(ids));
-  storage::WriteBatch batch;
-  ImportCounts counts;
-  std::vector<std::string> written;
-  RETURN_IF_ERROR(Prepare(ws, std::move(records), list_field, 0, mode, store_,
-                          batch, counts, written));
-  watches_.Note(ws, written);
-  if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
-  return counts;
+  // The visitors whose activity the write changes: its sessions', and
+  // those of the sessions it replaces (found while preparing).
+  absl::flat_hash_set<std::string> visitors;
+  if constexpr (std::is_same_v<Record, records::Session>) {
+    for (const Record& r : records) visitors.insert(r.visitor_id());
+  }
+  for (;;) {
+    std::vector<std::string> lock_keys = ids;
+    for (const std::string& visitor : visitors) {
+      lock_keys.push_back(VisitorLockKey(ws, visitor));
+    }
+    KeyLocks::Guard guard(locks_, std::move(lock_keys));
+    storage::WriteBatch batch;
+    ImportCounts counts;
+    std::vector<std::string> written;
+    VisitorAccess access;
+    access.locked = &visitors;
+    // Sessions are kept for another attempt; the other kinds make one.
+    RETURN_IF_ERROR(Prepare(
+        ws,
+        std::is_same_v<Record, records::Session> ? records
+                                                 : std::exchange(records, {}),
+        list_field, 0, mode, store_, batch, counts, written, access));
+    if (!access.unlocked.empty()) {
+      visitors.insert(access.unlocked.begin(), access.unlocked.end());
+      continue;
+    }
+    if (watches_.open()) {
+      std::vector<std::string> keys;
+      keys.reserve(written.size());
+      for (const std::string& id : written)
+        keys.push_back(table_.KeyOf(ws, id));
+      watches_.Note(ws, ColumnFamily::kFacts, keys);
+      watches_.Note(ws, ColumnFamily::kIndex, access.blocks);
+    }
+    if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
+    return counts;
+  }
 }
 
 template <typename Record>
@@ -223,20 +263,18 @@ template <typename Record>
 absl::Status FactImport<Record>::Add(std::vector<Record> records) {
   storage::WriteBatch batch;
   std::vector<std::string> written;
+  typename FactLedger<Record>::VisitorAccess visitors;
   const size_t first = next_index_;
   next_index_ += records.size();
   RETURN_IF_ERROR(ledger_.Prepare(job_->workspace_id(), std::move(records),
                                   list_field_, first, mode_, job_->view(),
-                                  batch, counts_, written));
+                                  batch, counts_, written, visitors));
   return job_->Stage(batch);
 }
 
 template <typename Record>
 absl::StatusOr<ImportCounts> FactImport<Record>::Commit() {
-  const std::string& ws = job_->workspace_id();
-  RETURN_IF_ERROR(job_->Commit(
-      storage::ColumnFamily::kFacts,
-      [&](absl::string_view id) { return ledger_.table_.KeyOf(ws, id); }));
+  RETURN_IF_ERROR(job_->Commit());
   return counts_;
 }
 
@@ -245,7 +283,8 @@ absl::Status FactLedger<Record>::Prepare(
     absl::string_view ws, std::vector<Record> records,
     absl::string_view list_field, size_t first_index, WriteMode mode,
     const storage::ReadView& view, storage::WriteBatch& batch,
-    ImportCounts& counts, std::vector<std::string>& written) {
+    ImportCounts& counts, std::vector<std::string>& written,
+    VisitorAccess& visitors) {
   using Traits = FactTraits<Record>;
   counts.received += static_cast<int64_t>(records.size());
   if constexpr (std::is_same_v<Record, records::Purchase>) {
@@ -301,6 +340,21 @@ absl::Status FactLedger<Record>::Prepare(
   Violations all;
   kpi::RollupDeltas deltas;
   std::vector<DimensionValue> dimension_values;
+  // Sessions move their visitors' activity (kpi/visitor_days.h).
+  std::optional<kpi::VisitorDays> visitor_days;
+  if (std::is_same_v<Record, records::Session> && workspace.visitor_days()) {
+    visitor_days.emplace(view, ws);
+  }
+  auto move_visitor = [&]([[maybe_unused]] const Record& r,
+                          [[maybe_unused]] int sign) -> absl::Status {
+    if constexpr (std::is_same_v<Record, records::Session>) {
+      if (visitor_days.has_value()) {
+        return visitor_days->Change(r.visitor_id(), DayOf(r, calendar), sign,
+                                    deltas);
+      }
+    }
+    return absl::OkStatus();
+  };
   for (size_t i = 0; i < records.size(); ++i) {
     Record& r = records[i];
     Violations v(list_field.empty()
@@ -335,6 +389,14 @@ absl::Status FactLedger<Record>::Prepare(
       ++counts.unchanged;
       continue;
     }
+    if constexpr (std::is_same_v<Record, records::Session>) {
+      if (old.has_value() && visitor_days.has_value() &&
+          visitors.locked != nullptr &&
+          !visitors.locked->contains(old->visitor_id())) {
+        visitors.unlocked.push_back(old->visitor_id());
+        continue;
+      }
+    }
     if (old.has_value() && mode == WriteMode::kAddOnly) {
       return errors::AlreadyExists(
           ResourceName<Record>(ws, r.id()),
@@ -347,6 +409,7 @@ absl::Status FactLedger<Record>::Prepare(
       ++counts.updated;
       kpi::WriteRows(batch, deltas, ws, calendar, Traits::kKind, r.id(),
                      kpi::RowsOf(*old), -1);
+      RETURN_IF_ERROR(move_visitor(*old, -1));
       if (!old->customer_id().empty() &&
           old->customer_id() != r.customer_id()) {
         batch.Delete(
@@ -359,6 +422,7 @@ absl::Status FactLedger<Record>::Prepare(
     table_.Put(batch, ws, r);
     kpi::WriteRows(batch, deltas, ws, calendar, Traits::kKind, r.id(),
                    kpi::RowsOf(r), 1);
+    RETURN_IF_ERROR(move_visitor(r, 1));
     if (!r.customer_id().empty()) {
       batch.Put(ColumnFamily::kIndex,
                 keys::OfCustomer(ws, r.customer_id(), Traits::kTag, r.id()),
@@ -376,10 +440,16 @@ absl::Status FactLedger<Record>::Prepare(
     latest[r.id()] = r;
   }
   RETURN_IF_ERROR(all.ToStatus());
+  if (!visitors.unlocked.empty()) return absl::OkStatus();
   ASSIGN_OR_RETURN(std::vector<std::string> new_values,
                    workspaces_.dimension_caps().Admit(ws, dimension_values));
   for (std::string& key : new_values) {
     batch.Put(ColumnFamily::kIndex, std::move(key), "");
+  }
+  if (visitor_days.has_value()) {
+    // An import stages the blocks it only read too: a conflict check.
+    visitor_days->FlushTo(batch, visitors.locked == nullptr);
+    visitors.blocks = visitor_days->BlockKeys();
   }
   deltas.FlushTo(batch);
   return absl::OkStatus();
@@ -425,8 +495,8 @@ template <typename Record>
 absl::Status FactLedger<Record>::AddAnonymization(
     storage::WriteBatch& batch, kpi::RollupDeltas& deltas, absl::string_view ws,
     const kpi::Calendar& calendar, absl::string_view id,
-    absl::string_view token,
-    std::map<std::string, std::string>* visitors) const {
+    absl::string_view token, std::map<std::string, std::string>* visitors,
+    kpi::VisitorDays* visitor_days) const {
   using Traits = FactTraits<Record>;
   ASSIGN_OR_RETURN(std::optional<Record> old, table_.Find(store_, ws, id));
   if (!old.has_value()) return absl::OkStatus();
@@ -440,6 +510,11 @@ absl::Status FactLedger<Record>::AddAnonymization(
         pseudonym = absl::StrCat(token, "-v", visitors->size());
       }
       r.set_visitor_id(pseudonym);
+    }
+    if (visitor_days != nullptr) {
+      const kpi::DayNumber day = DayOf(r, calendar);
+      RETURN_IF_ERROR(visitor_days->Change(old->visitor_id(), day, -1, deltas));
+      RETURN_IF_ERROR(visitor_days->Change(r.visitor_id(), day, 1, deltas));
     }
   }
   table_.Put(batch, ws, r);

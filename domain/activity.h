@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "domain/catalog_table.h"
@@ -19,6 +20,7 @@
 #include "domain/import_job.h"
 #include "domain/key_locks.h"
 #include "domain/kpi/facts.h"
+#include "domain/kpi/visitor_days.h"
 #include "domain/page.h"
 #include "domain/records.pb.h"
 #include "domain/roles.h"
@@ -131,12 +133,14 @@ class FactLedger {
   // `token` (erasure; an anonymous record keeps no customer), leaving every
   // KPI as it was. A session's visitor id goes too: each visitor id gets a
   // pseudonym of its own in `visitors` (made from `token` on first sight),
-  // so distinct-visitor counts stay exact.
+  // so distinct-visitor counts stay exact; the session moves to it in
+  // `visitor_days` (when the workspace keeps them).
   absl::Status AddAnonymization(
       storage::WriteBatch& batch, kpi::RollupDeltas& deltas,
       absl::string_view ws, const kpi::Calendar& calendar, absl::string_view id,
       absl::string_view token,
-      std::map<std::string, std::string>* visitors = nullptr) const;
+      std::map<std::string, std::string>* visitors = nullptr,
+      kpi::VisitorDays* visitor_days = nullptr) const;
 
   // The ids of the records with no customer whose visitor id is one of
   // `visitors` (sessions; a scan of the workspace's sessions, which an
@@ -148,6 +152,19 @@ class FactLedger {
  private:
   friend class FactImport<Record>;
 
+  // How a write reaches the visitor-day index (sessions of workspaces that
+  // keep it; kpi/visitor_days.h).
+  struct VisitorAccess {
+    // A unary write holds the locks of these visitors. A session it
+    // replaces whose visitor is not among them is listed in `unlocked`,
+    // and nothing is prepared: the write takes that lock too and starts
+    // again. Null for an import job, which stages the blocks it read.
+    const absl::flat_hash_set<std::string>* locked = nullptr;
+    std::vector<std::string> unlocked;
+    // The index blocks read or written (for the import watches).
+    std::vector<std::string> blocks;
+  };
+
   // Checks `records` (the items from `first_index` on) against `view` and
   // adds their writes to `batch`, counting them in `counts` and the ids
   // written in `written`. Put and FactImport::Add share it.
@@ -155,7 +172,8 @@ class FactLedger {
                        absl::string_view list_field, size_t first_index,
                        WriteMode mode, const storage::ReadView& view,
                        storage::WriteBatch& batch, ImportCounts& counts,
-                       std::vector<std::string>& written);
+                       std::vector<std::string>& written,
+                       VisitorAccess& visitors);
   absl::StatusOr<std::vector<Record>> OfCustomer(
       const storage::ReadView& view, absl::string_view ws,
       absl::string_view customer_id) const;

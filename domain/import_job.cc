@@ -57,9 +57,9 @@ std::shared_ptr<ImportWatches::Watch> ImportWatches::Open(
   return watch;
 }
 
-void ImportWatches::Note(absl::string_view ws,
-                         const std::vector<std::string>& ids) {
-  if (open_.load(std::memory_order_acquire) == 0 || ids.empty()) return;
+void ImportWatches::Note(absl::string_view ws, storage::ColumnFamily cf,
+                         const std::vector<std::string>& keys) {
+  if (!open() || keys.empty()) return;
   std::vector<std::shared_ptr<Watch>> live;
   {
     absl::MutexLock lock(&mu_);
@@ -69,14 +69,15 @@ void ImportWatches::Note(absl::string_view ws,
       if (std::shared_ptr<Watch> w = weak.lock()) live.push_back(std::move(w));
     }
   }
+  const char family = static_cast<char>(cf);
   for (const std::shared_ptr<Watch>& w : live) {
     absl::MutexLock lock(&w->mu);
-    for (const std::string& id : ids) {
-      if (w->ids.size() >= kMaxWatchedIds) {
+    for (const std::string& key : keys) {
+      if (w->keys.size() >= kMaxWatchedKeys) {
         w->overflowed = true;
         break;
       }
-      w->ids.insert(id);
+      w->keys.insert(absl::StrCat(absl::string_view(&family, 1), key));
     }
   }
 }
@@ -96,9 +97,7 @@ absl::StatusOr<std::unique_ptr<ImportJob>> ImportJob::Start(
   return job;
 }
 
-absl::Status ImportJob::Commit(
-    storage::ColumnFamily cf,
-    absl::FunctionRef<std::string(absl::string_view)> key_of) {
+absl::Status ImportJob::Commit() {
   // The heavy part (a large job's table files) before the gates.
   RETURN_IF_ERROR(import_->Seal());
   ExclusiveGates hold(gates_);
@@ -116,13 +115,13 @@ absl::Status ImportJob::Commit(
           "too many records were written by others while the import ran; "
           "nothing was stored: run it again");
     }
-    for (const std::string& id : watch_->ids) {
-      ASSIGN_OR_RETURN(bool staged, import_->StagesPut(cf, key_of(id)));
+    for (const std::string& noted : watch_->keys) {
+      const auto cf = static_cast<storage::ColumnFamily>(noted[0]);
+      ASSIGN_OR_RETURN(bool staged, import_->StagesWrite(cf, noted.substr(1)));
       if (staged) {
-        return errors::Aborted(absl::StrCat(
-            "record '", id,
-            "' was written by another call while the import ran; nothing "
-            "was stored: run it again"));
+        return errors::Aborted(
+            "another call wrote records this import staged while it ran; "
+            "nothing was stored: run it again");
       }
     }
   }

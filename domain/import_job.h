@@ -7,10 +7,12 @@
 // (the job is then simply run again: imports are idempotent) when, since
 // the job started, a change made its checks stale (a customer erased, a
 // survey's scale changed: the gates moved) or another writer wrote a
-// record the job staged. To know the latter, every ledger notes the ids it
-// writes in its ImportWatches while a job of that workspace is open; the
-// commit holds the gates exclusively, so no writer is between its check
-// and its write, and looks each noted id up in what the job staged.
+// record the job staged. To know the latter, every ledger notes the keys it
+// writes (and the index blocks it read to decide a write:
+// kpi/visitor_days.h) in its ImportWatches while a job of that workspace
+// is open; the commit holds the gates exclusively, so no writer is between
+// its check and its write, and looks each noted key up in what the job
+// staged.
 #ifndef MITTARI_DOMAIN_IMPORT_JOB_H_
 #define MITTARI_DOMAIN_IMPORT_JOB_H_
 
@@ -22,7 +24,6 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
-#include "absl/functional/function_ref.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
@@ -32,25 +33,29 @@
 
 namespace mittari::domain {
 
-// The most ids one job notes; past it, any write of the workspace during
+// The most keys one job notes; past it, any write of the workspace during
 // the job aborts its commit.
-inline constexpr size_t kMaxWatchedIds = 100'000;
+inline constexpr size_t kMaxWatchedKeys = 100'000;
 
-// The ids one ledger writes while imports of their workspace are open.
+// The keys one ledger writes while imports of their workspace are open.
 class ImportWatches {
  public:
   struct Watch {
     absl::Mutex mu;
-    absl::flat_hash_set<std::string> ids ABSL_GUARDED_BY(mu);
+    // The column family's number, then the key.
+    absl::flat_hash_set<std::string> keys ABSL_GUARDED_BY(mu);
     bool overflowed ABSL_GUARDED_BY(mu) = false;
   };
 
   // Watches workspace `ws` until the watch is dropped.
   std::shared_ptr<Watch> Open(absl::string_view ws);
-  // Notes ids written in workspace `ws` (before their write is stored,
-  // while the writer holds its gates). Costs an atomic load when no job
-  // is open.
-  void Note(absl::string_view ws, const std::vector<std::string>& ids);
+  // Whether some job is open (any workspace): writers make their keys
+  // only then.
+  bool open() const { return open_.load(std::memory_order_acquire) > 0; }
+  // Notes keys of `cf` written in workspace `ws` (before their write is
+  // stored, while the writer holds its gates).
+  void Note(absl::string_view ws, storage::ColumnFamily cf,
+            const std::vector<std::string>& keys);
 
  private:
   std::atomic<int> open_{0};
@@ -72,10 +77,8 @@ class ImportJob {
   absl::Status Stage(const storage::WriteBatch& batch) {
     return import_->Stage(batch);
   }
-  // Applies the job, unless it conflicts (ABORTED; see above). `key_of`
-  // is the key (in `cf`) a record id is staged under.
-  absl::Status Commit(storage::ColumnFamily cf,
-                      absl::FunctionRef<std::string(absl::string_view)> key_of);
+  // Applies the job, unless it conflicts (ABORTED; see above).
+  absl::Status Commit();
 
   const std::string& workspace_id() const { return ws_; }
 

@@ -54,6 +54,9 @@ enum class WorkspaceTag : uint8_t {
   // kIndex: (dimension, value) -> "" for every value a capped dimension
   // has taken (dimension_caps.h).
   kDimensionValue = 19,
+  // kIndex: (visitor, block of 64 local days) -> sessions per active day
+  // (kpi/visitor_days.h).
+  kVisitorDays = 20,
 };
 
 inline std::string ServerRecord(absl::string_view name) {

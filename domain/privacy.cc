@@ -1,6 +1,7 @@
 #include "domain/privacy.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "domain/kpi/visitor_days.h"
 
 namespace mittari::domain {
 
@@ -104,8 +106,13 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   storage::WriteBatch batch;
   kpi::RollupDeltas deltas;
   ErasureCounts counts;
-  // The person's visitor ids -> their pseudonyms.
+  // The person's visitor ids -> their pseudonyms, and their sessions
+  // moved to those in the visitor-day index.
   std::map<std::string, std::string> visitors;
+  ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
+  std::optional<kpi::VisitorDays> visitor_days;
+  if (workspace.visitor_days()) visitor_days.emplace(store_, ws);
+  kpi::VisitorDays* days = visitor_days ? &*visitor_days : nullptr;
   customers_.AddErasure(batch, deltas, ws, calendar, customer, token);
   ASSIGN_OR_RETURN(auto records, RecordsOf(ws, customer_id));
   for (const auto& [tag, id] : records) {
@@ -121,7 +128,7 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
         break;
       case keys::WorkspaceTag::kSession:
         RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws, calendar,
-                                                   id, token, &visitors));
+                                                   id, token, &visitors, days));
         ++counts.sessions;
         break;
       case keys::WorkspaceTag::kTicket:
@@ -142,9 +149,10 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
                    sessions_.AnonymousOfVisitors(ws, visitors));
   for (const std::string& id : anonymous) {
     RETURN_IF_ERROR(sessions_.AddAnonymization(batch, deltas, ws, calendar, id,
-                                               token, &visitors));
+                                               token, &visitors, days));
   }
   RETURN_IF_ERROR(events_.AddAnonymization(batch, ws, customer_id, token));
+  if (days != nullptr) days->FlushTo(batch);
   deltas.FlushTo(batch);
   RETURN_IF_ERROR(store_.Write(batch));
   // Counted once the customer is gone: a writer that sees the new count

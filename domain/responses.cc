@@ -301,7 +301,7 @@ absl::StatusOr<SubmitCounts> ResponseLedger::SubmitAll(
   std::vector<std::string> written;
   RETURN_IF_ERROR(PrepareAll(workspace_id, std::move(responses), list_field, 0,
                              store_, batch, counts, written));
-  watches_.Note(workspace_id, written);
+  NoteWritten(workspace_id, written);
   if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
   return counts;
 }
@@ -397,11 +397,17 @@ absl::Status ResponseImport::Add(std::vector<records::Response> responses) {
 }
 
 absl::StatusOr<SubmitCounts> ResponseImport::Commit() {
-  const std::string& ws = job_->workspace_id();
-  RETURN_IF_ERROR(job_->Commit(ColumnFamily::kIndex, [&](absl::string_view id) {
-    return keys::ResponseId(ws, id);
-  }));
+  RETURN_IF_ERROR(job_->Commit());
   return counts_;
+}
+
+void ResponseLedger::NoteWritten(absl::string_view ws,
+                                 const std::vector<std::string>& ids) {
+  if (!watches_.open()) return;
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(keys::ResponseId(ws, id));
+  watches_.Note(ws, ColumnFamily::kIndex, keys);
 }
 
 ResponseLedger::~ResponseLedger() {
@@ -562,7 +568,7 @@ void ResponseLedger::CommitGroup(std::vector<Pending>& group) {
     rollups.FlushTo(batch);
     for (const auto& [key, index] : in_group) {
       const Pending& p = group[index];
-      watches_.Note(p.workspace_id, {p.response.id()});
+      NoteWritten(p.workspace_id, {p.response.id()});
     }
     if (!batch.empty()) {
       // One synced write for the whole group: durable before any answer.

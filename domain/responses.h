@@ -154,6 +154,8 @@ class ResponseLedger {
  private:
   friend class ResponseImport;
 
+  // Notes responses written in `ws` for the open import jobs.
+  void NoteWritten(absl::string_view ws, const std::vector<std::string>& ids);
   // Checks `responses` (the items from `first_index` on) against `view`
   // and adds the writes of the new ones to `batch`, counting them in
   // `counts` and their ids in `written`. SubmitAll and imports share it.

@@ -154,6 +154,7 @@ absl::StatusOr<CreatedWorkspace> WorkspaceDirectory::Create(
   w.set_currency_code(currency);
   w.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
   w.set_update_time_us(w.create_time_us());
+  w.set_visitor_days(true);
 
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(workspace_id),

@@ -17,6 +17,7 @@
 #ifndef MITTARI_STORAGE_COUNTERS_H_
 #define MITTARI_STORAGE_COUNTERS_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -53,11 +54,8 @@ absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
 // Whether adding a delta changes nothing: every counter zero, and not
 // overflowed. Such deltas are not written.
 inline bool ChangesNothing(const Counters& delta, bool overflowed) {
-  if (overflowed) return false;
-  for (int64_t x : delta) {
-    if (x != 0) return false;
-  }
-  return true;
+  return !overflowed && std::all_of(delta.begin(), delta.end(),
+                                    [](int64_t x) { return x == 0; });
 }
 
 // `sum += x`, saturating at the int64 limits; false when it saturated.

@@ -77,10 +77,10 @@ absl::StatusOr<std::optional<std::string>> Import::Get(
   return Apply(*staged, base);
 }
 
-absl::StatusOr<bool> Import::StagesPut(ColumnFamily cf,
-                                       absl::string_view key) const {
+absl::StatusOr<bool> Import::StagesWrite(ColumnFamily cf,
+                                         absl::string_view key) const {
   ASSIGN_OR_RETURN(std::optional<std::string> staged, StagedEntry(cf, key));
-  return staged.has_value() && (*staged)[0] == kPut;
+  return staged.has_value() && (*staged)[0] != kCounters;
 }
 
 absl::Status Import::SpillMemory() const {

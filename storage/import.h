@@ -44,8 +44,10 @@ class Import : public ReadView {
 
   // Adds the batch's writes to what the import will apply.
   absl::Status Stage(const WriteBatch& batch);
-  // Whether the import has staged a put of `key` (a conflict check).
-  absl::StatusOr<bool> StagesPut(ColumnFamily cf, absl::string_view key) const;
+  // Whether the import has staged a put or a delete of `key` (a conflict
+  // check; counter adds commute and do not count).
+  absl::StatusOr<bool> StagesWrite(ColumnFamily cf,
+                                   absl::string_view key) const;
   // Ends staging and readies the commit (a spilled import writes its table
   // files here, so that Commit has little left to do); reads go on working.
   absl::Status Seal();

@@ -14,6 +14,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/kpi/registry.h"
+#include "domain/kpi/visitor_days.h"
 #include "domain/validation.h"
 #include "storage/counters.h"
 
@@ -256,10 +257,11 @@ class Lifecycles {
 class QueryRun {
  public:
   QueryRun(const storage::ReadView& view, absl::string_view ws,
-           const Calendar& calendar, const MetricQuery& q,
+           bool visitor_days, const Calendar& calendar, const MetricQuery& q,
            const ActivityDef& def, const Buckets& buckets)
       : view_(view),
         ws_(ws),
+        visitor_days_(visitor_days),
         calendar_(calendar),
         q_(q),
         def_(def),
@@ -477,15 +479,18 @@ class QueryRun {
                   });
   }
 
-  absl::StatusOr<std::vector<MetricPoint>> Daily() {
-    // Whole local days: the range's days, and for MAU the 29 before the
-    // first.
-    DayNumber first = calendar_.DayOf(q_.from);
-    DayNumber last = calendar_.DayOf(q_.to - absl::Nanoseconds(1));
-    DayNumber window = def_.metric == Metric::kDau ? first : first - 29;
+  // Per group: the DAU and the MAU of each day of the range.
+  using DailyCounts =
+      std::map<GroupKey, std::pair<std::vector<int64_t>, std::vector<int64_t>>>;
+
+  // DAU and MAU from the sessions' entity entries: what a filter or a
+  // group-by needs, at a cost that grows with the distinct visitors of
+  // the range and the 29 days before it.
+  absl::Status ScanDaily(DayNumber first, DayNumber last, DailyCounts& daily,
+                         std::set<GroupKey>& groups) {
+    const DayNumber window = first - (kMauWindowDays - 1);
     std::map<GroupKey, absl::flat_hash_map<std::string, std::vector<DayNumber>>>
         days_of;
-    std::set<GroupKey> groups;
     RETURN_IF_ERROR(
         Each(FactKind::kSession, true, calendar_.DayStart(window),
              calendar_.DayStart(last + 1),
@@ -496,9 +501,6 @@ class QueryRun {
                if (day >= first) groups.insert(group);
              }));
     const auto span = static_cast<size_t>(last - first) + 1;
-    // Per group: DAU and MAU of each day of the range.
-    std::map<GroupKey, std::pair<std::vector<int64_t>, std::vector<int64_t>>>
-        daily;
     for (auto& [group, visitors] : days_of) {
       std::vector<int64_t> dau(span, 0);
       std::vector<int64_t> mau_delta(span + 1, 0);
@@ -511,12 +513,12 @@ class QueryRun {
         for (DayNumber d : days) {
           if (d >= first && d <= last) ++dau[d - first];
           DayNumber lo = std::max({d, covered_to + 1, first});
-          DayNumber hi = std::min(d + 29, last);
+          DayNumber hi = std::min(d + kMauWindowDays - 1, last);
           if (lo <= hi) {
             ++mau_delta[lo - first];
             --mau_delta[hi - first + 1];
           }
-          covered_to = std::max(covered_to, d + 29);
+          covered_to = std::max(covered_to, d + kMauWindowDays - 1);
         }
       }
       std::vector<int64_t> mau(span, 0);
@@ -526,6 +528,25 @@ class QueryRun {
         mau[i] = running;
       }
       daily.emplace(group, std::make_pair(std::move(dau), std::move(mau)));
+    }
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::vector<MetricPoint>> Daily() {
+    // Whole local days: the range's days (and for MAU the 29 before).
+    DayNumber first = calendar_.DayOf(q_.from);
+    DayNumber last = calendar_.DayOf(q_.to - absl::Nanoseconds(1));
+    DailyCounts daily;
+    std::set<GroupKey> groups;
+    if (visitor_days_ && q_.filters.empty() && group_by_.empty()) {
+      // The whole workspace: its daily visitor rollup (visitor_days.h).
+      ASSIGN_OR_RETURN(DailyVisitors counts,
+                       ReadDailyVisitors(view_, ws_, first, last));
+      if (counts.overflowed) Overflowed({}, 0);
+      daily.emplace(GroupKey{}, std::make_pair(std::move(counts.dau),
+                                               std::move(counts.mau)));
+    } else {
+      RETURN_IF_ERROR(ScanDaily(first, last, daily, groups));
     }
     const Metric m = def_.metric;
     return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
@@ -707,6 +728,8 @@ class QueryRun {
 
   const storage::ReadView& view_;
   absl::string_view ws_;
+  // Whether the workspace keeps the visitor-day index.
+  const bool visitor_days_;
   const Calendar& calendar_;
   const MetricQuery& q_;
   const ActivityDef& def_;
@@ -767,8 +790,11 @@ absl::StatusOr<std::vector<MetricPoint>> ActivityMetrics::Query(
   ASSIGN_OR_RETURN(std::vector<absl::CivilDay> starts,
                    QueryBuckets(calendar, q));
   Buckets buckets(calendar, q, starts);
+  ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   std::unique_ptr<storage::ReadView> snapshot = store_.NewSnapshot();
-  return QueryRun(*snapshot, ws, calendar, q, *def, buckets).Run();
+  return QueryRun(*snapshot, ws, workspace.visitor_days(), calendar, q, *def,
+                  buckets)
+      .Run();
 }
 
 absl::StatusOr<std::vector<std::string>> ActivityMetrics::DimensionValues(

@@ -10,7 +10,9 @@
 // read the entity projection, whose size grows with the distinct entities
 // of each day, never with the records; a range edge inside a local day is
 // read exactly from the time index. A record replaced by id takes its old
-// rows away with negative deltas, so nothing is counted twice.
+// rows away with negative deltas, so nothing is counted twice. A
+// workspace's unfiltered DAU and MAU read the visitor-day index instead
+// (visitor_days.h), which the session ledger keeps beside these rows.
 #ifndef MITTARI_DOMAIN_KPI_FACTS_H_
 #define MITTARI_DOMAIN_KPI_FACTS_H_
 

@@ -73,6 +73,7 @@ enum class Projection : uint8_t {
   kInvitations = 9,  // (survey, day, channel) -> {invitations}
   kFactTotals = 10,  // layouts in facts.h
   kFactEntities = 11,
+  kVisitorDays = 12,  // (day) -> {dau, mau_delta}; kpi/visitor_days.h
 };
 
 // What one response adds.

@@ -252,9 +252,13 @@ TEST_P(StoreConformanceTest, ImportIsInvisibleUntilCommitted) {
   EXPECT_THAT(
       ScanAll(**import, ColumnFamily::kFacts, "w/"),
       ElementsAre(Pair("w/a", "new"), Pair("w/b", "1"), Pair("w/e", "2")));
-  EXPECT_THAT((*import)->StagesPut(ColumnFamily::kFacts, "w/b"),
+  EXPECT_THAT((*import)->StagesWrite(ColumnFamily::kFacts, "w/b"),
               IsOkAndHolds(true));
-  EXPECT_THAT((*import)->StagesPut(ColumnFamily::kFacts, "w/gone"),
+  EXPECT_THAT((*import)->StagesWrite(ColumnFamily::kFacts, "w/gone"),
+              IsOkAndHolds(true));
+  EXPECT_THAT((*import)->StagesWrite(ColumnFamily::kFacts, "w/never"),
+              IsOkAndHolds(false));
+  EXPECT_THAT((*import)->StagesWrite(ColumnFamily::kRollups, "w/c"),
               IsOkAndHolds(false));
   // ...and nobody else sees them.
   EXPECT_THAT(ScanAll(*store_, ColumnFamily::kFacts, "w/"),

@@ -1,0 +1,273 @@
+// The visitor-day index (domain/kpi/visitor_days.h): the workspace's DAU,
+// MAU and stickiness read from it equal a count over the stored sessions,
+// day by day, after random sessions sent in batches, replaced with other
+// visitors and days, imported in chunks, and erased with their customers;
+// concurrent writers of one visitor keep it exact; an import that read a
+// visitor's activity which another call then changed is aborted.
+#include <map>
+#include <random>
+#include <set>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "domain/activity.h"
+#include "domain/api_keys.h"
+#include "domain/kpi/activity_metrics.h"
+#include "domain/kpi/survey_metrics.h"
+#include "domain/privacy.h"
+#include "domain/responses.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "storage/memory_store.h"
+#include "tests/testing/fake_clock.h"
+#include "tests/testing/status_matchers.h"
+
+namespace mittari::domain {
+namespace {
+
+using kpi::Granularity;
+using kpi::MetricQuery;
+using ::mittari::testing::IsOk;
+using ::mittari::testing::StatusIs;
+
+absl::Time Utc(int y, int m, int d, int hh = 0) {
+  return absl::FromCivil(absl::CivilSecond(y, m, d, hh, 0, 0),
+                         absl::UTCTimeZone());
+}
+
+records::Session Session(const std::string& id, const std::string& visitor,
+                         absl::Time start, const std::string& customer = "") {
+  records::Session s;
+  s.set_id(id);
+  s.set_visitor_id(visitor);
+  s.set_customer_id(customer);
+  s.set_start_time_us(absl::ToUnixMicros(start));
+  s.set_page_views(1);
+  s.set_source("web");
+  return s;
+}
+
+class VisitorDaysTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_THAT(workspaces_.Create("w", "W", "Europe/Helsinki", "EUR"), IsOk());
+    ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &zone_));
+    for (int c = 0; c < 10; ++c) {
+      records::Customer customer;
+      customer.set_id(absl::StrCat("c", c));
+      customer.set_acquire_time_us(absl::ToUnixMicros(Utc(2025, 1, 1)));
+      ASSERT_THAT(customers_.Create("w", customer), IsOk());
+    }
+  }
+
+  // The metric's daily points over [from, to), read from the index (no
+  // filter) or from the entity scan (a filter every session passes).
+  std::vector<kpi::MetricPoint> Daily(const std::string& metric,
+                                      absl::Time from, absl::Time to,
+                                      bool scan = false) {
+    MetricQuery q;
+    q.metric = metric;
+    q.from = from;
+    q.to = to;
+    q.granularity = Granularity::kDay;
+    if (scan) q.filters = {{"source", "web"}};
+    auto points = metrics_.Query("w", q);
+    EXPECT_THAT(points, IsOk());
+    return points.ok() ? *points : std::vector<kpi::MetricPoint>{};
+  }
+
+  // DAU and MAU of each local day of [first, first + days), counted from
+  // the stored sessions.
+  std::pair<std::vector<int64_t>, std::vector<int64_t>> Count(
+      absl::CivilDay first, int days) {
+    std::map<std::string, std::set<absl::CivilDay>> active;
+    std::string after;
+    for (;;) {
+      auto page = sessions_.List("w", "", after, 1000);
+      EXPECT_THAT(page, IsOk());
+      for (const records::Session& s : page->items) {
+        active[s.visitor_id()].insert(
+            absl::ToCivilDay(absl::FromUnixMicros(s.start_time_us()), zone_));
+      }
+      if (page->next_after.empty()) break;
+      after = page->next_after;
+    }
+    std::vector<int64_t> dau(days, 0);
+    std::vector<int64_t> mau(days, 0);
+    for (const auto& [visitor, set] : active) {
+      for (int i = 0; i < days; ++i) {
+        const absl::CivilDay d = first + i;
+        if (set.contains(d)) ++dau[i];
+        auto it = set.lower_bound(d - 29);
+        if (it != set.end() && *it <= d) ++mau[i];
+      }
+    }
+    return {dau, mau};
+  }
+
+  // Checks the index against the count and the entity scan over [from,
+  // from + days) local days.
+  void ExpectExact(absl::CivilDay first, int days, const std::string& when) {
+    const absl::Time from = absl::FromCivil(first, zone_);
+    const absl::Time to = absl::FromCivil(first + days, zone_);
+    auto [dau, mau] = Count(first, days);
+    for (const std::string metric : {"dau", "mau", "stickiness"}) {
+      std::vector<kpi::MetricPoint> index = Daily(metric, from, to);
+      std::vector<kpi::MetricPoint> scan = Daily(metric, from, to, true);
+      ASSERT_EQ(index.size(), static_cast<size_t>(days)) << metric;
+      ASSERT_EQ(scan.size(), index.size()) << metric;
+      for (int i = 0; i < days; ++i) {
+        const std::string where = absl::StrCat(
+            when, " ", metric, " day ", absl::FormatCivilTime(first + i));
+        std::optional<double> want;
+        if (metric == "dau") want = static_cast<double>(dau[i]);
+        if (metric == "mau") want = static_cast<double>(mau[i]);
+        if (metric == "stickiness" && mau[i] > 0) {
+          want = static_cast<double>(dau[i]) / static_cast<double>(mau[i]);
+        }
+        EXPECT_EQ(index[i].estimate.value, want) << where;
+        EXPECT_EQ(index[i].estimate.n, scan[i].estimate.n) << where;
+        EXPECT_EQ(index[i].estimate.value, scan[i].estimate.value) << where;
+      }
+    }
+  }
+
+  storage::MemoryStore store_;
+  testing::FakeClock clock_{Utc(2026, 7, 1)};
+  absl::TimeZone zone_;
+  KeyRing keys_{store_, clock_};
+  WorkspaceDirectory workspaces_{store_, keys_, clock_};
+  SurveyCatalog surveys_{store_, clock_};
+  CustomerDirectory customers_{store_, workspaces_, clock_};
+  ResponseLedger responses_{store_, workspaces_, surveys_, customers_, clock_};
+  PurchaseLedger purchases_{store_, workspaces_, customers_, clock_};
+  SessionLedger sessions_{store_, workspaces_, customers_, clock_};
+  TicketLedger tickets_{store_, workspaces_, customers_, clock_};
+  kpi::ActivityMetrics metrics_{store_, workspaces_};
+  kpi::SurveyMetrics survey_metrics_{store_, workspaces_, surveys_};
+  Events events_{store_, customers_, purchases_, survey_metrics_, clock_};
+  Privacy privacy_{store_,     workspaces_, customers_, responses_,
+                   purchases_, sessions_,   tickets_,   events_};
+};
+
+TEST_F(VisitorDaysTest, DailySeriesEqualACountOfTheStoredSessions) {
+  std::mt19937 rng(20261126);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  const absl::Time start = Utc(2026, 1, 1);
+  auto session = [&](int64_t i) {
+    // Visitors come back at random gaps, some within and some beyond a
+    // MAU window; times fall near local midnight too.
+    const std::string customer =
+        uniform(0, 2) == 0 ? absl::StrCat("c", uniform(0, 9)) : "";
+    return Session(absl::StrCat("s", i), absl::StrCat("v", uniform(0, 24)),
+                   start + absl::Seconds(uniform(0, int64_t{150} * 86400)),
+                   customer);
+  };
+  const absl::CivilDay first(2025, 12, 20);
+  for (int round = 0; round < 3; ++round) {
+    // Batches of sessions: new ids, and ids sent before with another
+    // visitor or day (replacements).
+    for (int batch = 0; batch < 6; ++batch) {
+      std::vector<records::Session> sessions;
+      sessions.reserve(40);
+      for (int k = 0; k < 40; ++k) sessions.push_back(session(uniform(0, 399)));
+      ASSERT_THAT(sessions_.Put("w", sessions, ""), IsOk());
+    }
+    ExpectExact(first, 200, absl::StrCat("round ", round));
+  }
+
+  // An import in chunks, replacing some sessions, with new ones.
+  auto job =
+      sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  ASSERT_THAT(job, IsOk());
+  for (int chunk = 0; chunk < 4; ++chunk) {
+    std::vector<records::Session> sessions;
+    sessions.reserve(50);
+    for (int k = 0; k < 50; ++k) sessions.push_back(session(uniform(0, 599)));
+    ASSERT_THAT((*job)->Add(sessions), IsOk());
+  }
+  ASSERT_THAT((*job)->Commit(), IsOk());
+  ExpectExact(first, 200, "after the import");
+
+  // Erasures move the persons' sessions to pseudonymous visitors.
+  ASSERT_THAT(privacy_.Erase("w", "c1"), IsOk());
+  ASSERT_THAT(privacy_.Erase("w", "c2"), IsOk());
+  ExpectExact(first, 200, "after the erasures");
+}
+
+TEST_F(VisitorDaysTest, ConcurrentWritersOfOneVisitorStayExact) {
+  // Four writers send sessions of the same few visitors on neighbouring
+  // days, some replacing each other's sessions with other visitors.
+  std::vector<std::thread> writers;
+  writers.reserve(4);
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([this, w] {
+      std::mt19937 rng(w);
+      auto uniform = [&](int64_t lo, int64_t hi) {
+        return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+      };
+      for (int i = 0; i < 60; ++i) {
+        std::vector<records::Session> batch;
+        batch.reserve(3);
+        for (int k = 0; k < 3; ++k) {
+          batch.push_back(Session(
+              absl::StrCat("s", uniform(0, 99)),
+              absl::StrCat("v", uniform(0, 2)),
+              Utc(2026, 3, 1) + absl::Hours(uniform(0, int64_t{24} * 70))));
+        }
+        // Another batch may hold one of the ids: their orders differ.
+        std::sort(batch.begin(), batch.end(),
+                  [](const auto& a, const auto& b) { return a.id() < b.id(); });
+        batch.erase(std::unique(batch.begin(), batch.end(),
+                                [](const auto& a, const auto& b) {
+                                  return a.id() == b.id();
+                                }),
+                    batch.end());
+        ASSERT_THAT(sessions_.Put("w", batch, ""), IsOk());
+      }
+    });
+  }
+  for (std::thread& t : writers) t.join();
+  ExpectExact(absl::CivilDay(2026, 2, 20), 100, "after the writers");
+}
+
+TEST_F(VisitorDaysTest, AnImportIsAbortedWhenAVisitorItReadChanges) {
+  ASSERT_THAT(
+      sessions_.Put("w", {Session("s1", "v1", Utc(2026, 3, 1, 12))}, ""),
+      IsOk());
+  auto job =
+      sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  ASSERT_THAT(job, IsOk());
+  // The job adds v1's 10 March; meanwhile a call adds v1's 20 March, which
+  // changes how much of the MAU the job's day covers.
+  ASSERT_THAT((*job)->Add({Session("s2", "v1", Utc(2026, 3, 10, 12))}), IsOk());
+  ASSERT_THAT(
+      sessions_.Put("w", {Session("s3", "v1", Utc(2026, 3, 20, 12))}, ""),
+      IsOk());
+  EXPECT_THAT((*job)->Commit(), StatusIs(absl::StatusCode::kAborted));
+  ExpectExact(absl::CivilDay(2026, 2, 20), 60, "after the abort");
+
+  // Run again, it is stored.
+  job = sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  ASSERT_THAT(job, IsOk());
+  ASSERT_THAT((*job)->Add({Session("s2", "v1", Utc(2026, 3, 10, 12))}), IsOk());
+  ASSERT_THAT((*job)->Commit(), IsOk());
+  ExpectExact(absl::CivilDay(2026, 2, 20), 60, "after the rerun");
+  EXPECT_EQ(Daily("dau", Utc(2026, 3, 10), Utc(2026, 3, 11))[0].estimate.value,
+            1.0);
+
+  // A visitor the job never read may change meanwhile.
+  job = sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  ASSERT_THAT(job, IsOk());
+  ASSERT_THAT((*job)->Add({Session("s4", "v2", Utc(2026, 3, 10, 12))}), IsOk());
+  ASSERT_THAT(
+      sessions_.Put("w", {Session("s5", "v3", Utc(2026, 3, 10, 13))}, ""),
+      IsOk());
+  EXPECT_THAT((*job)->Commit(), IsOk());
+  ExpectExact(absl::CivilDay(2026, 2, 20), 60, "after the last import");
+}
+
+}  // namespace
+}  // namespace mittari::domain
