@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark, one command:
-#   bench/run.sh [--sizes 1000000,10000000] [--sessions 10000000]
+#   bench/run.sh [--sizes 1000000,10000000] [--sessions 1000000,10000000]
 #                [--seconds 10] [--queries 200] [--inflight 64,256,1024]
-#                [--rounds 3]
+#                [--rounds 3] [--only sessions]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
 #      served with the callback API (as SubmitResponse is), and mittarid
@@ -21,14 +21,17 @@
 #      a one-year weekly NPS query grouped by channel is timed (p50, p99)
 #      and the server's RSS read;
 #   4. sessions: ingested unary (RecordSession) and in batches of 100, then
-#      topped up to --sessions stored sessions, and a 30-day daily DAU
-#      series and a one-year monthly retention series timed.
+#      for each size in --sessions: topped up to that many stored sessions,
+#      and a 30-day daily DAU series and a one-year monthly retention series
+#      timed (p50 also as a ratio to the first size's).
+# --only sessions runs part 4's series alone (on a server of its own).
 # Prints a report with the ratios the targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 sizes=1000000,10000000
-sessions=10000000
+sessions=1000000,10000000
+only=""
 seconds=10
 queries=200
 inflight=64,256,1024
@@ -41,7 +44,8 @@ while [ $# -gt 0 ]; do
     --queries) queries=$2; shift 2 ;;
     --inflight) inflight=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R]" >&2; exit 2 ;;
+    --only) only=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N,M] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R] [--only sessions]" >&2; exit 2 ;;
   esac
 done
 
@@ -88,6 +92,10 @@ start_mittarid() {
   $bench setup --addr "$addr" --key "$key"
 }
 
+report="$work/report"
+: >"$report"
+s_stored=0
+if [ "$only" != sessions ]; then
 echo "== echo and unary ingest at ${inflight} calls in flight, ${rounds} rounds"
 start "$work/echo-sync.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api=sync
 sync_echo_rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
@@ -140,7 +148,6 @@ batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch
 batch_rate=$(echo "$batched" | value records_per_s)
 stored=$((stored + $(echo "$batched" | value next_id)))
 
-report="$work/report"
 {
   echo "medians of $rounds rounds, by calls in flight:"
   cat "$sweep"
@@ -154,7 +161,7 @@ report="$work/report"
     "$backfill_rate" "$(echo "$backfill_rate / $echo_rate" | bc -l)" "$unary_at"
   printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo (64 in flight)\n" \
     "$batch_rate" "$(echo "$batch_rate / $echo_rate" | bc -l)"
-} >"$report"
+} >>"$report"
 
 loaded=0
 first_p50=""
@@ -174,6 +181,7 @@ for size in ${sizes//,/ }; do
   printf "NPS 1 year weekly by channel @ %9d   p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
     "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
 done
+
 echo "== sessions"
 s_unary=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
   --seconds "$seconds" --batch 1 --id_prefix su)
@@ -189,17 +197,28 @@ s_stored=$((s_stored + $(echo "$s_batched" | value next_id)))
   printf "sessions, batches of 100 (durable)        %10.0f sessions/s   = %.2f x echo\n" \
     "$s_batch_rate" "$(echo "$s_batch_rate / $echo_rate" | bc -l)"
 } >>"$report"
-if [ "$sessions" -gt "$s_stored" ]; then
-  echo "== topping up to $sessions sessions"
-  $bench load --kind sessions --addr "$addr" --key "$key" --id_prefix sl \
-    --total $((sessions - s_stored))
-  s_stored=$sessions
+else
+  start_mittarid data
 fi
-for which in dau retention; do
-  q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
-  printf "%-9s series @ %9d sessions     p50 %7.2f ms  p99 %7.2f ms  RSS %s MiB\n" \
-    "$which" "$s_stored" "$(echo "$q" | value query_p50_ms)" \
-    "$(echo "$q" | value query_p99_ms)" "$(rss_mib "$server_pid")" >>"$report"
+
+s_loaded=0
+declare -A first_series
+for size in ${sessions//,/ }; do
+  if [ "$size" -gt "$s_stored" ]; then
+    echo "== topping up to $size sessions"
+    $bench load --kind sessions --addr "$addr" --key "$key" --id_prefix sl \
+      --start_id "$s_loaded" --total $((s_loaded + size - s_stored))
+    s_loaded=$((s_loaded + size - s_stored))
+    s_stored=$size
+  fi
+  for which in dau retention; do
+    q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
+    p50=$(echo "$q" | value query_p50_ms)
+    [ -n "${first_series[$which]:-}" ] || first_series[$which]=$p50
+    printf "%-9s series @ %9d sessions     p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
+      "$which" "$s_stored" "$p50" "$(echo "$q" | value query_p99_ms)" \
+      "$(echo "$p50 / ${first_series[$which]}" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+  done
 done
 echo
 cat "$report"

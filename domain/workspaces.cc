@@ -48,6 +48,22 @@ absl::StatusOr<records::Workspace> Parse(absl::string_view id,
   return record;
 }
 
+// A new workspace's record: every workspace starts with what a new one
+// keeps (the visitor-day index).
+records::Workspace NewRecord(std::string id, absl::string_view display_name,
+                             std::string time_zone, std::string currency_code,
+                             absl::Time now) {
+  records::Workspace w;
+  w.set_id(std::move(id));
+  w.set_display_name(std::string(display_name));
+  w.set_time_zone(std::move(time_zone));
+  w.set_currency_code(std::move(currency_code));
+  w.set_create_time_us(absl::ToUnixMicros(now));
+  w.set_update_time_us(w.create_time_us());
+  w.set_visitor_days(true);
+  return w;
+}
+
 absl::Status ValidateDisplayName(absl::string_view name) {
   if (absl::StripAsciiWhitespace(name).empty()) {
     return errors::InvalidArgument("workspace.display_name", "is required");
@@ -147,14 +163,9 @@ absl::StatusOr<CreatedWorkspace> WorkspaceDirectory::Create(
   if (!absl::IsNotFound(existing.status())) return existing.status();
 
   CreatedWorkspace created;
-  records::Workspace& w = created.workspace;
-  w.set_id(workspace_id);
-  w.set_display_name(std::string(display_name));
-  w.set_time_zone(zone);
-  w.set_currency_code(currency);
-  w.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
-  w.set_update_time_us(w.create_time_us());
-  w.set_visitor_days(true);
+  created.workspace =
+      NewRecord(workspace_id, display_name, zone, currency, clock_.Now());
+  const records::Workspace& w = created.workspace;
 
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(workspace_id),
@@ -299,13 +310,11 @@ WorkspaceDirectory::InitializeOnFirstStart() {
   if (initialized.has_value()) return std::nullopt;
 
   FirstStart first;
-  records::Workspace& w = first.workspace;
-  w.set_id(std::string(kDefaultWorkspaceId));
-  w.set_display_name("Default workspace");
-  w.set_time_zone(std::string(kDefaultTimeZone));
-  w.set_currency_code(std::string(kDefaultCurrency));
-  w.set_create_time_us(absl::ToUnixMicros(clock_.Now()));
-  w.set_update_time_us(w.create_time_us());
+  first.workspace =
+      NewRecord(std::string(kDefaultWorkspaceId), "Default workspace",
+                std::string(kDefaultTimeZone), std::string(kDefaultCurrency),
+                clock_.Now());
+  const records::Workspace& w = first.workspace;
 
   storage::WriteBatch batch;
   batch.Put(ColumnFamily::kMeta, keys::Workspace(w.id()),

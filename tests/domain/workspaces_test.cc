@@ -36,6 +36,7 @@ TEST_F(WorkspacesTest, FirstStartHappensOnce) {
   EXPECT_EQ((*first)->workspace.id(), "default");
   EXPECT_EQ((*first)->workspace.time_zone(), "UTC");
   EXPECT_EQ((*first)->workspace.currency_code(), "EUR");
+  EXPECT_TRUE((*first)->workspace.visitor_days());
   auto admin = keys_.Authenticate((*first)->admin_key.secret);
   ASSERT_THAT(admin, IsOk());
   EXPECT_EQ(admin->role, Role::kAdmin);
@@ -69,6 +70,8 @@ TEST_F(WorkspacesTest, CreateGeneratesIdsAndDefaultsAndRefusesDuplicates) {
   EXPECT_THAT(created->workspace.id(), ::testing::StartsWith("ws-"));
   EXPECT_EQ(created->workspace.time_zone(), "UTC");
   EXPECT_EQ(created->workspace.currency_code(), "EUR");
+  // New workspaces keep the visitor-day index (kpi/visitor_days.h).
+  EXPECT_TRUE(created->workspace.visitor_days());
   ASSERT_THAT(workspaces_.Create("acme", "Acme", "Europe/Helsinki", "SEK"),
               IsOk());
   EXPECT_THAT(workspaces_.Create("acme", "Acme 2", "", ""),
