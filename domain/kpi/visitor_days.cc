@@ -22,8 +22,11 @@ constexpr int kBlockShift = 6;
 constexpr DayNumber kBlockDays = DayNumber{1} << kBlockShift;
 static_assert(2 * kMauWindowDays - 1 <= kBlockDays);
 
-// The daily rollup's counters.
-enum : size_t { kDau, kMauDelta, kDailyCounters };
+// The daily rollup's counters: the day's DAU, then per length L in 1..30
+// the number of MAU ranges of that length starting on the day.
+constexpr size_t kDau = 0;
+constexpr size_t kRanges = 1;
+constexpr size_t kDailyCounters = kRanges + kMauWindowDays;
 
 int64_t BlockOf(DayNumber day) { return day >> kBlockShift; }
 
@@ -139,10 +142,8 @@ absl::Status VisitorDays::Change(absl::string_view visitor, DayNumber day,
                             : day + kMauWindowDays - 1;
   if (from <= to) {
     delta[kDau] = 0;
-    delta[kMauDelta] = sign;
+    delta[kRanges + static_cast<size_t>(to - from)] = sign;
     deltas.Add(DailyKey(ws_, from), delta);
-    delta[kMauDelta] = -sign;
-    deltas.Add(DailyKey(ws_, to + 1), delta);
   }
   return absl::OkStatus();
 }
@@ -176,14 +177,14 @@ absl::StatusOr<DailyVisitors> ReadDailyVisitors(const storage::ReadView& view,
   if (last < first) return out;
   const auto span = static_cast<size_t>(last - first) + 1;
   out.dau.assign(span, 0);
-  out.mau.assign(span, 0);
-  // The MAU deltas before the range add up to its first day's start.
+  // A range covers at most 30 days from its start: the ranges covering a
+  // day of [first, last] start in [first - 29, last].
+  std::vector<int64_t> mau_delta(span + 1, 0);
   const std::string prefix = DailyPrefix(ws).key();
-  std::vector<int64_t> mau_delta(span, 0);
-  int64_t before = 0;
   absl::Status status;
   RETURN_IF_ERROR(view.Scan(
-      ColumnFamily::kRollups, prefix, DailyKey(ws, last + 1),
+      ColumnFamily::kRollups, DailyKey(ws, first - (kMauWindowDays - 1)),
+      DailyKey(ws, last + 1),
       [&](absl::string_view key, absl::string_view value) {
         KeyDecoder in(key.substr(prefix.size()));
         absl::StatusOr<int64_t> day = in.I64();
@@ -195,17 +196,24 @@ absl::StatusOr<DailyVisitors> ReadDailyVisitors(const storage::ReadView& view,
           return false;
         }
         out.overflowed = out.overflowed || counters->overflowed;
-        if (*day < first) {
-          storage::AddSaturating(before, counters->values[kMauDelta]);
-          return true;
+        const auto start = static_cast<DayNumber>(*day);
+        if (start >= first) {
+          out.dau[start - first] = counters->values[kDau];
         }
-        const auto i = static_cast<size_t>(*day - first);
-        out.dau[i] = counters->values[kDau];
-        mau_delta[i] = counters->values[kMauDelta];
+        for (DayNumber length = 1; length <= kMauWindowDays; ++length) {
+          const int64_t ranges =
+              counters->values[kRanges + static_cast<size_t>(length - 1)];
+          const DayNumber lo = std::max(start, first);
+          const DayNumber hi = std::min(start + length - 1, last);
+          if (ranges == 0 || lo > hi) continue;
+          storage::AddSaturating(mau_delta[lo - first], ranges);
+          storage::SubtractSaturating(mau_delta[hi - first + 1], ranges);
+        }
         return true;
       }));
   RETURN_IF_ERROR(status);
-  int64_t running = before;
+  out.mau.assign(span, 0);
+  int64_t running = 0;
   for (size_t i = 0; i < span; ++i) {
     storage::AddSaturating(running, mau_delta[i]);
     out.mau[i] = running;

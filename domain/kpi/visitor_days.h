@@ -5,14 +5,16 @@
 //   the activity index (kIndex): (visitor, block of 64 local days) ->
 //     the visitor's session count on each active day of the block;
 //   the daily rollup (kRollups, Projection::kVisitorDays): (day) ->
-//     {dau, mau_delta}.
+//     {dau, ranges of length 1, ..., ranges of length 30}.
 // A visitor-day counts once, when its first session arrives (DAU +1 on the
 // day). The MAU of day x is the number of visitors active in [x-29, x]; a
 // new active day d of a visitor whose previous and next active days are p
-// and n newly covers the days [max(d, p+30), min(d+29, n-1)], which the
-// rollup records as +1 at the start and -1 after the end. MAU(x) is then
-// the sum of mau_delta up to x. When a visitor-day's last session goes
-// (a session replaced or erased), the same happens with the signs turned.
+// and n newly covers the days [max(d, p+30), min(d+29, n-1)], a range of
+// at most 30 days, which the rollup counts on its first day by its
+// length. MAU(x) is then the number of ranges covering x, all of which
+// start in [x-29, x]: a series of D days reads D+29 entries, however long
+// the workspace's history. When a visitor-day's last session goes (a
+// session replaced or erased), the same happens with the signs turned.
 //
 // The read-check-write of an index block is exact only if no one else
 // writes the visitor's blocks in between: unary writers hold the visitor's
@@ -79,7 +81,7 @@ class VisitorDays {
 };
 
 // The DAU and MAU of each local day in [first, last], from the daily
-// rollup (one entry per day of the workspace's history before `last`).
+// rollup's entries of [first - 29, last].
 // `overflowed` is set when a counter saturated.
 struct DailyVisitors {
   std::vector<int64_t> dau;
