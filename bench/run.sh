@@ -2,7 +2,7 @@
 # The benchmark, one command:
 #   bench/run.sh [--sizes 1000000,10000000] [--sessions 1000000,10000000]
 #                [--seconds 10] [--queries 200] [--inflight 64,256,1024]
-#                [--rounds 3] [--only sessions]
+#                [--rounds 3] [--only sessions] [--small] [--build DIR]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
 #      served with the callback API (as SubmitResponse is), and mittarid
@@ -25,6 +25,10 @@
 #      and a 30-day daily DAU series and a one-year monthly retention series
 #      timed (p50 also as a ratio to the first size's).
 # --only sessions runs part 4's series alone (on a server of its own).
+# --small is the test command's check that the harness works (100 k
+# responses and sessions, one short round; timings mean nothing there);
+# --build DIR uses the binaries already built in DIR (with
+# MITTARI_BUILD_BENCH=ON) instead of making the release build.
 # Prints a report with the ratios the targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +36,7 @@ cd "$(dirname "$0")/.."
 sizes=1000000,10000000
 sessions=1000000,10000000
 only=""
+build=""
 seconds=10
 queries=200
 inflight=64,256,1024
@@ -45,16 +50,21 @@ while [ $# -gt 0 ]; do
     --inflight) inflight=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N,M] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R] [--only sessions]" >&2; exit 2 ;;
+    --small) sizes=100000; sessions=100000; seconds=2; queries=20; inflight=64; rounds=1; shift ;;
+    --build) build=$2; shift 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N,M] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R] [--only sessions] [--small] [--build DIR]" >&2; exit 2 ;;
   esac
 done
 
-MITTARI_SKIP_NPM=1 scripts/deps.sh
-cmake -S . -B build-bench -G Ninja -DCMAKE_BUILD_TYPE=Release \
-  -DMITTARI_BUILD_TESTS=OFF -DMITTARI_BUILD_BENCH=ON >/dev/null
-cmake --build build-bench -j "$(nproc)" --target mittarid mittari_bench echo_server
+if [ -z "$build" ]; then
+  build=build-bench
+  MITTARI_SKIP_NPM=1 scripts/deps.sh
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DMITTARI_BUILD_TESTS=OFF -DMITTARI_BUILD_BENCH=ON >/dev/null
+  cmake --build "$build" -j "$(nproc)" --target mittarid mittari_bench echo_server
+fi
 
-bench=build-bench/bench/mittari_bench
+bench=$build/bench/mittari_bench
 work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -81,7 +91,7 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a
 # $addr and $key, and creates the benchmark's surveys and customers. The
 # rate limits are set out of the way: the benchmark is one key flooding.
 start_mittarid() {
-  start "$work/$1.log" build-bench/service/mittarid --listen=127.0.0.1:0 \
+  start "$work/$1.log" $build/service/mittarid --listen=127.0.0.1:0 \
     --data_dir="$work/$1" --admin_key_file="$work/$1.admin.key" \
     --operator_key_file="$work/$1.operator.key" \
     --rate_limit_calls_per_key=0 --rate_limit_calls_per_workspace=0 \
@@ -97,10 +107,10 @@ report="$work/report"
 s_stored=0
 if [ "$only" != sessions ]; then
 echo "== echo and unary ingest at ${inflight} calls in flight, ${rounds} rounds"
-start "$work/echo-sync.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api=sync
+start "$work/echo-sync.log" $build/bench/echo_server --listen=127.0.0.1:0 --api=sync
 sync_echo_rate=$($bench echo --addr "127.0.0.1:$port" --seconds "$seconds" | value echo_calls_per_s)
 kill "${pids[-1]}"
-start "$work/echo.log" build-bench/bench/echo_server --listen=127.0.0.1:0 --api=callback
+start "$work/echo.log" $build/bench/echo_server --listen=127.0.0.1:0 --api=callback
 echo_addr="127.0.0.1:$port"
 echo_pid=${pids[-1]}
 start_mittarid sweep

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
@@ -29,11 +30,12 @@ class ExclusiveGates {
 
 }  // namespace
 
-std::shared_ptr<ImportWatches::Watch> ImportWatches::Open(
+absl::StatusOr<std::shared_ptr<ImportWatches::Watch>> ImportWatches::Open(
     absl::string_view ws) {
   // Dropped watches unregister themselves: the deleter takes the entry
-  // away and counts the job out.
+  // away and counts the job out (so it is counted in before it exists).
   std::string key(ws);
+  open_.fetch_add(1, std::memory_order_acq_rel);
   auto watch = std::shared_ptr<Watch>(new Watch(), [this, key](Watch* w) {
     {
       absl::MutexLock lock(&mu_);
@@ -51,10 +53,20 @@ std::shared_ptr<ImportWatches::Watch> ImportWatches::Open(
     open_.fetch_sub(1, std::memory_order_acq_rel);
     delete w;
   });
-  absl::MutexLock lock(&mu_);
-  watches_[key].push_back(watch);
-  open_.fetch_add(1, std::memory_order_acq_rel);
-  return watch;
+  {
+    absl::MutexLock lock(&mu_);
+    std::vector<std::weak_ptr<Watch>>& list = watches_[key];
+    if (std::none_of(
+            list.begin(), list.end(),
+            [](const std::weak_ptr<Watch>& w) { return !w.expired(); })) {
+      list.push_back(watch);
+      return watch;
+    }
+  }
+  // Dropped with the lock released: its deleter takes it.
+  return errors::Aborted(
+      "another import of this kind into the workspace is running; run this "
+      "one again when it has ended");
 }
 
 void ImportWatches::Note(absl::string_view ws, storage::ColumnFamily cf,
@@ -93,11 +105,13 @@ absl::StatusOr<std::unique_ptr<ImportJob>> ImportJob::Start(
   // every write not yet seen by the job's reads is noted from here on.
   ExclusiveGates hold(job->gates_);
   for (ChangeGate* gate : job->gates_) job->counts_.push_back(gate->count());
-  job->watch_ = watches.Open(ws);
+  ASSIGN_OR_RETURN(job->watch_, watches.Open(ws));
   return job;
 }
 
 absl::Status ImportJob::Commit() {
+  // Committed or not, the job has ended: another may start.
+  absl::Cleanup end = [this] { watch_.reset(); };
   // The heavy part (a large job's table files) before the gates.
   RETURN_IF_ERROR(import_->Seal());
   ExclusiveGates hold(gates_);

@@ -47,8 +47,10 @@ class ImportWatches {
     bool overflowed ABSL_GUARDED_BY(mu) = false;
   };
 
-  // Watches workspace `ws` until the watch is dropped.
-  std::shared_ptr<Watch> Open(absl::string_view ws);
+  // Watches workspace `ws` until the watch is dropped. One job of a
+  // ledger per workspace at a time (ABORTED while another runs): two jobs
+  // would each stage against a store without the other's writes.
+  absl::StatusOr<std::shared_ptr<Watch>> Open(absl::string_view ws);
   // Whether some job is open (any workspace): writers make their keys
   // only then.
   bool open() const { return open_.load(std::memory_order_acquire) > 0; }
@@ -77,7 +79,8 @@ class ImportJob {
   absl::Status Stage(const storage::WriteBatch& batch) {
     return import_->Stage(batch);
   }
-  // Applies the job, unless it conflicts (ABORTED; see above).
+  // Applies the job, unless it conflicts (ABORTED; see above). Ends the
+  // job either way.
   absl::Status Commit();
 
   const std::string& workspace_id() const { return ws_; }

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The test command: installs what is missing, builds once with
 # AddressSanitizer + UndefinedBehaviorSanitizer, and runs every test on that
-# build (unit, service, end-to-end), plus the API lint, the format check and
+# build (unit, service, end-to-end), plus the API lint, the format check,
 # the fuzzers for a bounded time (scripts/fuzz.sh, a clang build of their
-# own).
+# own), and the benchmark harness in its small mode on the same build (a
+# check that it works; its timings mean nothing under the sanitizers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,8 @@ scripts/deps.sh
 
 build=${MITTARI_TEST_BUILD_DIR:-build-asan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
-  -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON -DMITTARI_WERROR=ON >/dev/null
+  -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON -DMITTARI_BUILD_BENCH=ON \
+  -DMITTARI_WERROR=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 echo "== API lint (buf)"
@@ -36,3 +38,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j "$(nproc)"
+
+echo "== benchmark harness (small mode)"
+bench/run.sh --small --build "$build"
+bench/import.sh --rows 20000 --rounds 1 --build "$build"

@@ -222,6 +222,29 @@ TEST_F(ImportJobTest, ABadRowInALateChunkStoresNothing) {
   EXPECT_TRUE(std::filesystem::is_empty(dir_.Sub("db.imports")));
 }
 
+TEST_F(ImportJobTest, OneJobOfAKindPerWorkspaceAtATime) {
+  auto first =
+      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  ASSERT_THAT(first, IsOk());
+  // A second purchase import of the workspace waits for the first to end;
+  // other kinds and other workspaces do not.
+  EXPECT_THAT(
+      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace)
+          .status(),
+      StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(
+      sessions_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace),
+      IsOk());
+  EXPECT_THAT(
+      purchases_.StartImport("once", "requests", WriteMode::kCreateOrReplace),
+      IsOk());
+  ASSERT_THAT((*first)->Add(Purchases(10)), IsOk());
+  ASSERT_THAT((*first)->Commit(), IsOk());
+  EXPECT_THAT(
+      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace),
+      IsOk());
+}
+
 TEST_F(ImportJobTest, AConcurrentWriteOfAStagedRecordAbortsTheCommit) {
   const std::vector<records::Purchase> purchases = Purchases(300);
   auto job =
