@@ -34,6 +34,9 @@
 ABSL_FLAG(std::string, addr, "127.0.0.1:50051", "server address");
 ABSL_FLAG(std::string, key, "", "API key (write role)");
 ABSL_FLAG(int, inflight, 64, "calls in flight");
+ABSL_FLAG(double, rate, 0,
+          "calls started per second (ingest; 0: as fast as the calls in "
+          "flight allow)");
 ABSL_FLAG(int, seconds, 10, "how long a rate is measured");
 ABSL_FLAG(int, batch, 1, "responses per call (1 = SubmitResponse)");
 ABSL_FLAG(int64_t, total, 1000000, "responses to have stored (load)");
@@ -204,7 +207,7 @@ void SendBatch(v1::SurveyService::Stub& surveys,
 // one call and runs `done(ok)` when it ends. Returns completed calls/s.
 double ClosedLoop(int inflight, absl::Duration duration,
                   const std::function<void(std::function<void(bool)>)>& issue,
-                  int64_t* failures) {
+                  int64_t* failures, double rate = 0) {
   std::mutex mu;
   std::condition_variable cv;
   int active = inflight;
@@ -212,20 +215,44 @@ double ClosedLoop(int inflight, absl::Duration duration,
   std::atomic<int64_t> failed{0};
   absl::Time start = absl::Now();
   absl::Time deadline = start + duration;
-  std::function<void()> next = [&]() {
-    if (absl::Now() >= deadline) {
-      std::lock_guard<std::mutex> lock(mu);
-      if (--active == 0) cv.notify_all();
-      return;
+  if (rate > 0) {
+    // Paced: one thread starts a call every 1/rate s, as long as fewer
+    // than `inflight` are open (a flood at a set rate).
+    int open = 0;
+    for (int64_t k = 0;; ++k) {
+      absl::Time due = start + absl::Seconds(static_cast<double>(k) / rate);
+      if (due >= deadline) break;
+      absl::SleepFor(due - absl::Now());
+      {
+        std::unique_lock<std::mutex> lock(mu);
+        cv.wait(lock, [&] { return open < inflight; });
+        ++open;
+      }
+      issue([&](bool ok) {
+        (ok ? done : failed)++;
+        std::lock_guard<std::mutex> lock(mu);
+        --open;
+        cv.notify_all();
+      });
     }
-    issue([&](bool ok) {
-      (ok ? done : failed)++;
-      next();
-    });
-  };
-  for (int i = 0; i < inflight; ++i) next();
-  std::unique_lock<std::mutex> lock(mu);
-  cv.wait(lock, [&] { return active == 0; });
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return open == 0; });
+  } else {
+    std::function<void()> next = [&]() {
+      if (absl::Now() >= deadline) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (--active == 0) cv.notify_all();
+        return;
+      }
+      issue([&](bool ok) {
+        (ok ? done : failed)++;
+        next();
+      });
+    };
+    for (int i = 0; i < inflight; ++i) next();
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait(lock, [&] { return active == 0; });
+  }
   *failures = failed.load();
   return static_cast<double>(done.load()) /
          absl::ToDoubleSeconds(absl::Now() - start);
@@ -356,7 +383,7 @@ int Ingest() {
               });
         }
       },
-      &failures);
+      &failures, absl::GetFlag(FLAGS_rate));
   std::cout << "calls_per_s " << rate << "\nrecords_per_s " << rate * batch
             << "\nfailures " << failures << "\nnext_id " << next_id.load()
             << "\n";

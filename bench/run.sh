@@ -16,14 +16,18 @@
 #      against; the synchronous API's echo is printed for reference. Then
 #      unary ingest again at its best level, --rounds times, with responses
 #      dated at random over a year, as a backfill sends them;
-#   2. mittarid ingesting in batches of 100 (64 in flight);
+#   2. mittarid ingesting in batches of 100 (64 in flight), and RocksDB's
+#      db_bench fillrandom with synced batches of 100 on the same machine
+#      (the store's own ceiling);
 #   3. for each size: the stored responses are topped up to that size, then
 #      a one-year weekly NPS query grouped by channel is timed (p50, p99)
-#      and the server's RSS read;
+#      and the server's RSS read; at the last size once more while unary
+#      responses arrive at half their peak rate (a flood);
 #   4. sessions: ingested unary (RecordSession) and in batches of 100, then
 #      for each size in --sessions: topped up to that many stored sessions,
 #      and a 30-day daily DAU series and a one-year monthly retention series
-#      timed (p50 also as a ratio to the first size's).
+#      timed (p50 also as a ratio to the first size's); the DAU series
+#      once more during a flood of unary sessions at half their peak.
 # --only sessions runs part 4's series alone (on a server of its own).
 # --small is the test command's check that the harness works (100 k
 # responses and sessions, one short round; timings mean nothing there);
@@ -58,7 +62,7 @@ done
 
 if [ -z "$build" ]; then
   build=build-bench
-  MITTARI_SKIP_NPM=1 scripts/deps.sh
+  MITTARI_SKIP_NPM=1 MITTARI_BENCH_DEPS=1 scripts/deps.sh
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DMITTARI_BUILD_TESTS=OFF -DMITTARI_BUILD_BENCH=ON >/dev/null
   cmake --build "$build" -j "$(nproc)" --target mittarid mittari_bench echo_server
@@ -87,6 +91,26 @@ value() { grep "^$1 " | awk '{print $2}'; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+# Times a query (nps, dau) while unary ingest of a kind (responses,
+# sessions) runs at a set rate (calls/s) on $addr; appends a report line
+# comparing its p99 with the idle p99 given.
+flooded() {
+  local kind=$1 rate=$2 which=$3 idle_p99=$4 label=$5
+  $bench ingest --kind "$kind" --addr "$addr" --key "$key" --inflight 256 \
+    --seconds $((seconds * 2)) --rate "$rate" --times live \
+    --id_prefix "f$kind$rate-" >"$work/flood.out" &
+  local flood_pid=$!
+  sleep 1
+  local q
+  q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
+  wait "$flood_pid"
+  local p99
+  p99=$(echo "$q" | value query_p99_ms)
+  printf "%-32s p50 %7.2f ms  p99 %7.2f ms  (p99 %.2f x idle) during %s unary %s at %.0f/s (half the peak)\n" \
+    "$label" "$(echo "$q" | value query_p50_ms)" "$p99" \
+    "$(echo "$p99 / $idle_p99" | bc -l)" "$(value records_per_s <"$work/flood.out" | xargs printf '%.0f')" \
+    "$kind" "$rate" >>"$report"
+}
 # Starts mittarid on a new data directory under $work/$1; sets $server_pid,
 # $addr and $key, and creates the benchmark's surveys and customers. The
 # rate limits are set out of the way: the benchmark is one key flooding.
@@ -158,6 +182,17 @@ batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch
 batch_rate=$(echo "$batched" | value records_per_s)
 stored=$((stored + $(echo "$batched" | value next_id)))
 
+# RocksDB's own synced batch rate on the same machine: the ceiling of any
+# store of keys written in batches of 100 (when db_bench is installed).
+dbb_rate=""
+if command -v db_bench >/dev/null; then
+  echo "== db_bench fillrandom, synced batches of 100"
+  dbb_rate=$(db_bench --benchmarks=fillrandom --sync=1 --batch_size=100 \
+    --num=1000000000 --duration="$seconds" --db="$work/db_bench" \
+    --key_size=16 --value_size=100 2>/dev/null | awk '$1 == "fillrandom" {print $5}')
+  rm -rf "$work/db_bench"
+fi
+
 {
   echo "medians of $rounds rounds, by calls in flight:"
   cat "$sweep"
@@ -191,6 +226,10 @@ for size in ${sizes//,/ }; do
   printf "NPS 1 year weekly by channel @ %9d   p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
     "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
 done
+# Dashboards during a flood: the NPS series again at the last size while
+# responses arrive at half the unary peak.
+flooded responses "$(echo "$unary_rate / 2" | bc)" nps "$p99" "NPS series, flood @ $stored"
+
 
 echo "== sessions"
 s_unary=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
@@ -206,13 +245,18 @@ s_stored=$((s_stored + $(echo "$s_batched" | value next_id)))
     "$s_unary_rate" "$(echo "$s_unary_rate / $echo_rate" | bc -l)"
   printf "sessions, batches of 100 (durable)        %10.0f sessions/s   = %.2f x echo\n" \
     "$s_batch_rate" "$(echo "$s_batch_rate / $echo_rate" | bc -l)"
+  if [ -n "$dbb_rate" ]; then
+    printf "db_bench fillrandom, synced batches of 100 %9.0f keys/s (16 B keys, 100 B values)\n" "$dbb_rate"
+    printf "  responses in batches of 100 = %.3f x db_bench's keys/s; sessions = %.3f x (a record is several keys)\n" \
+      "$(echo "$batch_rate / $dbb_rate" | bc -l)" "$(echo "$s_batch_rate / $dbb_rate" | bc -l)"
+  fi
 } >>"$report"
 else
   start_mittarid data
 fi
 
 s_loaded=0
-declare -A first_series
+declare -A first_series idle_p99
 for size in ${sessions//,/ }; do
   if [ "$size" -gt "$s_stored" ]; then
     echo "== topping up to $size sessions"
@@ -228,7 +272,11 @@ for size in ${sessions//,/ }; do
     printf "%-9s series @ %9d sessions     p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
       "$which" "$s_stored" "$p50" "$(echo "$q" | value query_p99_ms)" \
       "$(echo "$p50 / ${first_series[$which]}" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+    idle_p99[$which]=$(echo "$q" | value query_p99_ms)
   done
 done
+if [ -n "${s_unary_rate:-}" ]; then
+  flooded sessions "$(echo "$s_unary_rate / 2" | bc)" dau "${idle_p99[dau]}" "DAU series, flood @ $s_stored"
+fi
 echo
 cat "$report"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Mittari needs on Debian 12:
 # Debian packages (only the missing ones) and the pinned npm tools used by
-# the tests (buf, for lint and for calling the server by reflection).
+# the tests (buf, for lint and for calling the server by reflection); with
+# MITTARI_BENCH_DEPS=1 also the benchmark's baselines (RocksDB's db_bench,
+# PostgreSQL 15).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +16,10 @@ packages=(
   tzdata python3 ca-certificates openssl bc
   clang-14 libclang-rt-14-dev clang-format
 )
+# The benchmark's baselines (bench/run.sh, bench/import.sh).
+if [ "${MITTARI_BENCH_DEPS:-0}" = 1 ]; then
+  packages+=(rocksdb-tools postgresql-15)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
