@@ -30,9 +30,10 @@ golden=../shared/golden
 work=$(mktemp -d)
 chmod 755 "$work"
 pids=()
+source bench/pg.sh
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  if [ -n "${pgdata:-}" ]; then pg stop -m immediate >/dev/null 2>&1 || true; fi
+  pg_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,10 +94,6 @@ mittari_round() {
   python3 -c "print(int($rows / ($t1 - $t0)))"
 }
 
-as_pg() { if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-pgbin=""
-for d in /usr/lib/postgresql/15/bin; do [ -x "$d/initdb" ] && pgbin=$d; done
-pg() { as_pg "$pgbin/pg_ctl" -D "$pgdata" -w "$@"; }
 pg_round() {
   local sql="$work/load.sql"
   cat >"$sql" <<EOF
@@ -110,18 +107,12 @@ CREATE INDEX responses_by_survey_time ON responses (survey_id, submitted_at);
 \\copy responses FROM '$work/responses.csv' WITH (FORMAT csv, HEADER true)
 EOF
   local ms
-  ms=$(as_pg psql -h 127.0.0.1 -p "$pgport" -d postgres -X -q -f "$sql" |
+  ms=$(pg_sql -f "$sql" |
     grep -oE 'Time: [0-9.]+' | tail -1 | awk '{print $2}')
   python3 -c "print(int($rows / ($ms / 1000.0)))"
 }
 
-if [ -n "$pgbin" ]; then
-  pgdata="$work/pg"
-  mkdir -p "$pgdata" && chown postgres "$pgdata" 2>/dev/null || true
-  as_pg "$pgbin/initdb" -D "$pgdata" -A trust -U postgres >/dev/null
-  pgport=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")
-  pg -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdata" -l "$pgdata/log" start >/dev/null
-fi
+pg_start "$work/pg" || true
 
 m_runs=() p_runs=()
 for round in $(seq "$rounds"); do

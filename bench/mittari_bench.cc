@@ -50,8 +50,9 @@ ABSL_FLAG(std::string, times, "year",
           "benchmark's year, as in a backfill) or live (in the minute "
           "before they are sent, as an app sends them)");
 ABSL_FLAG(std::string, query, "nps",
-          "query: nps (a year weekly by channel), dau (30 days daily), "
-          "retention (a year monthly)");
+          "query: nps (a year weekly by channel), csat (a year monthly by "
+          "touchpoint), dau (30 days daily), retention (a year monthly), "
+          "conversion (a year monthly by source)");
 
 namespace {
 
@@ -281,6 +282,30 @@ int Echo() {
   return failures == 0 ? 0 : 1;
 }
 
+// The benchmark's customers: acquired over the year before and the year
+// measured; a third of those whose churn falls before the year's end
+// churn.
+std::vector<v1::ImportedCustomer> Customers() {
+  std::vector<v1::ImportedCustomer> out(kCustomers);
+  Draw rng(42);
+  for (int i = 0; i < kCustomers; ++i) {
+    v1::ImportedCustomer& c = out[static_cast<size_t>(i)];
+    c.set_customer_id(absl::StrCat("bc", i));
+    v1::Customer* x = c.mutable_customer();
+    x->set_segment(i % 3 == 0 ? "smb" : "enterprise");
+    x->set_region(i % 2 == 0 ? "fi" : "se");
+    int64_t acquired = absl::ToUnixSeconds(kYearStart) - kYearSeconds +
+                       static_cast<int64_t>(rng() % (2 * kYearSeconds));
+    *x->mutable_acquire_time() = TimeUtil::SecondsToTimestamp(acquired);
+    int64_t churned = acquired + static_cast<int64_t>(rng() % kYearSeconds);
+    if (rng() % 3 == 0 &&
+        churned < absl::ToUnixSeconds(kYearStart) + kYearSeconds) {
+      *x->mutable_churn_time() = TimeUtil::SecondsToTimestamp(churned);
+    }
+  }
+  return out;
+}
+
 int Setup() {
   auto channel = Channel();
   auto surveys = v1::SurveyService::NewStub(channel);
@@ -307,26 +332,12 @@ int Setup() {
   Authorize(&context);
   v1::ImportSummary summary;
   auto writer = customers->ImportCustomers(&context, &summary);
-  // Customers acquired over the year before and the year measured; a third
-  // of those whose churn falls before the year's end churn.
-  Draw rng(42);
-  for (int first = 0; first < kCustomers; first += 2000) {
+  const std::vector<v1::ImportedCustomer> all = Customers();
+  for (size_t first = 0; first < all.size(); first += 2000) {
     v1::ImportCustomersRequest message;
     message.set_parent(kParent);
-    for (int i = first; i < std::min(kCustomers, first + 2000); ++i) {
-      v1::ImportedCustomer* c = message.add_customers();
-      c->set_customer_id(absl::StrCat("bc", i));
-      v1::Customer* x = c->mutable_customer();
-      x->set_segment(i % 3 == 0 ? "smb" : "enterprise");
-      x->set_region(i % 2 == 0 ? "fi" : "se");
-      int64_t acquired = absl::ToUnixSeconds(kYearStart) - kYearSeconds +
-                         static_cast<int64_t>(rng() % (2 * kYearSeconds));
-      *x->mutable_acquire_time() = TimeUtil::SecondsToTimestamp(acquired);
-      int64_t churned = acquired + static_cast<int64_t>(rng() % kYearSeconds);
-      if (rng() % 3 == 0 &&
-          churned < absl::ToUnixSeconds(kYearStart) + kYearSeconds) {
-        *x->mutable_churn_time() = TimeUtil::SecondsToTimestamp(churned);
-      }
+    for (size_t i = first; i < std::min(all.size(), first + 2000); ++i) {
+      *message.add_customers() = all[i];
     }
     writer->Write(message);
   }
@@ -447,8 +458,17 @@ int Query() {
   } else if (which == "retention") {
     request.set_metric("retention_rate");
     request.set_granularity(v1::GRANULARITY_MONTH);
+  } else if (which == "csat") {
+    request.set_metric("csat");
+    request.set_granularity(v1::GRANULARITY_MONTH);
+    request.add_group_by("touchpoint");
+    (*request.mutable_filters())["survey"] = "bench-csat";
+  } else if (which == "conversion") {
+    request.set_metric("conversion_rate");
+    request.set_granularity(v1::GRANULARITY_MONTH);
+    request.add_group_by("source");
   } else {
-    std::cerr << "query: nps, dau or retention\n";
+    std::cerr << "query: nps, csat, dau, retention or conversion\n";
     return 2;
   }
   *request.mutable_range()->mutable_start_time() =
@@ -482,6 +502,65 @@ int Query() {
 
 }  // namespace
 
+// A timestamp as PostgreSQL reads it; empty when unset.
+std::string SqlTime(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0) return "";
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S+00",
+                          absl::FromUnixSeconds(t.seconds()),
+                          absl::UTCTimeZone());
+}
+
+// Prints, as CSV for PostgreSQL's COPY, exactly the records `load` (and
+// `ingest` in batches) sends with the same --kind, --id_prefix, --start_id
+// and --total, or the customers `setup` stores (--kind customers).
+int Csv() {
+  const std::string kind = absl::GetFlag(FLAGS_kind);
+  std::string out;
+  auto flush = [&](bool force) {
+    if (force || out.size() > (1 << 20)) {
+      std::cout << out;
+      out.clear();
+    }
+  };
+  if (kind == "customers") {
+    for (const v1::ImportedCustomer& c : Customers()) {
+      absl::StrAppend(&out, c.customer_id(), ",", c.customer().segment(), ",",
+                      c.customer().region(), ",",
+                      SqlTime(c.customer().acquire_time()), ",",
+                      SqlTime(c.customer().churn_time()), "\n");
+    }
+    flush(true);
+    return 0;
+  }
+  const bool sessions = kind == "sessions";
+  if (!sessions && kind != "responses") {
+    std::cerr << "--kind: responses, sessions or customers\n";
+    return 2;
+  }
+  const int64_t end = absl::GetFlag(FLAGS_total);
+  for (int64_t i = absl::GetFlag(FLAGS_start_id); i < end; ++i) {
+    if (sessions) {
+      const v1::RecordSessionRequest r = MakeSession(i);
+      const v1::Session& x = r.session();
+      absl::StrAppend(&out, r.session_id(), ",", x.visitor_id(), ",",
+                      x.customer_id(), ",", SqlTime(x.start_time()), ",",
+                      x.duration_seconds(), ",", x.page_views(), ",",
+                      x.source(), ",", x.device(), ",", x.landing_page(), ",",
+                      x.converted() ? "t" : "f", "\n");
+    } else {
+      const v1::SubmitResponseRequest r = MakeResponse(i);
+      const v1::Response& x = r.response();
+      absl::StrAppend(&out, r.response_id(), ",", x.survey_id(), ",",
+                      x.customer_id(), ",", SqlTime(x.submit_time()), ",",
+                      x.score(), ",", x.channel(), ",", x.touchpoint(), ",",
+                      x.tags_size() > 0 ? "t" : "f", "\n");
+    }
+    flush(false);
+  }
+  flush(true);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::string command = rest.size() > 1 ? rest[1] : "";
@@ -496,6 +575,8 @@ int main(int argc, char** argv) {
   if (command == "ingest") return Ingest();
   if (command == "load") return Load();
   if (command == "query") return Query();
-  std::cerr << "usage: mittari_bench echo|setup|ingest|load|query [flags]\n";
+  if (command == "csv") return Csv();
+  std::cerr
+      << "usage: mittari_bench echo|setup|ingest|load|query|csv [flags]\n";
   return 2;
 }

@@ -33,6 +33,12 @@
 # responses and sessions, one short round; timings mean nothing there);
 # --build DIR uses the binaries already built in DIR (with
 # MITTARI_BUILD_BENCH=ON) instead of making the release build.
+#   5. with PostgreSQL 15 installed: the same rows copied into tables with
+#      the schema and indexes a team would write, and at each size the
+#      same series queries in SQL (weekly NPS by channel, monthly CSAT by
+#      touchpoint, 30-day DAU, monthly retention, monthly conversion by
+#      source), with mittarid's p50 against PostgreSQL's median of three;
+#      and bytes on disk per stored row on both sides.
 # Prints a report with the ratios the targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -71,7 +77,12 @@ fi
 bench=$build/bench/mittari_bench
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+source bench/pg.sh
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  pg_stop
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 # Starts a server whose first output line names its port; sets $port.
@@ -91,6 +102,106 @@ value() { grep "^$1 " | awk '{print $2}'; }
 rss_mib() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'; }
+# PostgreSQL side by side (when installed): the same rows, with the
+# schema and indexes a team would write, and the same KPI queries in SQL.
+pg_on=""
+flood_rows=0
+pg_setup() {
+  local started=0
+  pg_start "$work/pg" || started=$?
+  if [ "$started" = 1 ]; then
+    echo "PostgreSQL 15 is not installed: no side-by-side figures"
+    return 0
+  elif [ "$started" != 0 ]; then
+    echo "PostgreSQL did not start: $(cat "$work/pg/log" 2>/dev/null)" >&2
+    return 1
+  fi
+  pg_on=1
+  pg_sql <<'SQL'
+CREATE TABLE customers (id text PRIMARY KEY, segment text, region text,
+  acquire_time timestamptz, churn_time timestamptz);
+CREATE TABLE responses (id text PRIMARY KEY, survey_id text NOT NULL,
+  customer_id text, submitted_at timestamptz NOT NULL, score int,
+  channel text, touchpoint text, tagged boolean);
+CREATE INDEX responses_by_survey_time ON responses (survey_id, submitted_at);
+CREATE TABLE sessions (id text PRIMARY KEY, visitor_id text NOT NULL,
+  customer_id text, start_time timestamptz NOT NULL, duration_seconds int,
+  page_views int, source text, device text, landing_page text,
+  converted boolean);
+CREATE INDEX sessions_by_time ON sessions (start_time);
+SQL
+  pg_copy customers x 0 0
+}
+# pg_copy TABLE PREFIX START END: the records mittari_bench made with that
+# id prefix and numbers (TABLE is also the --kind).
+pg_copy() {
+  [ -n "$pg_on" ] || return 0
+  $bench csv --kind "$1" --id_prefix "$2" --start_id "$3" --total "$4" |
+    pg_sql -c "\\copy $1 FROM pstdin WITH (FORMAT csv)"
+  pg_sql -c "ANALYZE $1"
+}
+year_from="2025-07-01 00:00:00+00"
+year_to="2026-07-01 00:00:00+00"
+declare -A pg_queries=(
+  [nps]="SELECT date_trunc('week', submitted_at, 'UTC') AS w, channel, count(*),
+    100.0 * (count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)) / count(*)
+    FROM responses WHERE survey_id = 'bench-nps' AND submitted_at >= '$year_from'
+    AND submitted_at < '$year_to' GROUP BY 1, 2"
+  [csat]="SELECT date_trunc('month', submitted_at, 'UTC') AS m, touchpoint, count(*),
+    100.0 * count(*) FILTER (WHERE score >= 4) / count(*)
+    FROM responses WHERE survey_id = 'bench-csat' AND submitted_at >= '$year_from'
+    AND submitted_at < '$year_to' GROUP BY 1, 2"
+  [dau]="SELECT date_trunc('day', start_time, 'UTC') AS d, count(DISTINCT visitor_id)
+    FROM sessions WHERE start_time >= timestamptz '$year_to' - interval '30 days'
+    AND start_time < '$year_to' GROUP BY 1"
+  [retention]="SELECT a, count(*) FILTER (WHERE acquire_time < a AND (churn_time IS NULL OR churn_time >= a)) AS s,
+    count(*) FILTER (WHERE acquire_time < a + interval '1 month' AND (churn_time IS NULL OR churn_time >= a + interval '1 month')) AS e,
+    count(*) FILTER (WHERE acquire_time >= a AND acquire_time < a + interval '1 month') AS n
+    FROM generate_series(timestamptz '$year_from', timestamptz '$year_to' - interval '1 month', interval '1 month') AS a
+    CROSS JOIN customers GROUP BY a"
+  [conversion]="SELECT date_trunc('month', start_time, 'UTC') AS m, source, count(DISTINCT visitor_id),
+    100.0 * count(DISTINCT visitor_id) FILTER (WHERE converted) / count(DISTINCT visitor_id)
+    FROM sessions WHERE start_time >= '$year_from' AND start_time < '$year_to' GROUP BY 1, 2"
+)
+# pg_time QUERY COUNT: the median of COUNT runs of a named query, in ms.
+pg_time() {
+  local f="$work/q.sql"
+  { echo '\timing on'; echo '\o /dev/null'; for _ in $(seq "$2"); do echo "${pg_queries[$1]};"; done; } >"$f"
+  pg_sql -f "$f" | grep -oE '^Time: [0-9.]+' | awk '{print $2}' | median
+}
+# side_by_side WHICH ROWS LABEL [P50]: the query on mittarid (--queries
+# times, unless its p50 is given) and on PostgreSQL (3 times), and the
+# ratio; appends a report line.
+side_by_side() {
+  local which=$1 rows=$2 label=$3 m=${4:-}
+  if [ -z "$m" ]; then
+    m=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries" | value query_p50_ms)
+  fi
+  if [ -n "$pg_on" ]; then
+    local p
+    p=$(pg_time "$which" 3)
+    printf "%-11s @ %9d rows   mittari p50 %8.2f ms   PostgreSQL %9.1f ms   = %7.1f x faster\n" \
+      "$label" "$rows" "$m" "$p" "$(echo "$p / $m" | bc -l)" >>"$report"
+  else
+    printf "%-11s @ %9d rows   mittari p50 %8.2f ms\n" "$label" "$rows" "$m" >>"$report"
+  fi
+}
+# disk_per_row ROWS: bytes on disk per stored row, mittarid's data directory
+# against PostgreSQL's tables and indexes, and mittarid's RSS.
+disk_per_row() {
+  local rows=$1 m
+  m=$(du -sb "$work/data" | cut -f1)
+  if [ -n "$pg_on" ]; then
+    local p
+    p=$(pg_sql -At -c "SELECT pg_total_relation_size('responses') + pg_total_relation_size('sessions') + pg_total_relation_size('customers')")
+    printf "disk @ %9d rows            mittari %6.0f B/row   PostgreSQL %6.0f B/row (tables + indexes)   mittarid RSS %s MiB\n" \
+      "$rows" "$(echo "$m / $rows" | bc -l)" "$(echo "$p / $rows" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+  else
+    printf "disk @ %9d rows            mittari %6.0f B/row   mittarid RSS %s MiB\n" \
+      "$rows" "$(echo "$m / $rows" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+  fi
+}
+
 # Times a query (nps, dau) while unary ingest of a kind (responses,
 # sessions) runs at a set rate (calls/s) on $addr; appends a report line
 # comparing its p99 with the idle p99 given.
@@ -104,6 +215,7 @@ flooded() {
   local q
   q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
   wait "$flood_pid"
+  flood_rows=$((flood_rows + $(value next_id <"$work/flood.out")))
   local p99
   p99=$(echo "$q" | value query_p99_ms)
   printf "%-32s p50 %7.2f ms  p99 %7.2f ms  (p99 %.2f x idle) during %s unary %s at %.0f/s (half the peak)\n" \
@@ -181,6 +293,8 @@ stored=0
 batched=$($bench ingest --addr "$addr" --key "$key" --seconds "$seconds" --batch 100 --id_prefix m)
 batch_rate=$(echo "$batched" | value records_per_s)
 stored=$((stored + $(echo "$batched" | value next_id)))
+pg_setup
+pg_copy responses m 0 "$stored"
 
 # RocksDB's own synced batch rate on the same machine: the ceiling of any
 # store of keys written in batches of 100 (when db_bench is installed).
@@ -216,6 +330,7 @@ for size in ${sizes//,/ }; do
     load=$($bench load --addr "$addr" --key "$key" --id_prefix l \
       --start_id "$loaded" --total $((loaded + size - stored)))
     echo "$load"
+    pg_copy responses l "$loaded" $((loaded + size - stored))
     loaded=$((loaded + size - stored))
     stored=$size
   fi
@@ -225,6 +340,9 @@ for size in ${sizes//,/ }; do
   [ -n "$first_p50" ] || first_p50=$p50
   printf "NPS 1 year weekly by channel @ %9d   p50 %7.2f ms  p99 %7.2f ms  (p50 %.2f x first size)  RSS %s MiB\n" \
     "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
+  side_by_side nps "$stored" "NPS" "$p50"
+  side_by_side csat "$stored" "CSAT"
+  disk_per_row $((stored + 20000))
 done
 # Dashboards during a flood: the NPS series again at the last size while
 # responses arrive at half the unary peak.
@@ -236,10 +354,12 @@ s_unary=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
   --seconds "$seconds" --batch 1 --id_prefix su)
 s_unary_rate=$(echo "$s_unary" | value records_per_s)
 s_stored=$(echo "$s_unary" | value next_id)
+pg_copy sessions su 0 "$s_stored"
 s_batched=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
   --seconds "$seconds" --batch 100 --id_prefix sm)
 s_batch_rate=$(echo "$s_batched" | value records_per_s)
 s_stored=$((s_stored + $(echo "$s_batched" | value next_id)))
+pg_copy sessions sm 0 "$(echo "$s_batched" | value next_id)"
 {
   printf "sessions, unary RecordSession (durable)   %10.0f sessions/s   = %.2f x echo\n" \
     "$s_unary_rate" "$(echo "$s_unary_rate / $echo_rate" | bc -l)"
@@ -253,6 +373,7 @@ s_stored=$((s_stored + $(echo "$s_batched" | value next_id)))
 } >>"$report"
 else
   start_mittarid data
+  pg_setup
 fi
 
 s_loaded=0
@@ -262,6 +383,7 @@ for size in ${sessions//,/ }; do
     echo "== topping up to $size sessions"
     $bench load --kind sessions --addr "$addr" --key "$key" --id_prefix sl \
       --start_id "$s_loaded" --total $((s_loaded + size - s_stored))
+    pg_copy sessions sl "$s_loaded" $((s_loaded + size - s_stored))
     s_loaded=$((s_loaded + size - s_stored))
     s_stored=$size
   fi
@@ -273,7 +395,12 @@ for size in ${sessions//,/ }; do
       "$which" "$s_stored" "$p50" "$(echo "$q" | value query_p99_ms)" \
       "$(echo "$p50 / ${first_series[$which]}" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
     idle_p99[$which]=$(echo "$q" | value query_p99_ms)
+    rows=$s_stored
+    [ "$which" != retention ] || rows=20000  # it reads the customers
+    side_by_side "$which" "$rows" "${which^^}" "$p50"
   done
+  side_by_side conversion "$s_stored" "CONVERSION"
+  disk_per_row $((${stored:-0} + s_stored + 20000 + flood_rows))
 done
 if [ -n "${s_unary_rate:-}" ]; then
   flooded sessions "$(echo "$s_unary_rate / 2" | bc)" dau "${idle_p99[dau]}" "DAU series, flood @ $s_stored"
