@@ -28,6 +28,7 @@
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/create_channel.h"
 #include "mittari/v1/customer.grpc.pb.h"
+#include "mittari/v1/event.grpc.pb.h"
 #include "mittari/v1/kpi.grpc.pb.h"
 #include "mittari/v1/survey.grpc.pb.h"
 
@@ -52,7 +53,8 @@ ABSL_FLAG(std::string, times, "year",
 ABSL_FLAG(std::string, query, "nps",
           "query: nps (a year weekly by channel), csat (a year monthly by "
           "touchpoint), dau (30 days daily), retention (a year monthly), "
-          "conversion (a year monthly by source)");
+          "conversion (a year monthly by source), event (an event's "
+          "report)");
 
 namespace {
 
@@ -69,6 +71,11 @@ const std::vector<std::string> kTouchpoints = {"onboarding", "purchase",
 const std::vector<std::string> kSurveys = {"bench-nps", "bench-csat",
                                            "bench-ces"};
 constexpr int kCustomers = 20000;
+// Webinars through the year, each with registrations of distinct
+// customers; and purchases, which the event report looks at around each.
+constexpr int kEvents = 20;
+constexpr int kRegistrationsPerEvent = 1000;
+constexpr int kPurchases = 100000;
 constexpr int kVisitors = 300000;
 const std::vector<std::string> kSources = {
     "organic_search", "paid_search", "social", "referral", "email", "direct"};
@@ -141,6 +148,9 @@ v1::SubmitResponseRequest MakeResponse(int64_t i) {
   x->set_channel(kChannels[rng() % kChannels.size()]);
   x->set_touchpoint(kTouchpoints[rng() % kTouchpoints.size()]);
   if (rng() % 10 == 0) x->add_tags("price");
+  if (rng() % 50 == 0) {
+    x->set_event_id(absl::StrCat("bench-event-", rng() % kEvents));
+  }
   return r;
 }
 
@@ -166,6 +176,90 @@ v1::RecordSessionRequest MakeSession(int64_t i) {
   s->set_content_type("page");
   if (source == "organic_search") s->set_keyword("nps software");
   s->set_converted(rng() % 20 == 0);
+  return r;
+}
+
+// Event `e`: a two-hour webinar at 14:00 on day 15 + 17 e of the year.
+std::string EventId(int e) { return absl::StrCat("bench-event-", e); }
+absl::Time EventStart(int e) {
+  return kYearStart + absl::Hours(24 * (15 + 17 * e) + 14);
+}
+
+v1::CreateEventRequest MakeEvent(int e) {
+  v1::CreateEventRequest r;
+  r.set_event_id(EventId(e));
+  v1::Event* x = r.mutable_event();
+  x->set_display_name(absl::StrCat("Benchmark webinar ", e));
+  x->set_kind("webinar");
+  x->set_format("online");
+  x->set_series("bench-webinars");
+  *x->mutable_start_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(EventStart(e)));
+  *x->mutable_end_time() = TimeUtil::SecondsToTimestamp(
+      absl::ToUnixSeconds(EventStart(e) + absl::Hours(2)));
+  x->mutable_budget()->set_minor_units(500000);
+  x->mutable_goals()->set_registrations(kRegistrationsPerEvent);
+  x->mutable_goals()->set_attendance_rate(60);
+  return r;
+}
+
+// Its registrations: distinct customers, 60 % attending, a tenth of the
+// attendees converting.
+std::vector<v1::Registration> MakeRegistrations(int e) {
+  Draw rng(static_cast<uint64_t>(1000 + e));
+  std::vector<v1::Registration> out(kRegistrationsPerEvent);
+  const int64_t start = absl::ToUnixSeconds(EventStart(e));
+  for (int j = 0; j < kRegistrationsPerEvent; ++j) {
+    v1::Registration& r = out[static_cast<size_t>(j)];
+    r.set_event_id(EventId(e));
+    r.set_customer_id(
+        absl::StrCat("bc", (e * kRegistrationsPerEvent + j) % kCustomers));
+    *r.mutable_register_time() = TimeUtil::SecondsToTimestamp(
+        start - 86400 * static_cast<int64_t>(1 + rng() % 20));
+    if (rng() % 10 < 6) {
+      r.set_attended(true);
+      *r.mutable_check_in_time() = TimeUtil::SecondsToTimestamp(
+          start + static_cast<int64_t>(rng() % 1800));
+      r.set_minutes_attended(static_cast<int64_t>(20 + rng() % 100));
+      r.set_converted(rng() % 10 == 0);
+    }
+  }
+  return out;
+}
+
+// Its costs and revenue.
+std::vector<v1::EventLine> MakeLines(int e) {
+  const std::vector<std::tuple<std::string, bool, std::string, int64_t>> lines =
+      {{"venue", false, "venue", 120000},
+       {"ads", false, "marketing", 80000 + 1000 * e},
+       {"staff", false, "staff", 60000},
+       {"tickets", true, "tickets", 150000 + 2000 * e},
+       {"sponsor", true, "sponsorship", 100000}};
+  std::vector<v1::EventLine> out;
+  for (const auto& [id, revenue, category, amount] : lines) {
+    v1::EventLine& l = out.emplace_back();
+    l.set_event_id(EventId(e));
+    l.set_line_id(id);
+    l.set_revenue(revenue);
+    l.set_category(category);
+    l.mutable_amount()->set_minor_units(amount);
+  }
+  return out;
+}
+
+// A purchase of a benchmark customer during the year.
+v1::RecordPurchaseRequest MakePurchase(int64_t i) {
+  Draw rng((static_cast<uint64_t>(i) << 2) | 2);
+  v1::RecordPurchaseRequest r;
+  r.set_purchase_id(absl::StrCat("bp", i));
+  v1::Purchase* x = r.mutable_purchase();
+  x->set_customer_id(absl::StrCat("bc", rng() % kCustomers));
+  *x->mutable_purchase_time() =
+      TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(kYearStart) +
+                                   static_cast<int64_t>(rng() % kYearSeconds));
+  x->mutable_amount()->set_minor_units(
+      static_cast<int64_t>(1000 + rng() % 20000));
+  x->set_channel(rng() % 2 == 0 ? "web" : "store");
   return r;
 }
 
@@ -306,6 +400,72 @@ std::vector<v1::ImportedCustomer> Customers() {
   return out;
 }
 
+// The events, their lines and registrations, and the purchases.
+int SetupEvents(const std::shared_ptr<grpc::Channel>& channel) {
+  auto events = v1::EventService::NewStub(channel);
+  auto fail = [](const grpc::Status& s) {
+    std::cerr << "setup: " << s.error_message() << "\n";
+    return 1;
+  };
+  for (int e = 0; e < kEvents; ++e) {
+    v1::CreateEventRequest request = MakeEvent(e);
+    request.set_parent(kParent);
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::Event event;
+    grpc::Status s = events->CreateEvent(&context, request, &event);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      return fail(s);
+    }
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::ImportSummary summary;
+    auto writer = events->ImportEventLines(&context, &summary);
+    for (int e = 0; e < kEvents; ++e) {
+      v1::ImportEventLinesRequest message;
+      message.set_parent(kParent);
+      for (v1::EventLine& l : MakeLines(e)) *message.add_lines() = std::move(l);
+      writer->Write(message);
+    }
+    writer->WritesDone();
+    if (grpc::Status s = writer->Finish(); !s.ok()) return fail(s);
+  }
+  {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::ImportSummary summary;
+    auto writer = events->ImportRegistrations(&context, &summary);
+    for (int e = 0; e < kEvents; ++e) {
+      v1::ImportRegistrationsRequest message;
+      message.set_parent(kParent);
+      for (v1::Registration& r : MakeRegistrations(e)) {
+        *message.add_registrations() = std::move(r);
+      }
+      writer->Write(message);
+    }
+    writer->WritesDone();
+    if (grpc::Status s = writer->Finish(); !s.ok()) return fail(s);
+  }
+  auto customers = v1::CustomerService::NewStub(channel);
+  for (int64_t first = 0; first < kPurchases; first += 1000) {
+    v1::BatchRecordPurchasesRequest request;
+    request.set_parent(kParent);
+    for (int64_t i = first; i < std::min<int64_t>(kPurchases, first + 1000);
+         ++i) {
+      *request.add_requests() = MakePurchase(i);
+    }
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::ImportSummary summary;
+    grpc::Status s =
+        customers->BatchRecordPurchases(&context, request, &summary);
+    if (!s.ok()) return fail(s);
+  }
+  return 0;
+}
+
 int Setup() {
   auto channel = Channel();
   auto surveys = v1::SurveyService::NewStub(channel);
@@ -343,8 +503,11 @@ int Setup() {
   }
   writer->WritesDone();
   grpc::Status s = writer->Finish();
-  if (!s.ok()) std::cerr << "setup: " << s.error_message() << "\n";
-  return s.ok() ? 0 : 1;
+  if (!s.ok()) {
+    std::cerr << "setup: " << s.error_message() << "\n";
+    return 1;
+  }
+  return SetupEvents(channel);
 }
 
 int Ingest() {
@@ -439,11 +602,46 @@ int Load() {
   return failed == 0 ? 0 : 1;
 }
 
+// Times --count calls one after another; `call` sets the n it read.
+int TimeCalls(const std::function<grpc::Status(int64_t*)>& call) {
+  std::vector<double> ms;
+  int64_t n = 0;
+  for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
+    absl::Time t0 = absl::Now();
+    grpc::Status s = call(&n);
+    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
+    if (!s.ok()) {
+      std::cerr << "query: " << s.error_message() << "\n";
+      return 1;
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  auto pct = [&](double q) {
+    return ms[static_cast<size_t>(q * static_cast<double>(ms.size() - 1))];
+  };
+  std::cout << "query_p50_ms " << pct(0.5) << "\nquery_p99_ms " << pct(0.99)
+            << "\nquery_points_n " << n << "\n";
+  return 0;
+}
+
 int Query() {
-  auto stub = v1::KpiService::NewStub(Channel());
+  const std::string which = absl::GetFlag(FLAGS_query);
+  if (which == "event") {
+    // The report of an event in the middle of the year.
+    auto events = v1::EventService::NewStub(Channel());
+    v1::GetEventReportRequest request;
+    request.set_name(absl::StrCat(kParent, "/events/", EventId(kEvents / 2)));
+    return TimeCalls([&](int64_t* n) {
+      grpc::ClientContext context;
+      Authorize(&context);
+      v1::EventReport report;
+      grpc::Status s = events->GetEventReport(&context, request, &report);
+      *n = report.registrations();
+      return s;
+    });
+  }
   v1::QueryMetricRequest request;
   request.set_parent(kParent);
-  const std::string which = absl::GetFlag(FLAGS_query);
   int64_t from = absl::ToUnixSeconds(kYearStart);
   int64_t to = from + kYearSeconds;
   if (which == "nps") {
@@ -468,36 +666,23 @@ int Query() {
     request.set_granularity(v1::GRANULARITY_MONTH);
     request.add_group_by("source");
   } else {
-    std::cerr << "query: nps, csat, dau, retention or conversion\n";
+    std::cerr << "query: nps, csat, dau, retention, conversion or event\n";
     return 2;
   }
   *request.mutable_range()->mutable_start_time() =
       TimeUtil::SecondsToTimestamp(from);
   *request.mutable_range()->mutable_end_time() =
       TimeUtil::SecondsToTimestamp(to);
-  std::vector<double> ms;
-  int64_t n = 0;
-  for (int i = 0; i < absl::GetFlag(FLAGS_count); ++i) {
+  auto stub = v1::KpiService::NewStub(Channel());
+  return TimeCalls([&](int64_t* n) {
     grpc::ClientContext context;
     Authorize(&context);
     v1::QueryMetricResponse response;
-    absl::Time t0 = absl::Now();
     grpc::Status s = stub->QueryMetric(&context, request, &response);
-    ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
-    if (!s.ok()) {
-      std::cerr << "query: " << s.error_message() << "\n";
-      return 1;
-    }
-    n = 0;
-    for (const auto& p : response.points()) n += p.n();
-  }
-  std::sort(ms.begin(), ms.end());
-  auto pct = [&](double q) {
-    return ms[static_cast<size_t>(q * static_cast<double>(ms.size() - 1))];
-  };
-  std::cout << "query_p50_ms " << pct(0.5) << "\nquery_p99_ms " << pct(0.99)
-            << "\nquery_points_n " << n << "\n";
-  return 0;
+    *n = 0;
+    for (const auto& p : response.points()) *n += p.n();
+    return s;
+  });
 }
 
 }  // namespace
@@ -512,7 +697,8 @@ std::string SqlTime(const google::protobuf::Timestamp& t) {
 
 // Prints, as CSV for PostgreSQL's COPY, exactly the records `load` (and
 // `ingest` in batches) sends with the same --kind, --id_prefix, --start_id
-// and --total, or the customers `setup` stores (--kind customers).
+// and --total, or what `setup` stores (--kind customers, events,
+// registrations, event_lines, purchases).
 int Csv() {
   const std::string kind = absl::GetFlag(FLAGS_kind);
   std::string out;
@@ -532,9 +718,49 @@ int Csv() {
     flush(true);
     return 0;
   }
+  if (kind == "events" || kind == "registrations" || kind == "event_lines") {
+    for (int e = 0; e < kEvents; ++e) {
+      if (kind == "events") {
+        const v1::CreateEventRequest r = MakeEvent(e);
+        absl::StrAppend(&out, r.event_id(), ",",
+                        SqlTime(r.event().start_time()), ",",
+                        SqlTime(r.event().end_time()), ",",
+                        r.event().budget().minor_units(), "\n");
+      } else if (kind == "registrations") {
+        for (const v1::Registration& r : MakeRegistrations(e)) {
+          absl::StrAppend(&out, r.event_id(), ",", r.customer_id(), ",",
+                          SqlTime(r.register_time()), ",",
+                          r.attended() ? "t" : "f", ",",
+                          SqlTime(r.check_in_time()), ",", r.minutes_attended(),
+                          ",", r.converted() ? "t" : "f", "\n");
+        }
+      } else {
+        for (const v1::EventLine& l : MakeLines(e)) {
+          absl::StrAppend(&out, l.event_id(), ",", l.line_id(), ",",
+                          l.revenue() ? "t" : "f", ",", l.category(), ",",
+                          l.amount().minor_units(), "\n");
+        }
+      }
+    }
+    flush(true);
+    return 0;
+  }
+  if (kind == "purchases") {
+    for (int64_t i = 0; i < kPurchases; ++i) {
+      const v1::RecordPurchaseRequest r = MakePurchase(i);
+      absl::StrAppend(&out, r.purchase_id(), ",", r.purchase().customer_id(),
+                      ",", SqlTime(r.purchase().purchase_time()), ",",
+                      r.purchase().amount().minor_units(), ",",
+                      r.purchase().channel(), "\n");
+      flush(false);
+    }
+    flush(true);
+    return 0;
+  }
   const bool sessions = kind == "sessions";
   if (!sessions && kind != "responses") {
-    std::cerr << "--kind: responses, sessions or customers\n";
+    std::cerr << "--kind: responses, sessions, customers, events, "
+                 "registrations, event_lines or purchases\n";
     return 2;
   }
   const int64_t end = absl::GetFlag(FLAGS_total);
@@ -553,7 +779,7 @@ int Csv() {
       absl::StrAppend(&out, r.response_id(), ",", x.survey_id(), ",",
                       x.customer_id(), ",", SqlTime(x.submit_time()), ",",
                       x.score(), ",", x.channel(), ",", x.touchpoint(), ",",
-                      x.tags_size() > 0 ? "t" : "f", "\n");
+                      x.tags_size() > 0 ? "t" : "f", ",", x.event_id(), "\n");
     }
     flush(false);
   }

@@ -37,8 +37,10 @@
 #      the schema and indexes a team would write, and at each size the
 #      same series queries in SQL (weekly NPS by channel, monthly CSAT by
 #      touchpoint, 30-day DAU, monthly retention, monthly conversion by
-#      source), with mittarid's p50 against PostgreSQL's median of three;
-#      and bytes on disk per stored row on both sides.
+#      source) and one event's report (its registrations, lines, NPS, and
+#      its attendees' purchases 90 days around it), with mittarid's p50
+#      against PostgreSQL's median of three; and bytes on disk per stored
+#      row on both sides.
 # Prints a report with the ratios the targets are stated in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -106,6 +108,9 @@ median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR] = $1} END {print a
 # schema and indexes a team would write, and the same KPI queries in SQL.
 pg_on=""
 flood_rows=0
+# What setup stores: customers, events, registrations, event lines,
+# purchases (bench/mittari_bench.cc).
+setup_rows=$((20000 + 20 + 20000 + 100 + 100000))
 pg_setup() {
   local started=0
   pg_start "$work/pg" || started=$?
@@ -122,15 +127,29 @@ CREATE TABLE customers (id text PRIMARY KEY, segment text, region text,
   acquire_time timestamptz, churn_time timestamptz);
 CREATE TABLE responses (id text PRIMARY KEY, survey_id text NOT NULL,
   customer_id text, submitted_at timestamptz NOT NULL, score int,
-  channel text, touchpoint text, tagged boolean);
+  channel text, touchpoint text, tagged boolean, event_id text);
 CREATE INDEX responses_by_survey_time ON responses (survey_id, submitted_at);
+CREATE INDEX responses_by_event ON responses (event_id);
+CREATE TABLE events (id text PRIMARY KEY, start_time timestamptz NOT NULL,
+  end_time timestamptz NOT NULL, budget bigint);
+CREATE TABLE registrations (event_id text, customer_id text,
+  register_time timestamptz, attended boolean, check_in_time timestamptz,
+  minutes int, converted boolean, PRIMARY KEY (event_id, customer_id));
+CREATE TABLE event_lines (event_id text, line_id text, revenue boolean,
+  category text, amount bigint, PRIMARY KEY (event_id, line_id));
+CREATE TABLE purchases (id text PRIMARY KEY, customer_id text NOT NULL,
+  occur_time timestamptz NOT NULL, amount bigint, channel text);
+CREATE INDEX purchases_by_customer_time ON purchases (customer_id, occur_time);
 CREATE TABLE sessions (id text PRIMARY KEY, visitor_id text NOT NULL,
   customer_id text, start_time timestamptz NOT NULL, duration_seconds int,
   page_views int, source text, device text, landing_page text,
   converted boolean);
 CREATE INDEX sessions_by_time ON sessions (start_time);
 SQL
-  pg_copy customers x 0 0
+  local table
+  for table in customers events registrations event_lines purchases; do
+    pg_copy "$table" x 0 0
+  done
 }
 # pg_copy TABLE PREFIX START END: the records mittari_bench made with that
 # id prefix and numbers (TABLE is also the --kind).
@@ -159,6 +178,21 @@ declare -A pg_queries=(
     count(*) FILTER (WHERE acquire_time >= a AND acquire_time < a + interval '1 month') AS n
     FROM generate_series(timestamptz '$year_from', timestamptz '$year_to' - interval '1 month', interval '1 month') AS a
     CROSS JOIN customers GROUP BY a"
+  [event]="WITH e AS (SELECT * FROM events WHERE id = 'bench-event-10'),
+    r AS (SELECT * FROM registrations WHERE event_id = 'bench-event-10'),
+    a AS (SELECT customer_id FROM r WHERE attended)
+    SELECT (SELECT count(*) FROM r), (SELECT count(*) FROM a),
+      (SELECT count(*) FROM r WHERE attended AND converted),
+      (SELECT avg(minutes) FROM r WHERE attended),
+      (SELECT sum(amount) FILTER (WHERE revenue) FROM event_lines WHERE event_id = 'bench-event-10'),
+      (SELECT sum(amount) FILTER (WHERE NOT revenue) FROM event_lines WHERE event_id = 'bench-event-10'),
+      (SELECT count(*) FILTER (WHERE score >= 9) - count(*) FILTER (WHERE score <= 6)
+         FROM responses WHERE event_id = 'bench-event-10' AND survey_id = 'bench-nps'),
+      (SELECT count(*) FILTER (WHERE p.occur_time < e.start_time)
+         FROM purchases p JOIN a USING (customer_id), e
+         WHERE p.occur_time >= e.start_time - interval '90 days' AND p.occur_time < e.start_time),
+      (SELECT count(*) FROM purchases p JOIN a USING (customer_id), e
+         WHERE p.occur_time >= e.end_time AND p.occur_time < e.end_time + interval '90 days')"
   [conversion]="SELECT date_trunc('month', start_time, 'UTC') AS m, source, count(DISTINCT visitor_id),
     100.0 * count(DISTINCT visitor_id) FILTER (WHERE converted) / count(DISTINCT visitor_id)
     FROM sessions WHERE start_time >= '$year_from' AND start_time < '$year_to' GROUP BY 1, 2"
@@ -193,7 +227,7 @@ disk_per_row() {
   m=$(du -sb "$work/data" | cut -f1)
   if [ -n "$pg_on" ]; then
     local p
-    p=$(pg_sql -At -c "SELECT pg_total_relation_size('responses') + pg_total_relation_size('sessions') + pg_total_relation_size('customers')")
+    p=$(pg_sql -At -c "SELECT sum(pg_total_relation_size(c)) FROM unnest(ARRAY['responses', 'sessions', 'customers', 'events', 'registrations', 'event_lines', 'purchases']) AS c")
     printf "disk @ %9d rows            mittari %6.0f B/row   PostgreSQL %6.0f B/row (tables + indexes)   mittarid RSS %s MiB\n" \
       "$rows" "$(echo "$m / $rows" | bc -l)" "$(echo "$p / $rows" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
   else
@@ -342,7 +376,8 @@ for size in ${sizes//,/ }; do
     "$stored" "$p50" "$p99" "$(echo "$p50 / $first_p50" | bc -l)" "$(rss_mib "$server_pid")" >>"$report"
   side_by_side nps "$stored" "NPS" "$p50"
   side_by_side csat "$stored" "CSAT"
-  disk_per_row $((stored + 20000))
+  side_by_side event "$stored" "EVENT"
+  disk_per_row $((stored + setup_rows))
 done
 # Dashboards during a flood: the NPS series again at the last size while
 # responses arrive at half the unary peak.
@@ -400,7 +435,7 @@ for size in ${sessions//,/ }; do
     side_by_side "$which" "$rows" "${which^^}" "$p50"
   done
   side_by_side conversion "$s_stored" "CONVERSION"
-  disk_per_row $((${stored:-0} + s_stored + 20000 + flood_rows))
+  disk_per_row $((${stored:-0} + s_stored + setup_rows + flood_rows))
 done
 if [ -n "${s_unary_rate:-}" ]; then
   flooded sessions "$(echo "$s_unary_rate / 2" | bc)" dau "${idle_p99[dau]}" "DAU series, flood @ $s_stored"
