@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "common/errors.h"
+#include "common/net.h"
 #include "common/status_macros.h"
 #include "service/resource_names.h"
 
@@ -72,8 +73,8 @@ std::string ClientAddress(const grpc::ServerContextBase& context) {
     absl::ConsumePrefix(&host, "[");
     absl::ConsumeSuffix(&host, "]");
   }
-  const bool loopback = absl::StartsWith(host, "127.") || host == "::1" ||
-                        absl::StartsWith(peer, "unix:");
+  const bool loopback =
+      IsLoopbackAddress(host) || absl::StartsWith(peer, "unix:");
   if (loopback) {
     const auto& metadata = context.client_metadata();
     auto it = metadata.find("x-forwarded-for");

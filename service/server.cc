@@ -10,6 +10,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "common/errors.h"
+#include "common/net.h"
 #include "common/status_macros.h"
 #include "domain/api_keys.h"
 #include "grpc/health/v1/health.pb.h"
@@ -100,15 +101,6 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 }
 
 }  // namespace
-
-bool IsLoopbackAddress(absl::string_view listen) {
-  absl::string_view host = listen;
-  if (size_t colon = host.rfind(':'); colon != absl::string_view::npos) {
-    host = host.substr(0, colon);
-  }
-  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
-  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
-}
 
 Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 

@@ -50,9 +50,6 @@ struct ServerOptions {
   absl::Duration keepalive_timeout = absl::Seconds(20);
 };
 
-// True when `listen`'s host is a loopback address or "localhost".
-bool IsLoopbackAddress(absl::string_view listen);
-
 class Server {
  public:
   static absl::StatusOr<std::unique_ptr<Server>> Start(

@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/net.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 
@@ -47,6 +48,13 @@ absl::StatusOr<Client> Client::Connect(const Args& args) {
     }
     credentials = grpc::SslCredentials(ssl);
   } else {
+    // A key in clear crosses only the machine's own loopback.
+    if (!client.key_.empty() && !IsLoopbackAddress(addr) &&
+        !args.Has("insecure")) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "refusing to send the API key in clear to ", addr,
+          ": use --tls (or --ca-cert), or --insecure to send it anyway"));
+    }
     credentials = grpc::InsecureChannelCredentials();
   }
   grpc::ChannelArguments channel_args;

@@ -11,17 +11,20 @@ namespace mittari::cli {
 namespace {
 
 const std::set<std::string> kGlobalFlags = {
-    "addr",   "key",     "tls", "ca-cert", "tls-server-name",
-    "output", "timeout", "help"};
-const std::set<std::string> kBooleanFlags = {"tls", "help", "desc", "progress"};
+    "addr",   "key",     "tls",  "ca-cert", "tls-server-name",
+    "output", "timeout", "help", "insecure"};
+const std::set<std::string> kBooleanFlags = {"tls", "help", "desc", "progress",
+                                             "insecure"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
-         "[--ca-cert PEM]\n"
+         "[--ca-cert PEM] [--insecure]\n"
          "               [--output table|json] COMMAND ...\n\n"
          "The address, key and CA certificate may also come from "
          "MITTARI_ADDR,\n"
-         "MITTARI_KEY and MITTARI_CA_CERT. Commands:\n";
+         "MITTARI_KEY and MITTARI_CA_CERT. A key goes in clear only to a "
+         "loopback\n"
+         "address, unless --insecure. Commands:\n";
   for (const Command& c : commands) {
     std::string flags;
     for (const std::string& f : c.flags)

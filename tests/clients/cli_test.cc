@@ -1,4 +1,5 @@
 #include "clients/cli/args.h"
+#include "clients/cli/client.h"
 #include "clients/cli/csv.h"
 #include "clients/cli/output.h"
 #include "gmock/gmock.h"
@@ -22,6 +23,26 @@ TEST(ArgsTest, FlagsAnywhereRepeatedAndBoolean) {
   EXPECT_EQ(args->Get("group-by"), "segment");
   EXPECT_THAT(args->Unknown({"tls"}), ElementsAre("group-by", "group-by"));
   EXPECT_FALSE(Args::Parse({"--key"}, {}).ok());
+}
+
+TEST(ClientTest, AKeyGoesInClearOnlyOverLoopbackUnlessTold) {
+  auto connect = [](std::vector<std::string> argv) {
+    auto args = Args::Parse(argv, {"tls", "insecure"});
+    EXPECT_TRUE(args.ok());
+    return Client::Connect(*args).status();
+  };
+  EXPECT_TRUE(connect({"--addr", "127.0.0.1:50051", "--key", "k"}).ok());
+  EXPECT_TRUE(connect({"--addr", "localhost:50051", "--key", "k"}).ok());
+  EXPECT_TRUE(connect({"--addr", "[::1]:50051", "--key", "k"}).ok());
+  absl::Status refused = connect({"--addr", "10.0.0.7:50051", "--key", "k"});
+  EXPECT_EQ(refused.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(refused.message()),
+              ::testing::HasSubstr("refusing to send the API key in clear"));
+  EXPECT_TRUE(
+      connect({"--addr", "10.0.0.7:50051", "--key", "k", "--insecure"}).ok());
+  EXPECT_TRUE(
+      connect({"--addr", "10.0.0.7:50051", "--key", "k", "--tls"}).ok());
+  EXPECT_TRUE(connect({"--addr", "10.0.0.7:50051"}).ok());  // no key to leak
 }
 
 TEST(OutputTest, MessagesBecomeSnakeCaseJsonWithNulls) {

@@ -1,5 +1,6 @@
 #include "service/server.h"
 
+#include "common/net.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -17,6 +18,9 @@ TEST(ServerTest, KnowsLoopbackAddresses) {
   EXPECT_FALSE(IsLoopbackAddress("0.0.0.0:50051"));
   EXPECT_FALSE(IsLoopbackAddress("[::]:50051"));
   EXPECT_FALSE(IsLoopbackAddress("10.0.0.1:50051"));
+  EXPECT_TRUE(IsLoopbackAddress("127.0.0.1"));
+  EXPECT_TRUE(IsLoopbackAddress("::1"));
+  EXPECT_FALSE(IsLoopbackAddress("mittari.example.com:443"));
 }
 
 TEST(ServerTest, RefusesNonLoopbackWithoutTls) {
