@@ -21,6 +21,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
+#include "tests/testing/domain_world.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -41,35 +42,23 @@ absl::Time Utc(int y, int m, int d, int hh = 0, int mm = 0) {
 class ActivityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_THAT(workspaces_.Create("w", "W", "Europe/Helsinki", "EUR"), IsOk());
+    ASSERT_THAT(world_.workspaces.Create("w", "W", "Europe/Helsinki", "EUR"),
+                IsOk());
   }
 
   std::optional<double> Value(const std::string& metric, absl::Time from,
-                              absl::Time to) {
+                              absl::Time to) const {
     MetricQuery q;
     q.metric = metric;
     q.from = from;
     q.to = to;
-    auto points = metrics_.Query("w", q);
+    auto points = world_.metrics.Query("w", q);
     EXPECT_THAT(points, IsOk());
     return points->at(0).estimate.value;
   }
 
   storage::MemoryStore store_;
-  testing::FakeClock clock_{Utc(2026, 7, 1)};
-  KeyRing keys_{store_, clock_};
-  WorkspaceDirectory workspaces_{store_, keys_, clock_};
-  SurveyCatalog surveys_{store_, clock_};
-  CustomerDirectory customers_{store_, workspaces_, clock_};
-  ResponseLedger responses_{store_, workspaces_, surveys_, customers_, clock_};
-  PurchaseLedger purchases_{store_, workspaces_, customers_, clock_};
-  SessionLedger sessions_{store_, workspaces_, customers_, clock_};
-  TicketLedger tickets_{store_, workspaces_, customers_, clock_};
-  kpi::ActivityMetrics metrics_{store_, workspaces_};
-  kpi::SurveyMetrics survey_metrics_{store_, workspaces_, surveys_};
-  Events events_{store_, customers_, purchases_, survey_metrics_, clock_};
-  Privacy privacy_{store_,     workspaces_, customers_, responses_,
-                   purchases_, sessions_,   tickets_,   events_};
+  testing::DomainWorld world_{store_, Utc(2026, 7, 1)};
 };
 
 records::Customer Customer(const std::string& id, const std::string& segment,
@@ -92,14 +81,15 @@ records::Purchase Purchase(const std::string& id, const std::string& customer,
 }
 
 TEST_F(ActivityTest, ValidatesAndStoresNothingOfABadBatch) {
-  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
-              IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
   records::Purchase other_currency = Purchase("p2", "c1", Utc(2026, 1, 1), 5);
   other_currency.set_currency("SEK");
   records::Purchase refund = Purchase("p3", "c1", Utc(2026, 1, 2), -5);
   records::Purchase future = Purchase("p4", "c1", Utc(2027, 1, 1), 5);
   records::Purchase stranger = Purchase("p5", "nobody", Utc(2026, 1, 1), 5);
-  absl::Status s = purchases_
+  absl::Status s = world_.purchases
                        .Put("w",
                             {Purchase("p1", "c1", Utc(2026, 1, 1), 5),
                              other_currency, refund, future, stranger},
@@ -113,42 +103,47 @@ TEST_F(ActivityTest, ValidatesAndStoresNothingOfABadBatch) {
                                    "requests[2].purchase.amount",
                                    "requests[3].purchase.purchase_time",
                                    "requests[4].purchase.customer_id"}));
-  EXPECT_THAT(purchases_.Get("w", "p1"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(world_.purchases.Get("w", "p1"),
+              StatusIs(absl::StatusCode::kNotFound));
 
   records::Ticket t;
   t.set_id("t1");
   t.set_customer_id("c1");
   t.set_open_time_us(absl::ToUnixMicros(Utc(2026, 1, 1, 12)));
   t.set_first_response_time_us(absl::ToUnixMicros(Utc(2026, 1, 1, 11)));
-  EXPECT_EQ(
-      errors::FieldViolations(tickets_.Put("w", {t}, "").status()).at(0).field,
-      "ticket.first_response_time");
+  EXPECT_EQ(errors::FieldViolations(world_.tickets.Put("w", {t}, "").status())
+                .at(0)
+                .field,
+            "ticket.first_response_time");
 }
 
 TEST_F(ActivityTest, AReplacedRecordCountsOnlyInItsNewVersion) {
-  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
-              IsOk());
-  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
-              IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+      IsOk());
   absl::Time from = Utc(2026, 1, 1);
   absl::Time to = Utc(2026, 2, 1);
-  ASSERT_THAT(purchases_.Put("w",
-                             {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
-                              Purchase("p2", "c1", Utc(2026, 1, 6), 3000)},
-                             ""),
-              IsOk());
+  ASSERT_THAT(
+      world_.purchases.Put("w",
+                           {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
+                            Purchase("p2", "c1", Utc(2026, 1, 6), 3000)},
+                           ""),
+      IsOk());
   EXPECT_EQ(Value("aov", from, to), 2000.0);
   EXPECT_EQ(Value("repeat_purchase_rate", from, to), 100.0);
   // p2 moves to another customer, day and amount.
-  auto counts =
-      purchases_.Put("w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
+  auto counts = world_.purchases.Put(
+      "w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
   ASSERT_THAT(counts, IsOk());
   EXPECT_EQ(counts->updated, 1);
   EXPECT_EQ(Value("aov", from, to), 3000.0);
   EXPECT_EQ(Value("purchase_frequency", from, to), 1.0);
   EXPECT_EQ(Value("repeat_purchase_rate", from, to), 0.0);
-  auto again =
-      purchases_.Put("w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
+  auto again = world_.purchases.Put(
+      "w", {Purchase("p2", "c2", Utc(2026, 1, 20), 5000)}, "");
   EXPECT_EQ(again->unchanged, 1);
 }
 
@@ -176,7 +171,7 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
   std::vector<records::Customer> list;
   list.reserve(customers.size());
   for (const auto& [id, c] : customers) list.push_back(c);
-  ASSERT_THAT(customers_.Import("w", list), IsOk());
+  ASSERT_THAT(world_.customers.Import("w", list), IsOk());
 
   std::map<std::string, records::Purchase> purchases;
   std::map<std::string, records::Session> sessions;
@@ -221,9 +216,9 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
       ts.push_back(t);
       tickets[t.id()] = t;
     }
-    ASSERT_THAT(purchases_.Put("w", ps, ""), IsOk());
-    ASSERT_THAT(sessions_.Put("w", ss, ""), IsOk());
-    ASSERT_THAT(tickets_.Put("w", ts, ""), IsOk());
+    ASSERT_THAT(world_.purchases.Put("w", ps, ""), IsOk());
+    ASSERT_THAT(world_.sessions.Put("w", ss, ""), IsOk());
+    ASSERT_THAT(world_.tickets.Put("w", ts, ""), IsOk());
   }
 
   absl::TimeZone zone;
@@ -254,7 +249,7 @@ TEST_F(ActivityTest, RollupsEqualRawRecomputationOverRandomQueries) {
       q.granularity = Granularity::kMonth;
     bool grouped = uniform(0, 1) == 0;
     if (grouped) q.group_by = {"segment"};
-    auto points = metrics_.Query("w", q);
+    auto points = world_.metrics.Query("w", q);
     ASSERT_THAT(points, IsOk());
     for (const MetricPoint& p : *points) {
       // The point's bounds within the range.
@@ -398,14 +393,15 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
   records::Customer c = Customer("c1", "smb", Utc(2025, 1, 1));
   c.set_display_name("Erkki Esimerkki");
   c.set_churn_time_us(absl::ToUnixMicros(Utc(2026, 3, 1)));
-  ASSERT_THAT(customers_.Create("w", c), IsOk());
-  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
-              IsOk());
-  ASSERT_THAT(purchases_.Put("w",
-                             {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
-                              Purchase("p2", "c1", Utc(2026, 1, 6), 3000),
-                              Purchase("p3", "c2", Utc(2026, 1, 6), 500)},
-                             ""),
+  ASSERT_THAT(world_.customers.Create("w", c), IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(world_.purchases.Put("w",
+                                   {Purchase("p1", "c1", Utc(2026, 1, 5), 1000),
+                                    Purchase("p2", "c1", Utc(2026, 1, 6), 3000),
+                                    Purchase("p3", "c2", Utc(2026, 1, 6), 500)},
+                                   ""),
               IsOk());
   absl::Time from = Utc(2026, 1, 1);
   absl::Time to = Utc(2026, 4, 1);
@@ -416,15 +412,16 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
   before.reserve(metrics.size());
   for (const std::string& m : metrics) before.push_back(Value(m, from, to));
 
-  auto data = privacy_.Export("w", "c1");
+  auto data = world_.privacy.Export("w", "c1");
   ASSERT_THAT(data, IsOk());
   EXPECT_EQ(data->customer.display_name(), "Erkki Esimerkki");
   EXPECT_EQ(data->purchases.size(), 2U);
-  auto erased = privacy_.Erase("w", "c1");
+  auto erased = world_.privacy.Erase("w", "c1");
   ASSERT_THAT(erased, IsOk());
   EXPECT_EQ(erased->purchases, 2);
-  EXPECT_THAT(customers_.Get("w", "c1"), StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_NE(purchases_.Get("w", "p1")->customer_id(), "c1");
+  EXPECT_THAT(world_.customers.Get("w", "c1"),
+              StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_NE(world_.purchases.Get("w", "p1")->customer_id(), "c1");
   for (size_t i = 0; i < metrics.size(); ++i) {
     EXPECT_EQ(Value(metrics[i], from, to), before[i]) << metrics[i];
   }
@@ -456,10 +453,12 @@ TEST_F(ActivityTest, ErasureKeepsEveryKpiAndRemovesThePerson) {
 }
 
 TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
-  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
-              IsOk());
-  ASSERT_THAT(customers_.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
-              IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c2", "smb", Utc(2025, 1, 1))),
+      IsOk());
   auto session = [](const std::string& id, const std::string& visitor,
                     const std::string& customer, absl::Time t) {
     records::Session s;
@@ -473,22 +472,23 @@ TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
   // c1 on two devices (visitor ids), one of them also anonymous before
   // signing in; c2 and a stranger elsewhere.
   ASSERT_THAT(
-      sessions_.Put("w",
-                    {session("s1", "phone-of-c1", "c1", Utc(2026, 3, 2)),
-                     session("s2", "laptop-of-c1", "c1", Utc(2026, 3, 2)),
-                     session("s3", "phone-of-c1", "", Utc(2026, 3, 1)),
-                     session("s4", "phone-of-c2", "c2", Utc(2026, 3, 2)),
-                     session("s5", "stranger", "", Utc(2026, 3, 2))},
-                    ""),
+      world_.sessions.Put("w",
+                          {session("s1", "phone-of-c1", "c1", Utc(2026, 3, 2)),
+                           session("s2", "laptop-of-c1", "c1", Utc(2026, 3, 2)),
+                           session("s3", "phone-of-c1", "", Utc(2026, 3, 1)),
+                           session("s4", "phone-of-c2", "c2", Utc(2026, 3, 2)),
+                           session("s5", "stranger", "", Utc(2026, 3, 2))},
+                          ""),
       IsOk());
   const absl::Time from = Utc(2026, 3, 1);
   const absl::Time to = Utc(2026, 3, 3);
   std::vector<std::string> metrics = {"dau", "mau", "conversion_rate",
                                       "pages_per_session", "engagement_rate"};
   std::vector<std::optional<double>> before;
+  before.reserve(metrics.size());
   for (const std::string& m : metrics) before.push_back(Value(m, from, to));
 
-  auto erased = privacy_.Erase("w", "c1");
+  auto erased = world_.privacy.Erase("w", "c1");
   ASSERT_THAT(erased, IsOk());
   EXPECT_EQ(erased->sessions, 2);
   for (size_t i = 0; i < metrics.size(); ++i) {
@@ -496,9 +496,9 @@ TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
   }
   // Two devices keep two pseudonyms, and the anonymous session takes the
   // pseudonym of its device; nothing else changes.
-  auto s1 = sessions_.Get("w", "s1");
-  auto s2 = sessions_.Get("w", "s2");
-  auto s3 = sessions_.Get("w", "s3");
+  auto s1 = world_.sessions.Get("w", "s1");
+  auto s2 = world_.sessions.Get("w", "s2");
+  auto s3 = world_.sessions.Get("w", "s3");
   ASSERT_THAT(s1, IsOk());
   ASSERT_THAT(s2, IsOk());
   ASSERT_THAT(s3, IsOk());
@@ -507,8 +507,8 @@ TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
   EXPECT_NE(s1->visitor_id(), s2->visitor_id());
   EXPECT_EQ(s3->visitor_id(), s1->visitor_id());
   EXPECT_EQ(s3->customer_id(), "");
-  EXPECT_EQ(sessions_.Get("w", "s4")->visitor_id(), "phone-of-c2");
-  EXPECT_EQ(sessions_.Get("w", "s5")->visitor_id(), "stranger");
+  EXPECT_EQ(world_.sessions.Get("w", "s4")->visitor_id(), "phone-of-c2");
+  EXPECT_EQ(world_.sessions.Get("w", "s5")->visitor_id(), "stranger");
   bool named = false;
   for (auto cf :
        {storage::ColumnFamily::kCatalog, storage::ColumnFamily::kFacts,
@@ -526,17 +526,19 @@ TEST_F(ActivityTest, ErasureTakesTheVisitorIdsOfThePersonsSessions) {
 }
 
 TEST_F(ActivityTest, DistinctDimensionValuesAreCappedPerWorkspace) {
-  workspaces_.dimension_caps().SetLimits({3, 10});
-  ASSERT_THAT(workspaces_.Create("v", "V", "UTC", "EUR"), IsOk());
-  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
-              IsOk());
-  ASSERT_THAT(customers_.Create("v", Customer("c1", "smb", Utc(2025, 1, 1))),
-              IsOk());
+  world_.workspaces.dimension_caps().SetLimits({3, 10});
+  ASSERT_THAT(world_.workspaces.Create("v", "V", "UTC", "EUR"), IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(
+      world_.customers.Create("v", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
   auto bought = [&](const std::string& ws, const std::string& id,
                     const std::string& channel) {
     records::Purchase p = Purchase(id, "c1", Utc(2026, 1, 5), 100);
     p.set_channel(channel);
-    return purchases_.Put(ws, {p}, "").status();
+    return world_.purchases.Put(ws, {p}, "").status();
   };
   EXPECT_THAT(bought("w", "p1", "web"), IsOk());
   EXPECT_THAT(bought("w", "p2", "store"), IsOk());
@@ -545,13 +547,14 @@ TEST_F(ActivityTest, DistinctDimensionValuesAreCappedPerWorkspace) {
   absl::Status refused = bought("w", "p5", "kiosk");
   EXPECT_THAT(refused, StatusIs(absl::StatusCode::kResourceExhausted));
   EXPECT_THAT(std::string(refused.message()), ::testing::HasSubstr("channel"));
-  EXPECT_THAT(purchases_.Get("w", "p5"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(world_.purchases.Get("w", "p5"),
+              StatusIs(absl::StatusCode::kNotFound));
   // Known values still pass; another workspace has caps of its own.
   EXPECT_THAT(bought("w", "p6", "web"), IsOk());
   EXPECT_THAT(bought("v", "p1", "kiosk"), IsOk());
   // The values taken are stored: a new server (caps loaded anew) refuses
   // the same.
-  WorkspaceDirectory again(store_, keys_, clock_);
+  WorkspaceDirectory again(store_, world_.keys, world_.clock);
   again.dimension_caps().SetLimits({3, 10});
   auto admitted = again.dimension_caps().Admit("w", {{"channel", "kiosk"}});
   EXPECT_THAT(admitted.status(),
@@ -569,12 +572,12 @@ TEST_F(ActivityTest, NothingNamingACustomerIsStoredAfterItsErasure) {
   survey.set_id("nps");
   survey.set_kind(static_cast<int>(SurveyKind::kNps));
   survey.set_question("q");
-  ASSERT_THAT(surveys_.Create("w", survey), IsOk());
+  ASSERT_THAT(world_.surveys.Create("w", survey), IsOk());
   for (int round = 0; round < 20; ++round) {
     const std::string customer = absl::StrCat("erase-me-", round);
-    ASSERT_THAT(
-        customers_.Create("w", Customer(customer, "smb", Utc(2025, 1, 1))),
-        IsOk());
+    ASSERT_THAT(world_.customers.Create(
+                    "w", Customer(customer, "smb", Utc(2025, 1, 1))),
+                IsOk());
     std::atomic<bool> erased{false};
     std::atomic<int> pending{0};
     std::thread writer([&] {
@@ -590,14 +593,14 @@ TEST_F(ActivityTest, NothingNamingACustomerIsStoredAfterItsErasure) {
         r.set_score(n % 11);
         r.set_submit_time_us(absl::ToUnixMicros(Utc(2026, 6, 1)));
         ++pending;
-        responses_.SubmitAsync(
+        world_.responses.SubmitAsync(
             "w", r, [&](const absl::StatusOr<Submitted>&) { --pending; });
-        (void)purchases_.Put(
+        (void)world_.purchases.Put(
             "w", {Purchase(id, customer, Utc(2026, 6, 1), 100)}, "");
       }
     });
     absl::SleepFor(absl::Milliseconds(2));
-    ASSERT_THAT(privacy_.Erase("w", customer), IsOk());
+    ASSERT_THAT(world_.privacy.Erase("w", customer), IsOk());
     erased = true;
     writer.join();
     while (pending.load() > 0) absl::SleepFor(absl::Milliseconds(1));
@@ -654,15 +657,16 @@ records::Registration Registration(const std::string& event,
 
 TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   for (const char* c : {"c1", "c2", "c3", "c4"}) {
-    ASSERT_THAT(customers_.Create("w", Customer(c, "smb", Utc(2025, 1, 1))),
-                IsOk());
+    ASSERT_THAT(
+        world_.customers.Create("w", Customer(c, "smb", Utc(2025, 1, 1))),
+        IsOk());
   }
   records::Event e = Event("e1", "s", Utc(2026, 3, 1, 9));
   e.mutable_goals()->set_attendance_rate(75);
   e.mutable_goals()->set_conversions(2);
-  ASSERT_THAT(events_.Create("w", e), IsOk());
+  ASSERT_THAT(world_.events.Create("w", e), IsOk());
   // An empty event: ratios are absent, counts are 0.
-  auto empty = events_.Report("w", "e1", 0);
+  auto empty = world_.events.Report("w", "e1", 0);
   ASSERT_THAT(empty, IsOk());
   EXPECT_EQ(empty->registrations, 0);
   EXPECT_FALSE(empty->attendance_rate.has_value());
@@ -678,16 +682,17 @@ TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   tickets.set_revenue(true);
   tickets.set_category("tickets");
   tickets.set_amount(20000);
-  ASSERT_THAT(events_.RecordLines("w", {venue, tickets}, "lines"), IsOk());
-  ASSERT_THAT(
-      events_.RecordRegistrations("w",
-                                  {Registration("e1", "c1", true, true, 60),
-                                   Registration("e1", "c2", true, false, 30),
-                                   Registration("e1", "c3", true, false, 90),
-                                   Registration("e1", "c4", false, false, 0)},
-                                  "registrations"),
-      IsOk());
-  auto r = events_.Report("w", "e1", 0);
+  ASSERT_THAT(world_.events.RecordLines("w", {venue, tickets}, "lines"),
+              IsOk());
+  ASSERT_THAT(world_.events.RecordRegistrations(
+                  "w",
+                  {Registration("e1", "c1", true, true, 60),
+                   Registration("e1", "c2", true, false, 30),
+                   Registration("e1", "c3", true, false, 90),
+                   Registration("e1", "c4", false, false, 0)},
+                  "registrations"),
+              IsOk());
+  auto r = world_.events.Report("w", "e1", 0);
   ASSERT_THAT(r, IsOk());
   EXPECT_EQ(r->attendees, 3);
   EXPECT_EQ(*r->attendance_rate, 75.0);
@@ -708,7 +713,7 @@ TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   odd.set_id("odd");
   odd.set_category("catering");
   absl::Status s =
-      events_
+      world_.events
           .RecordRegistrations(
               "w", {early, Registration("e1", "c4", false, true, 0)},
               "registrations")
@@ -717,32 +722,33 @@ TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   for (const auto& v : errors::FieldViolations(s)) fields.insert(v.field);
   EXPECT_EQ(fields, (std::set<std::string>{"registrations[0].check_in_time",
                                            "registrations[1].converted"}));
-  EXPECT_EQ(
-      errors::FieldViolations(events_.RecordLines("w", {odd}, "lines").status())
-          .at(0)
-          .field,
-      "lines[0].category");
-  EXPECT_EQ(events_.Report("w", "e1", 0)->attendees, 3);
+  EXPECT_EQ(errors::FieldViolations(
+                world_.events.RecordLines("w", {odd}, "lines").status())
+                .at(0)
+                .field,
+            "lines[0].category");
+  EXPECT_EQ(world_.events.Report("w", "e1", 0)->attendees, 3);
 }
 
 TEST_F(EventsTest, ComparesAgainstEarlierEventsOfTheSeries) {
-  ASSERT_THAT(customers_.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(world_.events.Import("w", {Event("a", "s", Utc(2026, 1, 1)),
+                                         Event("b", "s", Utc(2026, 2, 1)),
+                                         Event("c", "other", Utc(2026, 3, 1))}),
               IsOk());
-  ASSERT_THAT(events_.Import("w", {Event("a", "s", Utc(2026, 1, 1)),
-                                   Event("b", "s", Utc(2026, 2, 1)),
-                                   Event("c", "other", Utc(2026, 3, 1))}),
-              IsOk());
-  ASSERT_THAT(events_.RecordRegistrations(
+  ASSERT_THAT(world_.events.RecordRegistrations(
                   "w", {Registration("b", "c1", true, false, 10)}, ""),
               IsOk());
-  auto rows = events_.Compare("w", {}, "attendees", true);
+  auto rows = world_.events.Compare("w", {}, "attendees", true);
   ASSERT_THAT(rows, IsOk());
   ASSERT_EQ(rows->size(), 3U);
   EXPECT_EQ((*rows)[0].report.event.id(), "b");
   EXPECT_EQ((*rows)[0].series_mean.at("attendees"), 0.0);
   EXPECT_EQ((*rows)[0].vs_series.at("attendees"), 1.0);
   EXPECT_TRUE((*rows)[1].series_mean.empty());  // the first of its series
-  EXPECT_THAT(events_.Compare("w", {}, "colour", false),
+  EXPECT_THAT(world_.events.Compare("w", {}, "colour", false),
               StatusIs(absl::StatusCode::kInvalidArgument));
 }
 

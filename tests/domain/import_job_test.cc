@@ -17,6 +17,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/rocksdb_store.h"
+#include "tests/testing/domain_world.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -44,20 +45,20 @@ class ImportJobTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* ws : {"bulk", "once"}) {
-      ASSERT_THAT(workspaces_.Create(ws, "W", "Europe/Helsinki", "EUR"),
+      ASSERT_THAT(world_.workspaces.Create(ws, "W", "Europe/Helsinki", "EUR"),
                   IsOk());
       for (int c = 0; c < 40; ++c) {
         records::Customer customer;
         customer.set_id(absl::StrCat("c", c));
         customer.set_segment(c % 3 == 0 ? "smb" : "enterprise");
         customer.set_acquire_time_us(absl::ToUnixMicros(Utc(2025, 1, 1)));
-        ASSERT_THAT(customers_.Create(ws, customer), IsOk());
+        ASSERT_THAT(world_.customers.Create(ws, customer), IsOk());
       }
       records::Survey s;
       s.set_id("nps");
       s.set_kind(static_cast<int>(SurveyKind::kNps));
       s.set_question("q");
-      ASSERT_THAT(surveys_.Create(ws, s), IsOk());
+      ASSERT_THAT(world_.surveys.Create(ws, s), IsOk());
     }
   }
 
@@ -99,29 +100,16 @@ class ImportJobTest : public ::testing::Test {
 
   testing::TempDir dir_;
   std::unique_ptr<storage::RocksDbStore> store_ = OpenStore(dir_.Sub("db"));
-  testing::FakeClock clock_{Utc(2026, 7, 1)};
-  KeyRing keys_{*store_, clock_};
-  WorkspaceDirectory workspaces_{*store_, keys_, clock_};
-  SurveyCatalog surveys_{*store_, clock_};
-  CustomerDirectory customers_{*store_, workspaces_, clock_};
-  ResponseLedger responses_{*store_, workspaces_, surveys_, customers_, clock_};
-  PurchaseLedger purchases_{*store_, workspaces_, customers_, clock_};
-  SessionLedger sessions_{*store_, workspaces_, customers_, clock_};
-  TicketLedger tickets_{*store_, workspaces_, customers_, clock_};
-  kpi::ActivityMetrics metrics_{*store_, workspaces_};
-  kpi::SurveyMetrics survey_metrics_{*store_, workspaces_, surveys_};
-  Events events_{*store_, customers_, purchases_, survey_metrics_, clock_};
-  Privacy privacy_{*store_,    workspaces_, customers_, responses_,
-                   purchases_, sessions_,   tickets_,   events_};
+  testing::DomainWorld world_{*store_, Utc(2026, 7, 1)};
 };
 
 TEST_F(ImportJobTest, ChunkedImportEqualsOneWrite) {
   const std::vector<records::Purchase> purchases = Purchases(2000);
-  auto once = purchases_.Put("once", purchases, "requests");
+  auto once = world_.purchases.Put("once", purchases, "requests");
   ASSERT_THAT(once, IsOk());
 
-  auto job =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  auto job = world_.purchases.StartImport("bulk", "requests",
+                                          WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   for (size_t i = 0; i < purchases.size(); i += 150) {
     std::vector<records::Purchase> chunk(
@@ -131,7 +119,7 @@ TEST_F(ImportJobTest, ChunkedImportEqualsOneWrite) {
     ASSERT_THAT((*job)->Add(std::move(chunk)), IsOk());
   }
   // Nothing is visible before the commit.
-  EXPECT_THAT(purchases_.Get("bulk", "p0"),
+  EXPECT_THAT(world_.purchases.Get("bulk", "p0"),
               StatusIs(absl::StatusCode::kNotFound));
   auto bulk = (*job)->Commit();
   ASSERT_THAT(bulk, IsOk());
@@ -140,10 +128,11 @@ TEST_F(ImportJobTest, ChunkedImportEqualsOneWrite) {
   EXPECT_EQ(bulk->updated, once->updated);
   for (const char* metric : {"aov", "purchase_frequency",
                              "repeat_purchase_rate", "clv_historical"}) {
-    EXPECT_EQ(Value(metrics_, "bulk", metric), Value(metrics_, "once", metric))
+    EXPECT_EQ(Value(world_.metrics, "bulk", metric),
+              Value(world_.metrics, "once", metric))
         << metric;
   }
-  EXPECT_GT(Value(metrics_, "bulk", "aov"), 0);
+  EXPECT_GT(Value(world_.metrics, "bulk", "aov"), 0);
 
   // Sessions (distinct visitors) and responses the same way.
   std::vector<records::Session> sessions;
@@ -165,11 +154,12 @@ TEST_F(ImportJobTest, ChunkedImportEqualsOneWrite) {
         absl::ToUnixMicros(Utc(2026, 1, 1) + absl::Hours((i % 1400) % 2000)));
     responses.push_back(r);
   }
-  ASSERT_THAT(sessions_.Put("once", sessions, "requests"), IsOk());
-  ASSERT_THAT(responses_.SubmitAll("once", responses, "requests"), IsOk());
-  auto session_job =
-      sessions_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
-  auto response_job = responses_.StartImport("bulk", "requests");
+  ASSERT_THAT(world_.sessions.Put("once", sessions, "requests"), IsOk());
+  ASSERT_THAT(world_.responses.SubmitAll("once", responses, "requests"),
+              IsOk());
+  auto session_job = world_.sessions.StartImport("bulk", "requests",
+                                                 WriteMode::kCreateOrReplace);
+  auto response_job = world_.responses.StartImport("bulk", "requests");
   ASSERT_THAT(session_job, IsOk());
   ASSERT_THAT(response_job, IsOk());
   for (size_t i = 0; i < 1500; i += 200) {
@@ -190,20 +180,21 @@ TEST_F(ImportJobTest, ChunkedImportEqualsOneWrite) {
   EXPECT_EQ(counts->duplicates, 100);
   for (const char* metric :
        {"dau", "mau", "stickiness", "conversion_rate", "pages_per_session"}) {
-    EXPECT_EQ(Value(metrics_, "bulk", metric), Value(metrics_, "once", metric))
+    EXPECT_EQ(Value(world_.metrics, "bulk", metric),
+              Value(world_.metrics, "once", metric))
         << metric;
   }
-  EXPECT_EQ(Value(survey_metrics_, "bulk", "nps"),
-            Value(survey_metrics_, "once", "nps"));
-  EXPECT_EQ(Value(survey_metrics_, "bulk", "response_count"), 1400);
+  EXPECT_EQ(Value(world_.survey_metrics, "bulk", "nps"),
+            Value(world_.survey_metrics, "once", "nps"));
+  EXPECT_EQ(Value(world_.survey_metrics, "bulk", "response_count"), 1400);
 }
 
 TEST_F(ImportJobTest, ABadRowInALateChunkStoresNothing) {
   std::vector<records::Purchase> purchases = Purchases(1000);
   purchases[905].set_amount(-5);  // negative, and not a refund
   purchases[905].clear_refund_of();
-  auto job =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  auto job = world_.purchases.StartImport("bulk", "requests",
+                                          WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   absl::Status failed;
   for (size_t i = 0; i < purchases.size() && failed.ok(); i += 100) {
@@ -212,82 +203,83 @@ TEST_F(ImportJobTest, ABadRowInALateChunkStoresNothing) {
                      purchases.begin() + static_cast<std::ptrdiff_t>(i) + 100});
   }
   EXPECT_THAT(failed, StatusIs(absl::StatusCode::kInvalidArgument));
-  ASSERT_EQ(errors::FieldViolations(failed).size(), 1u);
+  ASSERT_EQ(errors::FieldViolations(failed).size(), 1U);
   EXPECT_EQ(errors::FieldViolations(failed)[0].field,
             "requests[905].purchase.amount");
   job->reset();  // the stream ends with the error: the job is dropped
-  EXPECT_THAT(purchases_.Get("bulk", "p0"),
+  EXPECT_THAT(world_.purchases.Get("bulk", "p0"),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(Value(metrics_, "bulk", "aov"), -1);
+  EXPECT_EQ(Value(world_.metrics, "bulk", "aov"), -1);
   EXPECT_TRUE(std::filesystem::is_empty(dir_.Sub("db.imports")));
 }
 
 TEST_F(ImportJobTest, OneJobOfAKindPerWorkspaceAtATime) {
-  auto first =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  auto first = world_.purchases.StartImport("bulk", "requests",
+                                            WriteMode::kCreateOrReplace);
   ASSERT_THAT(first, IsOk());
   // A second purchase import of the workspace waits for the first to end;
   // other kinds and other workspaces do not.
-  EXPECT_THAT(
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace)
-          .status(),
-      StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(
-      sessions_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace),
-      IsOk());
-  EXPECT_THAT(
-      purchases_.StartImport("once", "requests", WriteMode::kCreateOrReplace),
-      IsOk());
+  EXPECT_THAT(world_.purchases
+                  .StartImport("bulk", "requests", WriteMode::kCreateOrReplace)
+                  .status(),
+              StatusIs(absl::StatusCode::kAborted));
+  EXPECT_THAT(world_.sessions.StartImport("bulk", "requests",
+                                          WriteMode::kCreateOrReplace),
+              IsOk());
+  EXPECT_THAT(world_.purchases.StartImport("once", "requests",
+                                           WriteMode::kCreateOrReplace),
+              IsOk());
   ASSERT_THAT((*first)->Add(Purchases(10)), IsOk());
   ASSERT_THAT((*first)->Commit(), IsOk());
-  EXPECT_THAT(
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace),
-      IsOk());
+  EXPECT_THAT(world_.purchases.StartImport("bulk", "requests",
+                                           WriteMode::kCreateOrReplace),
+              IsOk());
 }
 
 TEST_F(ImportJobTest, AConcurrentWriteOfAStagedRecordAbortsTheCommit) {
   const std::vector<records::Purchase> purchases = Purchases(300);
-  auto job =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  auto job = world_.purchases.StartImport("bulk", "requests",
+                                          WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   ASSERT_THAT((*job)->Add(purchases), IsOk());
   // Another call writes p3 while the job runs; a record the job does not
   // hold is no conflict.
   records::Purchase other = purchases[3];
   other.set_amount(777);
-  ASSERT_THAT(purchases_.Put("bulk", {other}, ""), IsOk());
+  ASSERT_THAT(world_.purchases.Put("bulk", {other}, ""), IsOk());
   records::Purchase unrelated = purchases[0];
   unrelated.set_id("elsewhere");
-  ASSERT_THAT(purchases_.Put("bulk", {unrelated}, ""), IsOk());
+  ASSERT_THAT(world_.purchases.Put("bulk", {unrelated}, ""), IsOk());
   EXPECT_THAT((*job)->Commit(), StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(purchases_.Get("bulk", "p0"),
+  EXPECT_THAT(world_.purchases.Get("bulk", "p0"),
               StatusIs(absl::StatusCode::kNotFound));
-  EXPECT_EQ(purchases_.Get("bulk", "p3")->amount(), 777);
+  EXPECT_EQ(world_.purchases.Get("bulk", "p3")->amount(), 777);
 
   // Run again, it stores the file (p3 as the file has it).
-  auto again =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  auto again = world_.purchases.StartImport("bulk", "requests",
+                                            WriteMode::kCreateOrReplace);
   ASSERT_THAT((*again)->Add(purchases), IsOk());
   auto counts = (*again)->Commit();
   ASSERT_THAT(counts, IsOk());
   EXPECT_EQ(counts->updated, 1 + 30);  // p3, and the ids sent twice
-  EXPECT_EQ(purchases_.Get("bulk", "p3")->amount(), purchases[3].amount());
+  EXPECT_EQ(world_.purchases.Get("bulk", "p3")->amount(),
+            purchases[3].amount());
 
   // The same file once more creates nothing and leaves every KPI as it
   // was; only the ids it sends twice are replaced (twice each) on the way.
-  const double aov = Value(metrics_, "bulk", "aov");
-  auto third =
-      purchases_.StartImport("bulk", "requests", WriteMode::kCreateOrReplace);
+  const double aov = Value(world_.metrics, "bulk", "aov");
+  auto third = world_.purchases.StartImport("bulk", "requests",
+                                            WriteMode::kCreateOrReplace);
   ASSERT_THAT((*third)->Add(purchases), IsOk());
   auto rerun = (*third)->Commit();
   ASSERT_THAT(rerun, IsOk());
   EXPECT_EQ(rerun->created, 0);
   EXPECT_EQ(rerun->updated, 60);
-  EXPECT_EQ(Value(metrics_, "bulk", "aov"), aov);
+  EXPECT_EQ(Value(world_.metrics, "bulk", "aov"), aov);
 }
 
 TEST_F(ImportJobTest, AnErasureDuringTheImportAbortsTheCommit) {
-  auto job = responses_.StartImport("bulk", "requests");
+  auto job = world_.responses.StartImport("bulk", "requests");
   ASSERT_THAT(job, IsOk());
   records::Response r;
   r.set_id("r1");
@@ -296,9 +288,9 @@ TEST_F(ImportJobTest, AnErasureDuringTheImportAbortsTheCommit) {
   r.set_score(9);
   r.set_submit_time_us(absl::ToUnixMicros(Utc(2026, 2, 1)));
   ASSERT_THAT((*job)->Add({r}), IsOk());
-  ASSERT_THAT(privacy_.Erase("bulk", "c1"), IsOk());
+  ASSERT_THAT(world_.privacy.Erase("bulk", "c1"), IsOk());
   EXPECT_THAT((*job)->Commit(), StatusIs(absl::StatusCode::kAborted));
-  EXPECT_THAT(responses_.Get("bulk", "r1"),
+  EXPECT_THAT(world_.responses.Get("bulk", "r1"),
               StatusIs(absl::StatusCode::kNotFound));
 }
 

@@ -19,6 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
+#include "tests/testing/domain_world.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
 
@@ -50,13 +51,14 @@ records::Session Session(const std::string& id, const std::string& visitor,
 class VisitorDaysTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_THAT(workspaces_.Create("w", "W", "Europe/Helsinki", "EUR"), IsOk());
+    ASSERT_THAT(world_.workspaces.Create("w", "W", "Europe/Helsinki", "EUR"),
+                IsOk());
     ASSERT_TRUE(absl::LoadTimeZone("Europe/Helsinki", &zone_));
     for (int c = 0; c < 10; ++c) {
       records::Customer customer;
       customer.set_id(absl::StrCat("c", c));
       customer.set_acquire_time_us(absl::ToUnixMicros(Utc(2025, 1, 1)));
-      ASSERT_THAT(customers_.Create("w", customer), IsOk());
+      ASSERT_THAT(world_.customers.Create("w", customer), IsOk());
     }
   }
 
@@ -64,14 +66,14 @@ class VisitorDaysTest : public ::testing::Test {
   // filter) or from the entity scan (a filter every session passes).
   std::vector<kpi::MetricPoint> Daily(const std::string& metric,
                                       absl::Time from, absl::Time to,
-                                      bool scan = false) {
+                                      bool scan = false) const {
     MetricQuery q;
     q.metric = metric;
     q.from = from;
     q.to = to;
     q.granularity = Granularity::kDay;
     if (scan) q.filters = {{"source", "web"}};
-    auto points = metrics_.Query("w", q);
+    auto points = world_.metrics.Query("w", q);
     EXPECT_THAT(points, IsOk());
     return points.ok() ? *points : std::vector<kpi::MetricPoint>{};
   }
@@ -83,7 +85,7 @@ class VisitorDaysTest : public ::testing::Test {
     std::map<std::string, std::set<absl::CivilDay>> active;
     std::string after;
     for (;;) {
-      auto page = sessions_.List("w", "", after, 1000);
+      auto page = world_.sessions.List("w", "", after, 1000);
       EXPECT_THAT(page, IsOk());
       for (const records::Session& s : page->items) {
         active[s.visitor_id()].insert(
@@ -133,21 +135,8 @@ class VisitorDaysTest : public ::testing::Test {
   }
 
   storage::MemoryStore store_;
-  testing::FakeClock clock_{Utc(2026, 7, 1)};
   absl::TimeZone zone_;
-  KeyRing keys_{store_, clock_};
-  WorkspaceDirectory workspaces_{store_, keys_, clock_};
-  SurveyCatalog surveys_{store_, clock_};
-  CustomerDirectory customers_{store_, workspaces_, clock_};
-  ResponseLedger responses_{store_, workspaces_, surveys_, customers_, clock_};
-  PurchaseLedger purchases_{store_, workspaces_, customers_, clock_};
-  SessionLedger sessions_{store_, workspaces_, customers_, clock_};
-  TicketLedger tickets_{store_, workspaces_, customers_, clock_};
-  kpi::ActivityMetrics metrics_{store_, workspaces_};
-  kpi::SurveyMetrics survey_metrics_{store_, workspaces_, surveys_};
-  Events events_{store_, customers_, purchases_, survey_metrics_, clock_};
-  Privacy privacy_{store_,     workspaces_, customers_, responses_,
-                   purchases_, sessions_,   tickets_,   events_};
+  testing::DomainWorld world_{store_, Utc(2026, 7, 1)};
 };
 
 TEST_F(VisitorDaysTest, DailySeriesEqualACountOfTheStoredSessions) {
@@ -173,14 +162,14 @@ TEST_F(VisitorDaysTest, DailySeriesEqualACountOfTheStoredSessions) {
       std::vector<records::Session> sessions;
       sessions.reserve(40);
       for (int k = 0; k < 40; ++k) sessions.push_back(session(uniform(0, 399)));
-      ASSERT_THAT(sessions_.Put("w", sessions, ""), IsOk());
+      ASSERT_THAT(world_.sessions.Put("w", sessions, ""), IsOk());
     }
     ExpectExact(first, 200, absl::StrCat("round ", round));
   }
 
   // An import in chunks, replacing some sessions, with new ones.
   auto job =
-      sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+      world_.sessions.StartImport("w", "requests", WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   for (int chunk = 0; chunk < 4; ++chunk) {
     std::vector<records::Session> sessions;
@@ -192,8 +181,8 @@ TEST_F(VisitorDaysTest, DailySeriesEqualACountOfTheStoredSessions) {
   ExpectExact(first, 200, "after the import");
 
   // Erasures move the persons' sessions to pseudonymous visitors.
-  ASSERT_THAT(privacy_.Erase("w", "c1"), IsOk());
-  ASSERT_THAT(privacy_.Erase("w", "c2"), IsOk());
+  ASSERT_THAT(world_.privacy.Erase("w", "c1"), IsOk());
+  ASSERT_THAT(world_.privacy.Erase("w", "c2"), IsOk());
   ExpectExact(first, 200, "after the erasures");
 }
 
@@ -225,7 +214,7 @@ TEST_F(VisitorDaysTest, ConcurrentWritersOfOneVisitorStayExact) {
                                   return a.id() == b.id();
                                 }),
                     batch.end());
-        ASSERT_THAT(sessions_.Put("w", batch, ""), IsOk());
+        ASSERT_THAT(world_.sessions.Put("w", batch, ""), IsOk());
       }
     });
   }
@@ -235,22 +224,23 @@ TEST_F(VisitorDaysTest, ConcurrentWritersOfOneVisitorStayExact) {
 
 TEST_F(VisitorDaysTest, AnImportIsAbortedWhenAVisitorItReadChanges) {
   ASSERT_THAT(
-      sessions_.Put("w", {Session("s1", "v1", Utc(2026, 3, 1, 12))}, ""),
+      world_.sessions.Put("w", {Session("s1", "v1", Utc(2026, 3, 1, 12))}, ""),
       IsOk());
   auto job =
-      sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+      world_.sessions.StartImport("w", "requests", WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   // The job adds v1's 10 March; meanwhile a call adds v1's 20 March, which
   // changes how much of the MAU the job's day covers.
   ASSERT_THAT((*job)->Add({Session("s2", "v1", Utc(2026, 3, 10, 12))}), IsOk());
   ASSERT_THAT(
-      sessions_.Put("w", {Session("s3", "v1", Utc(2026, 3, 20, 12))}, ""),
+      world_.sessions.Put("w", {Session("s3", "v1", Utc(2026, 3, 20, 12))}, ""),
       IsOk());
   EXPECT_THAT((*job)->Commit(), StatusIs(absl::StatusCode::kAborted));
   ExpectExact(absl::CivilDay(2026, 2, 20), 60, "after the abort");
 
   // Run again, it is stored.
-  job = sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  job =
+      world_.sessions.StartImport("w", "requests", WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   ASSERT_THAT((*job)->Add({Session("s2", "v1", Utc(2026, 3, 10, 12))}), IsOk());
   ASSERT_THAT((*job)->Commit(), IsOk());
@@ -259,11 +249,12 @@ TEST_F(VisitorDaysTest, AnImportIsAbortedWhenAVisitorItReadChanges) {
             1.0);
 
   // A visitor the job never read may change meanwhile.
-  job = sessions_.StartImport("w", "requests", WriteMode::kCreateOrReplace);
+  job =
+      world_.sessions.StartImport("w", "requests", WriteMode::kCreateOrReplace);
   ASSERT_THAT(job, IsOk());
   ASSERT_THAT((*job)->Add({Session("s4", "v2", Utc(2026, 3, 10, 12))}), IsOk());
   ASSERT_THAT(
-      sessions_.Put("w", {Session("s5", "v3", Utc(2026, 3, 10, 13))}, ""),
+      world_.sessions.Put("w", {Session("s5", "v3", Utc(2026, 3, 10, 13))}, ""),
       IsOk());
   EXPECT_THAT((*job)->Commit(), IsOk());
   ExpectExact(absl::CivilDay(2026, 2, 20), 60, "after the last import");
