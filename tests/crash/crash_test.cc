@@ -319,15 +319,25 @@ void Write(const std::shared_ptr<grpc::Channel>& channel, Workspace& w,
   });
 }
 
-// Every page of a List call: `list(token, next)` fetches one page, hands
-// its items on and sets the next token.
-template <typename List>
-void EveryPage(List list) {
+// Visits every page of the workspace's records through a List method.
+template <typename Stub, typename Request, typename Page, typename Visit>
+void ListAll(const Workspace& w, Stub& stub,
+             grpc::Status (Stub::*list)(grpc::ClientContext*, const Request&,
+                                        Page*),
+             const std::string& what, Visit visit) {
   std::string token;
   do {
-    std::string next;
-    list(token, next);
-    token = next;
+    Request request;
+    request.set_parent(w.parent());
+    request.set_page_size(1000);
+    request.set_page_token(token);
+    grpc::ClientContext context;
+    Authorize(context, w.key);
+    Page page;
+    grpc::Status s = (stub.*list)(&context, request, &page);
+    if (!s.ok()) Fail(what + ": " + s.error_message());
+    visit(page);
+    token = page.next_page_token();
   } while (!token.empty());
 }
 
@@ -408,23 +418,14 @@ int64_t Check(const std::shared_ptr<grpc::Channel>& channel, const Workspace& w,
   int64_t promoters = 0;
   int64_t detractors = 0;
   int64_t answers = 0;
-  EveryPage([&](const std::string& token, std::string& next) {
-    v1::ListResponsesRequest request;
-    request.set_parent(w.parent());
-    request.set_page_size(1000);
-    request.set_page_token(token);
-    grpc::ClientContext context;
-    Authorize(context, w.key);
-    v1::ListResponsesResponse page;
-    grpc::Status s = surveys->ListResponses(&context, request, &page);
-    if (!s.ok()) Fail("ListResponses: " + s.error_message());
-    for (const v1::Response& r : page.responses()) {
-      ++answers;
-      promoters += r.score() >= 9 ? 1 : 0;
-      detractors += r.score() <= 6 ? 1 : 0;
-    }
-    next = page.next_page_token();
-  });
+  ListAll(w, *surveys, &v1::SurveyService::Stub::ListResponses, "ListResponses",
+          [&](const v1::ListResponsesResponse& page) {
+            for (const v1::Response& r : page.responses()) {
+              ++answers;
+              promoters += r.score() >= 9 ? 1 : 0;
+              detractors += r.score() <= 6 ? 1 : 0;
+            }
+          });
   const v1::QueryMetricResponse nps =
       Query(*kpi, w, "nps", v1::GRANULARITY_NONE);
   if (answers > 0) {
@@ -439,21 +440,13 @@ int64_t Check(const std::shared_ptr<grpc::Channel>& channel, const Workspace& w,
   }
 
   std::map<int64_t, std::set<std::string>> visitors_by_day;
-  EveryPage([&](const std::string& token, std::string& next) {
-    v1::ListSessionsRequest request;
-    request.set_parent(w.parent());
-    request.set_page_size(1000);
-    request.set_page_token(token);
-    grpc::ClientContext context;
-    Authorize(context, w.key);
-    v1::ListSessionsResponse page;
-    grpc::Status s = customers->ListSessions(&context, request, &page);
-    if (!s.ok()) Fail("ListSessions: " + s.error_message());
-    for (const v1::Session& x : page.sessions()) {
-      visitors_by_day[x.start_time().seconds() / 86400].insert(x.visitor_id());
-    }
-    next = page.next_page_token();
-  });
+  ListAll(w, *customers, &v1::CustomerService::Stub::ListSessions,
+          "ListSessions", [&](const v1::ListSessionsResponse& page) {
+            for (const v1::Session& x : page.sessions()) {
+              visitors_by_day[x.start_time().seconds() / 86400].insert(
+                  x.visitor_id());
+            }
+          });
   const v1::QueryMetricResponse dau =
       Query(*kpi, w, "dau", v1::GRANULARITY_DAY);
   for (const v1::MetricPoint& p : dau.points()) {
@@ -470,22 +463,13 @@ int64_t Check(const std::shared_ptr<grpc::Channel>& channel, const Workspace& w,
 
   int64_t orders = 0;
   int64_t revenue = 0;
-  EveryPage([&](const std::string& token, std::string& next) {
-    v1::ListPurchasesRequest request;
-    request.set_parent(w.parent());
-    request.set_page_size(1000);
-    request.set_page_token(token);
-    grpc::ClientContext context;
-    Authorize(context, w.key);
-    v1::ListPurchasesResponse page;
-    grpc::Status s = customers->ListPurchases(&context, request, &page);
-    if (!s.ok()) Fail("ListPurchases: " + s.error_message());
-    for (const v1::Purchase& x : page.purchases()) {
-      ++orders;
-      revenue += x.amount().minor_units();
-    }
-    next = page.next_page_token();
-  });
+  ListAll(w, *customers, &v1::CustomerService::Stub::ListPurchases,
+          "ListPurchases", [&](const v1::ListPurchasesResponse& page) {
+            for (const v1::Purchase& x : page.purchases()) {
+              ++orders;
+              revenue += x.amount().minor_units();
+            }
+          });
   const v1::QueryMetricResponse aov =
       Query(*kpi, w, "aov", v1::GRANULARITY_NONE);
   if (orders > 0 && (aov.points(0).n() != orders ||
