@@ -38,6 +38,13 @@ ABSL_FLAG(std::string, tls_cert, Env("MITTARI_TLS_CERT", ""),
           "(env MITTARI_TLS_CERT)");
 ABSL_FLAG(std::string, tls_key, Env("MITTARI_TLS_KEY", ""),
           "PEM private key (env MITTARI_TLS_KEY)");
+ABSL_FLAG(std::string, tls_client_ca, Env("MITTARI_TLS_CLIENT_CA", ""),
+          "PEM bundle of the CAs of client certificates; with it every client "
+          "must present a certificate they signed (mutual TLS) "
+          "(env MITTARI_TLS_CLIENT_CA)");
+ABSL_FLAG(absl::Duration, tls_reload_interval, absl::Minutes(1),
+          "how often the TLS files are checked: renewed ones are served "
+          "without a restart");
 ABSL_FLAG(bool, insecure, false, "allow listening beyond loopback without TLS");
 ABSL_FLAG(std::string, admin_key_file, "",
           "on first start, write the default workspace's admin key to this "
@@ -137,6 +144,8 @@ int main(int argc, char** argv) {
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.tls_reload_interval = absl::GetFlag(FLAGS_tls_reload_interval);
   options.insecure = absl::GetFlag(FLAGS_insecure);
   options.max_threads = absl::GetFlag(FLAGS_max_threads);
   options.limits.calls_per_key = absl::GetFlag(FLAGS_rate_limit_calls_per_key);
@@ -180,8 +189,10 @@ int main(int argc, char** argv) {
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cout << "mittarid listening on " << host << ":" << (*server)->port()
-            << (options.tls_cert_file.empty() ? "" : " (TLS)") << ", data in "
-            << options.data_dir << std::endl;
+            << (options.tls_cert_file.empty()        ? ""
+                : options.tls_client_ca_file.empty() ? " (TLS)"
+                                                     : " (mutual TLS)")
+            << ", data in " << options.data_dir << std::endl;
 
   int received = 0;
   sigwait(&signals, &received);

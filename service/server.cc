@@ -17,6 +17,8 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server.h"
 #include "grpcpp/server_builder.h"
 #include "service/admin_service.h"
@@ -81,6 +83,10 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     return errors::InvalidArgument(has_cert ? "tls_key" : "tls_cert",
                                    "TLS needs both a certificate and a key");
   }
+  if (!has_cert && !options.tls_client_ca_file.empty()) {
+    return errors::InvalidArgument(
+        "tls_client_ca", "client certificates need --tls_cert and --tls_key");
+  }
   if (!has_cert) {
     if (!options.insecure && !IsLoopbackAddress(options.listen)) {
       return errors::InvalidArgument(
@@ -91,13 +97,38 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
     }
     return grpc::InsecureServerCredentials();
   }
-  grpc::SslServerCredentialsOptions ssl;
-  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
-  ASSIGN_OR_RETURN(pair.cert_chain,
+  // The files are read once here, so that a wrong path fails the start with
+  // a clear error, and then watched: a renewed certificate, key or client
+  // CA is served from the next handshake on, without a restart.
+  ASSIGN_OR_RETURN(std::string cert_chain,
                    ReadFile(options.tls_cert_file, "tls_cert"));
-  ASSIGN_OR_RETURN(pair.private_key, ReadFile(options.tls_key_file, "tls_key"));
-  ssl.pem_key_cert_pairs.push_back(std::move(pair));
-  return grpc::SslServerCredentials(ssl);
+  ASSIGN_OR_RETURN(std::string private_key,
+                   ReadFile(options.tls_key_file, "tls_key"));
+  const bool mutual = !options.tls_client_ca_file.empty();
+  if (mutual) {
+    RETURN_IF_ERROR(
+        ReadFile(options.tls_client_ca_file, "tls_client_ca").status());
+  }
+  if (options.tls_reload_interval < absl::Seconds(1)) {
+    return errors::InvalidArgument("tls_reload_interval",
+                                   "must be at least 1s");
+  }
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          options.tls_key_file, options.tls_cert_file,
+          options.tls_client_ca_file,
+          static_cast<unsigned int>(
+              absl::ToInt64Seconds(options.tls_reload_interval)));
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_identity_key_cert_pairs();
+  if (mutual) {
+    // Service-to-service clients: only a certificate signed by the client
+    // CA may open a connection at all.
+    tls.watch_root_certs();
+    tls.set_cert_request_type(
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  }
+  return grpc::experimental::TlsServerCredentials(tls);
 }
 
 }  // namespace

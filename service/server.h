@@ -25,6 +25,11 @@ struct ServerOptions {
   // PEM files; both or neither. With them the server speaks TLS only.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // PEM bundle of the CAs that sign client certificates. With it every
+  // client must present one (mutual TLS); needs the two files above.
+  std::string tls_client_ca_file;
+  // How often the three files are checked for renewal.
+  absl::Duration tls_reload_interval = absl::Minutes(1);
   // Allows listening beyond loopback without TLS.
   bool insecure = false;
   // Threads that run handlers (and so concurrent synced writers).

@@ -34,17 +34,38 @@ absl::StatusOr<Client> Client::Connect(const Args& args) {
       return absl::InvalidArgumentError("--timeout takes whole seconds > 0");
     }
   }
+  std::string client_cert =
+      FlagOrEnv(args, "client-cert", "MITTARI_CLIENT_CERT", "");
+  std::string client_key =
+      FlagOrEnv(args, "client-key", "MITTARI_CLIENT_KEY", "");
+  if (client_cert.empty() != client_key.empty()) {
+    return absl::InvalidArgumentError(
+        "--client-cert and --client-key go together");
+  }
   std::shared_ptr<grpc::ChannelCredentials> credentials;
-  if (!ca_cert.empty() || args.Has("tls")) {
+  if (!ca_cert.empty() || !client_cert.empty() || args.Has("tls")) {
     grpc::SslCredentialsOptions ssl;
-    if (!ca_cert.empty()) {
-      std::ifstream in(ca_cert);
+    auto read = [](const std::string& path) -> absl::StatusOr<std::string> {
+      std::ifstream in(path);
       if (!in)
-        return absl::InvalidArgumentError(
-            absl::StrCat("cannot read ", ca_cert));
+        return absl::InvalidArgumentError(absl::StrCat("cannot read ", path));
       std::stringstream pem;
       pem << in.rdbuf();
-      ssl.pem_root_certs = pem.str();
+      return pem.str();
+    };
+    if (!ca_cert.empty()) {
+      absl::StatusOr<std::string> pem = read(ca_cert);
+      if (!pem.ok()) return pem.status();
+      ssl.pem_root_certs = *std::move(pem);
+    }
+    if (!client_cert.empty()) {
+      // Mutual TLS: the server asks for a certificate its client CA signed.
+      absl::StatusOr<std::string> chain = read(client_cert);
+      if (!chain.ok()) return chain.status();
+      absl::StatusOr<std::string> key = read(client_key);
+      if (!key.ok()) return key.status();
+      ssl.pem_cert_chain = *std::move(chain);
+      ssl.pem_private_key = *std::move(key);
     }
     credentials = grpc::SslCredentials(ssl);
   } else {

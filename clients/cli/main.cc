@@ -11,18 +11,21 @@ namespace mittari::cli {
 namespace {
 
 const std::set<std::string> kGlobalFlags = {
-    "addr",   "key",     "tls",  "ca-cert", "tls-server-name",
-    "output", "timeout", "help", "insecure"};
+    "addr",        "key",        "tls",    "ca-cert", "tls-server-name",
+    "client-cert", "client-key", "output", "timeout", "help",
+    "insecure"};
 const std::set<std::string> kBooleanFlags = {"tls", "help", "desc", "progress",
                                              "insecure"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
          "[--ca-cert PEM] [--insecure]\n"
+         "               [--client-cert PEM --client-key PEM]\n"
          "               [--output table|json] COMMAND ...\n\n"
-         "The address, key and CA certificate may also come from "
-         "MITTARI_ADDR,\n"
-         "MITTARI_KEY and MITTARI_CA_CERT. A key goes in clear only to a "
+         "The address, key, CA certificate and client certificate may "
+         "also come from\n"
+         "MITTARI_ADDR, MITTARI_KEY, MITTARI_CA_CERT, MITTARI_CLIENT_CERT "
+         "and\nMITTARI_CLIENT_KEY. A key goes in clear only to a "
          "loopback\n"
          "address, unless --insecure. Commands:\n";
   for (const Command& c : commands) {

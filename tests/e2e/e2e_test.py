@@ -1,8 +1,10 @@
 """End to end: the real mittarid, called by the real mittari CLI and by a
 generic gRPC client (buf curl) through server reflection."""
 import os
+import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from harness import MITTARID, Server, buf_available, buf_curl, cli
@@ -178,6 +180,99 @@ class TlsEndToEnd(unittest.TestCase):
         code, _, _ = cli(server, server.key("admin"), "workspace", "get",
                          addr=f"localhost:{port}", check=False)
         self.assertNotEqual(code, 0)  # plaintext to a TLS server fails
+        self.assertEqual(server.stop(), 0)
+
+
+
+def openssl(*args):
+    subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+def make_ca(directory, name):
+    """A self-signed CA; returns (cert, key) paths."""
+    cert, key = (os.path.join(directory, f"{name}{s}.pem")
+                 for s in ("", "-key"))
+    openssl("req", "-x509", "-newkey", "ec", "-pkeyopt",
+            "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+            "-subj", f"/CN={name}", "-keyout", key, "-out", cert)
+    return cert, key
+
+
+def make_cert(directory, name, ca, san=None):
+    """A certificate signed by `ca` (cert, key); returns (cert, key)."""
+    cert, key, csr, ext = (os.path.join(directory, f"{name}{s}")
+                           for s in (".pem", "-key.pem", ".csr", ".ext"))
+    openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-subj", f"/CN={name}", "-keyout", key, "-out", csr)
+    with open(ext, "w") as f:
+        f.write(f"subjectAltName={san}\n" if san else
+                "extendedKeyUsage=clientAuth\n")
+    openssl("x509", "-req", "-in", csr, "-CA", ca[0], "-CAkey", ca[1],
+            "-CAcreateserial", "-days", "1", "-extfile", ext, "-out", cert)
+    return cert, key
+
+
+class MutualTlsEndToEnd(unittest.TestCase):
+    """Service-to-service clients present a certificate of the client CA;
+    renewed server files are served without a restart."""
+
+    def test_client_certificates_and_reload(self):
+        tmp = tempfile.TemporaryDirectory(dir=os.environ.get("TEST_TMPDIR"))
+        self.addCleanup(tmp.cleanup)
+        d = tmp.name
+        server_ca = make_ca(d, "server-ca")
+        client_ca = make_ca(d, "client-ca")
+        san = "DNS:localhost,IP:127.0.0.1"
+        served = make_cert(d, "server", server_ca, san)
+        good = make_cert(d, "service", client_ca)
+        rogue = make_cert(d, "rogue", make_ca(d, "rogue-ca"))
+        # The server watches these two paths.
+        cert, key = os.path.join(d, "tls.pem"), os.path.join(d, "tls-key.pem")
+        shutil.copy(served[0], cert)
+        shutil.copy(served[1], key)
+
+        server = Server(extra_args=[
+            f"--tls_cert={cert}", f"--tls_key={key}",
+            f"--tls_client_ca={client_ca[0]}",
+            "--tls_reload_interval=1s"]).start()
+        self.addCleanup(server.cleanup)
+        self.assertIn("(mutual TLS)", "".join(server.output))
+        admin = server.key("admin")
+
+        def call(ca, client=None):
+            args = ["--ca-cert", ca]
+            if client:
+                args += ["--client-cert", client[0], "--client-key", client[1]]
+            return cli(server, admin, *args, "workspace", "get", check=False)
+
+        code, ws, err = call(server_ca[0], good)
+        self.assertEqual(code, 0, err)
+        self.assertEqual(ws["name"], "workspaces/default")
+        # No certificate, or one of another CA, or no TLS at all: refused
+        # before any key is looked at.
+        self.assertNotEqual(call(server_ca[0])[0], 0)
+        self.assertNotEqual(call(server_ca[0], rogue)[0], 0)
+        code, _, _ = cli(server, admin, "workspace", "get", check=False)
+        self.assertNotEqual(code, 0)
+        # A half-given client identity is a usage error of the CLI.
+        code, _, err = cli(server, admin, "--ca-cert", server_ca[0],
+                           "--client-cert", good[0], "workspace", "get",
+                           check=False)
+        self.assertNotEqual(code, 0)
+        self.assertIn("--client-key", err)
+
+        # Renewal: a certificate of a new CA replaces the served one in
+        # place (key first, each by rename, as certificate tools do).
+        renewed_ca = make_ca(d, "renewed-ca")
+        renewed = make_cert(d, "renewed", renewed_ca, san)
+        for source, target in ((renewed[1], key), (renewed[0], cert)):
+            shutil.copy(source, target + ".new")
+            os.replace(target + ".new", target)
+        deadline = time.time() + 60
+        while call(renewed_ca[0], good)[0] != 0:
+            self.assertLess(time.time(), deadline, "renewal not served")
+            time.sleep(0.5)
+        self.assertNotEqual(call(server_ca[0], good)[0], 0)
         self.assertEqual(server.stop(), 0)
 
 
