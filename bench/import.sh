@@ -68,7 +68,7 @@ echo "file: $rows responses, $(du -m "$work/responses.csv" | cut -f1) MiB"
 
 mittari_round() {
   local dir="$work/m$1"
-  "$build/service/mittarid" --listen=127.0.0.1:0 --data_dir="$dir" \
+  "$build/service/mittarid" --listen=127.0.0.1:0 --metrics_listen= --data_dir="$dir" \
     --admin_key_file="$dir.key" --operator_key_file="$dir.op" \
     --rate_limit_calls_per_key=0 --rate_limit_calls_per_workspace=0 \
     --rate_limit_rows_per_workspace=0 >"$dir.log" 2>&1 &

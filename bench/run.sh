@@ -271,7 +271,7 @@ flooded() {
 # $addr and $key, and creates the benchmark's surveys and customers. The
 # rate limits are set out of the way: the benchmark is one key flooding.
 start_mittarid() {
-  start "$work/$1.log" $build/service/mittarid --listen=127.0.0.1:0 \
+  start "$work/$1.log" $build/service/mittarid --listen=127.0.0.1:0 --metrics_listen= \
     --data_dir="$work/$1" --admin_key_file="$work/$1.admin.key" \
     --operator_key_file="$work/$1.operator.key" \
     --rate_limit_calls_per_key=0 --rate_limit_calls_per_workspace=0 \

@@ -59,6 +59,37 @@ enum class WorkspaceTag : uint8_t {
   kVisitorDays = 20,
 };
 
+// The kind of record a catalog or facts key of `tag` holds, as metrics
+// name it ("response", "purchase"…); empty for indexes and rollups.
+inline absl::string_view RecordKind(uint8_t tag) {
+  switch (static_cast<WorkspaceTag>(tag)) {
+    case WorkspaceTag::kSurvey:
+      return "survey";
+    case WorkspaceTag::kCustomer:
+      return "customer";
+    case WorkspaceTag::kResponse:
+      return "response";
+    case WorkspaceTag::kInvitationBatch:
+      return "invitation_batch";
+    case WorkspaceTag::kPurchase:
+      return "purchase";
+    case WorkspaceTag::kSession:
+      return "session";
+    case WorkspaceTag::kTicket:
+      return "ticket";
+    case WorkspaceTag::kEvent:
+      return "event";
+    case WorkspaceTag::kEventLine:
+      return "event_line";
+    case WorkspaceTag::kRegistration:
+      return "registration";
+    case WorkspaceTag::kEventSignal:
+      return "event_signal";
+    default:
+      return "";
+  }
+}
+
 inline std::string ServerRecord(absl::string_view name) {
   return storage::KeyEncoder()
       .U8(static_cast<uint8_t>(MetaTag::kServer))

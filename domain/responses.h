@@ -151,6 +151,12 @@ class ResponseLedger {
   absl::StatusOr<records::InvitationBatch> RecordInvitations(
       absl::string_view workspace_id, records::InvitationBatch batch);
 
+  // Unary submits waiting for the committer (at most kMaxQueuedSubmits).
+  size_t queued() const {
+    absl::MutexLock lock(&queue_mu_);
+    return queue_.size();
+  }
+
  private:
   friend class ResponseImport;
 
@@ -201,7 +207,7 @@ class ResponseLedger {
   KeyLocks locks_;
   ImportWatches watches_;
 
-  absl::Mutex queue_mu_;
+  mutable absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
   std::thread committer_;

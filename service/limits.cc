@@ -76,7 +76,10 @@ absl::Status RateLimiter::AdmitCall(absl::string_view key_id,
     wait = std::max(
         wait, Until(workspaces_, workspace_id, limits_.calls_per_workspace, 1));
   }
-  if (wait > absl::ZeroDuration()) return RateLimited("calls", wait);
+  if (wait > absl::ZeroDuration()) {
+    ++refusals_.calls;
+    return RateLimited("calls", wait);
+  }
   if (per_key) keys_.find(key_id)->second.tokens -= 1;
   if (per_workspace) workspaces_.find(workspace_id)->second.tokens -= 1;
   return absl::OkStatus();
@@ -87,15 +90,21 @@ absl::Status RateLimiter::AdmitRows(absl::string_view workspace_id,
   absl::MutexLock lock(&mu_);
   absl::Duration wait = Take(rows_, workspace_id, limits_.rows_per_workspace,
                              static_cast<double>(rows), false);
-  if (wait > absl::ZeroDuration()) return RateLimited("records", wait);
+  if (wait > absl::ZeroDuration()) {
+    ++refusals_.rows;
+    return RateLimited("records", wait);
+  }
   return absl::OkStatus();
 }
 
 absl::Duration RateLimiter::PaceRows(absl::string_view workspace_id,
                                      int64_t rows) {
   absl::MutexLock lock(&mu_);
-  return Take(rows_, workspace_id, limits_.rows_per_workspace,
-              static_cast<double>(rows), true);
+  const absl::Duration wait =
+      Take(rows_, workspace_id, limits_.rows_per_workspace,
+           static_cast<double>(rows), true);
+  if (wait > absl::ZeroDuration()) ++refusals_.stream_slowdowns;
+  return wait;
 }
 
 absl::Status RateLimiter::AdmitAuthentication(absl::string_view peer) {
@@ -103,6 +112,7 @@ absl::Status RateLimiter::AdmitAuthentication(absl::string_view peer) {
   if (limits_.failed_auth_per_peer <= 0) return absl::OkStatus();
   absl::Duration wait = Until(peers_, peer, limits_.failed_auth_per_peer, 1);
   if (wait == absl::ZeroDuration()) return absl::OkStatus();
+  ++refusals_.authentications;
   return errors::Throttled(
       "AUTH_THROTTLED",
       "too many failed authentications from this address; retry later", wait);

@@ -52,6 +52,19 @@ class RateLimiter {
   absl::Status AdmitAuthentication(absl::string_view peer);
   void FailedAuthentication(absl::string_view peer);
 
+  // Refusals since start, by limit, and how often a stream was slowed by
+  // the rows limit (for the server's metrics).
+  struct Refusals {
+    uint64_t calls = 0;
+    uint64_t rows = 0;
+    uint64_t authentications = 0;
+    uint64_t stream_slowdowns = 0;
+  };
+  Refusals refusals() const {
+    absl::MutexLock lock(&mu_);
+    return refusals_;
+  }
+
  private:
   struct Bucket {
     double tokens = 0;
@@ -71,7 +84,8 @@ class RateLimiter {
 
   const RateLimits limits_;
   const Clock& clock_;
-  absl::Mutex mu_;
+  mutable absl::Mutex mu_;
+  Refusals refusals_ ABSL_GUARDED_BY(mu_);
   Buckets keys_ ABSL_GUARDED_BY(mu_);
   Buckets workspaces_ ABSL_GUARDED_BY(mu_);
   Buckets rows_ ABSL_GUARDED_BY(mu_);

@@ -18,6 +18,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
+#include "service/observability.h"
 #include "service/server.h"
 
 namespace {
@@ -85,6 +86,13 @@ ABSL_FLAG(int, max_concurrent_streams, 256,
           "concurrent calls on one connection");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::Hours(1),
           "connections are closed gracefully after this long");
+ABSL_FLAG(std::string, metrics_listen,
+          Env("MITTARI_METRICS_LISTEN", "127.0.0.1:9464"),
+          "host:port of the Prometheus metrics (/metrics); empty for none; "
+          "port 0 picks one (env MITTARI_METRICS_LISTEN)");
+ABSL_FLAG(std::string, log_level, "info",
+          "JSON logs on stderr: debug (every call), info (server events "
+          "and calls the server failed), warn (those calls only), error, off");
 ABSL_FLAG(absl::Duration, keepalive_time, absl::Minutes(2),
           "ping idle connections this often (unanswered pings drop them)");
 
@@ -163,6 +171,13 @@ int main(int argc, char** argv) {
   options.streams.max_import_rows = absl::GetFlag(FLAGS_max_import_rows);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
+  options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  if (absl::Status level =
+          mittari::service::SetLogLevel(absl::GetFlag(FLAGS_log_level));
+      !level.ok()) {
+    std::cerr << "mittarid: --log_level " << level.message() << "\n";
+    return 2;
+  }
 
   auto server =
       mittari::service::Server::Start(options, mittari::SystemClock());
@@ -186,6 +201,12 @@ int main(int argc, char** argv) {
         Hand("Operator key", first->operator_key.secret,
              file(absl::GetFlag(FLAGS_operator_key_file), "operator.key"));
     if (!ok) return 1;
+  }
+  if ((*server)->metrics_port() != 0) {
+    std::string metrics_host =
+        options.metrics_listen.substr(0, options.metrics_listen.rfind(':'));
+    std::cout << "metrics on http://" << metrics_host << ":"
+              << (*server)->metrics_port() << "/metrics" << std::endl;
   }
   std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cout << "mittarid listening on " << host << ":" << (*server)->port()

@@ -26,6 +26,7 @@
 #include "service/customer_service.h"
 #include "service/event_service.h"
 #include "service/kpi_service.h"
+#include "service/observability.h"
 #include "service/survey_service.h"
 #include "storage/cached_store.h"
 #include "storage/rocksdb_store.h"
@@ -55,6 +56,7 @@ struct Server::Parts {
   std::unique_ptr<SurveyServiceImpl> survey_service;
   std::unique_ptr<CustomerServiceImpl> customer_service;
   std::unique_ptr<EventServiceImpl> event_service;
+  std::unique_ptr<Telemetry> telemetry;
   std::unique_ptr<grpc::Server> grpc_server;
   std::optional<domain::FirstStart> first_start;
   int port = 0;
@@ -138,6 +140,8 @@ Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 Server::~Server() { Shutdown(absl::ZeroDuration()).IgnoreError(); }
 
 int Server::port() const { return parts_->port; }
+
+int Server::metrics_port() const { return parts_->telemetry->port(); }
 
 const std::optional<domain::FirstStart>& Server::first_start() const {
   return parts_->first_start;
@@ -227,7 +231,23 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
 
+  MetricSources sources;
+  sources.store = [store = parts->store.get()] { return store->Stats(); };
+  sources.refusals = [limiter = parts->limiter.get()] {
+    return limiter->refusals();
+  };
+  sources.queued_submits = [responses = parts->responses.get()] {
+    return responses->queued();
+  };
+  ASSIGN_OR_RETURN(parts->telemetry, Telemetry::Start(options.metrics_listen,
+                                                      std::move(sources)));
+
   grpc::ServerBuilder builder;
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(parts->telemetry->InterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.AddListeningPort(options.listen, credentials, &parts->port);
   builder.RegisterService(parts->admin.get());
   builder.RegisterService(parts->survey_service.get());
@@ -278,6 +298,7 @@ absl::Status Server::Shutdown(absl::Duration drain) {
   parts_->grpc_server->GetHealthCheckService()->SetServingStatus(false);
   parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   parts_->grpc_server->Wait();
+  parts_->telemetry->StopServing();
   return parts_->store->Close();
 }
 

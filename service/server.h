@@ -53,6 +53,9 @@ struct ServerOptions {
   // unanswered for keepalive_timeout.
   absl::Duration keepalive_time = absl::Minutes(2);
   absl::Duration keepalive_timeout = absl::Seconds(20);
+  // host:port of the Prometheus metrics (http://LISTEN/metrics); empty for
+  // none; port 0 picks a free port (see Server::metrics_port()).
+  std::string metrics_listen;
 };
 
 class Server {
@@ -65,6 +68,8 @@ class Server {
 
   // The port actually bound.
   int port() const;
+  // The metrics port actually bound; 0 when metrics are not served.
+  int metrics_port() const;
   // The keys made when this start was the data directory's first.
   const std::optional<domain::FirstStart>& first_start() const;
 

@@ -51,6 +51,7 @@ class CachedStore final : public Store {
                             absl::string_view end) override {
     return inner_->CompactRange(begin, end);
   }
+  StoreStats Stats() const override { return inner_->Stats(); }
   absl::Status Close() override { return inner_->Close(); }
 
   // Point reads answered from memory so far (for tests).

@@ -53,6 +53,11 @@ class KeyDecoder {
   absl::string_view rest_;
 };
 
+// The byte that follows a key's first string component (in a workspace
+// key, the record tag after the workspace id), without decoding the string;
+// 0 when there is none.
+uint8_t ByteAfterFirstStr(absl::string_view key);
+
 // The smallest key greater than every key starting with `prefix`; empty
 // when there is none (the prefix is all 0xFF), which scans read as "no end".
 std::string PrefixEnd(absl::string_view prefix);

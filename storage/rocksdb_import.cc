@@ -119,7 +119,10 @@ class RocksDbImport final : public Import {
 
   absl::Status SpillCommit() override {
     Close();
-    return rocks_.IngestFiles(files_);
+    RETURN_IF_ERROR(rocks_.IngestFiles(files_));
+    rocks_.stats_.Add(written_);
+    rocks_.stats_.CountBatch();
+    return absl::OkStatus();
   }
 
  private:
@@ -203,12 +206,14 @@ class RocksDbImport final : public Import {
       switch (tagged[0]) {
         case kPut:
           s = writer->Put(it->key(), payload);
+          written_.CountPut(cf, ToView(it->key()));
           break;
         case kDelete:
           s = writer->Delete(it->key());
           break;
         default:
           s = writer->Merge(it->key(), payload);
+          written_.CountCounterAdd();
       }
       RETURN_IF_ERROR(FromRocks(s, "writing an import"));
     }
@@ -221,6 +226,8 @@ class RocksDbImport final : public Import {
   // Opened on the first spill, which a (const) read may cause.
   mutable std::unique_ptr<rocksdb::DB> db_;
   mutable std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  // What the table files hold, counted into the store's stats on commit.
+  WriteStats written_;
   // The table files SpillSeal wrote.
   std::vector<std::pair<ColumnFamily, std::string>> files_;
 };

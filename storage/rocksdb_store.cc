@@ -316,7 +316,39 @@ absl::Status RocksDbStore::WriteInOrder(
   }
   rocksdb::WriteOptions options;
   options.sync = true;
-  return FromRocks(db_->Write(options, &rb), "write");
+  RETURN_IF_ERROR(FromRocks(db_->Write(options, &rb), "write"));
+  for (const WriteBatch::Op* op : order) {
+    if (op->kind == WriteBatch::OpKind::kPut) stats_.CountPut(op->cf, op->key);
+    if (op->kind == WriteBatch::OpKind::kAddCounters) stats_.CountCounterAdd();
+  }
+  stats_.CountBatch();
+  return absl::OkStatus();
+}
+
+StoreStats RocksDbStore::Stats() const {
+  StoreStats stats = stats_.Snapshot();
+  if (db_ == nullptr) return stats;
+  // Summed over the column families.
+  for (const char* name :
+       {"rocksdb.cur-size-all-mem-tables",
+        "rocksdb.estimate-pending-compaction-bytes",
+        "rocksdb.total-sst-files-size", "rocksdb.estimate-num-keys"}) {
+    uint64_t value = 0;
+    if (db_->GetAggregatedIntProperty(name, &value)) {
+      stats.engine.emplace_back(name, value);
+    }
+  }
+  // The database's own.
+  for (const char* name :
+       {"rocksdb.background-errors", "rocksdb.is-write-stopped",
+        "rocksdb.actual-delayed-write-rate", "rocksdb.num-running-compactions",
+        "rocksdb.num-running-flushes"}) {
+    uint64_t value = 0;
+    if (db_->GetIntProperty(name, &value)) {
+      stats.engine.emplace_back(name, value);
+    }
+  }
+  return stats;
 }
 
 absl::Status RocksDbStore::IngestFiles(

@@ -77,6 +77,10 @@ class RocksDbStore final : public Store {
   absl::Status CompactRange(absl::string_view begin,
                             absl::string_view end) override;
 
+  // Counts since open, with RocksDB's memtable, compaction, stall and
+  // background-error gauges.
+  StoreStats Stats() const override;
+
   // Closes the database cleanly (flushes memtables, syncs the WAL). Later
   // calls fail. Called by the destructor when not called before.
   absl::Status Close() override;
@@ -109,6 +113,7 @@ class RocksDbStore final : public Store {
   std::string import_dir_;
   int64_t import_memory_bytes_ = 0;
   std::atomic<uint64_t> imports_{0};
+  WriteStats stats_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // Whether memtable inserts may use RocksDB's insert hint (see Open): off
   // while the WAL is replayed and while a batch with a range deletion is

@@ -17,6 +17,7 @@
 #include "absl/strings/string_view.h"
 #include "storage/column_families.h"
 #include "storage/counters.h"
+#include "storage/write_stats.h"
 
 namespace mittari::storage {
 
@@ -93,6 +94,8 @@ class Store : public ReadView {
   // compacts its workspace's keys, not the whole database.
   virtual absl::Status CompactRange(absl::string_view begin,
                                     absl::string_view end) = 0;
+  // What was written since the store opened, and the engine's gauges.
+  virtual StoreStats Stats() const { return {}; }
   // Ends the store's use: what is buffered reaches disk. Later calls may
   // fail (RocksDbStore's do).
   virtual absl::Status Close() = 0;

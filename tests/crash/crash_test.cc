@@ -84,6 +84,7 @@ class Server {
     std::vector<std::string> args = {
         bin,
         "--listen=127.0.0.1:0",
+        "--metrics_listen=",
         "--data_dir=" + dir_ + "/data",
         "--admin_key_file=" + dir_ + "/admin.key",
         "--operator_key_file=" + dir_ + "/operator.key",

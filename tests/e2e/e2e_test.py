@@ -1,11 +1,13 @@
 """End to end: the real mittarid, called by the real mittari CLI and by a
 generic gRPC client (buf curl) through server reflection."""
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 import unittest
+import urllib.request
 
 from harness import MITTARID, Server, buf_available, buf_curl, cli
 
@@ -35,7 +37,8 @@ class AdminEndToEnd(unittest.TestCase):
                 dir=os.environ.get("TEST_TMPDIR")) as tmp:
             data = os.path.join(tmp, "data")
             proc = subprocess.Popen(
-                [MITTARID, "--listen=127.0.0.1:0", f"--data_dir={data}"],
+                [MITTARID, "--listen=127.0.0.1:0", "--metrics_listen=",
+                 f"--data_dir={data}"],
                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
             output = []
             try:
@@ -165,6 +168,7 @@ class TlsEndToEnd(unittest.TestCase):
         # All interfaces is refused without TLS ...
         plain = subprocess.run(
             [os.environ.get("MITTARID", "mittarid"), "--listen=0.0.0.0:0",
+             "--metrics_listen=",
              f"--data_dir={certs.name}/plain"],
             capture_output=True, text=True, timeout=30)
         self.assertEqual(plain.returncode, 1)
@@ -273,6 +277,115 @@ class MutualTlsEndToEnd(unittest.TestCase):
             self.assertLess(time.time(), deadline, "renewal not served")
             time.sleep(0.5)
         self.assertNotEqual(call(server_ca[0], good)[0], 0)
+        self.assertEqual(server.stop(), 0)
+
+
+
+def scrape(server):
+    """The server's Prometheus metrics: {(name, frozenset(labels)): value}."""
+    with urllib.request.urlopen(server.metrics_url, timeout=30) as reply:
+        text = reply.read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'^(\w+)(?:\{(.*)\})? (\S+)$', line)
+        labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        samples[(m.group(1), labels)] = float(m.group(3))
+    return samples
+
+
+def sample(samples, name, **labels):
+    return samples.get((name, frozenset(labels.items())), 0.0)
+
+
+class Observability(unittest.TestCase):
+    """Prometheus metrics on their own port, JSON logs with request ids, and
+    neither carries a key or personal data."""
+
+    def test_metrics_and_logs(self):
+        server = Server(extra_args=["--log_level=debug"]).start()
+        self.addCleanup(server.cleanup)
+        self.assertTrue(server.metrics_url)
+        admin = server.key("admin")
+        get = dict(grpc_service="mittari.v1.AdminService",
+                   grpc_method="GetWorkspace", grpc_type="unary")
+        before = scrape(server)
+        cli(server, admin, "workspace", "get")
+        cli(server, admin, "customers", "create", "person-7", "--segment",
+            "vip")
+        for n in range(3):
+            cli(server, admin, "purchases", "record", f"p-{n}", "--customer",
+                "person-7", "--time", "2026-06-20T09:00:00Z", "--amount", "10")
+        code, _, err = cli(server, admin, "purchases", "record", "p-bad",
+                           "--customer", "person-7", "--time",
+                           "1960-06-20T09:00:00Z", "--amount", "1",
+                           check=False)
+        self.assertIn("INVALID_ARGUMENT", err)
+        code, _, _ = cli(server, "mk_bad", "workspace", "get", check=False)
+        self.assertNotEqual(code, 0)
+        after = scrape(server)
+
+        def grew(name, by, **labels):
+            self.assertEqual(sample(after, name, **labels) -
+                             sample(before, name, **labels), by,
+                             (name, labels))
+
+        grew("grpc_server_started_total", 1, **get)
+        grew("grpc_server_handled_total", 1, grpc_code="OK", **get)
+        grew("grpc_server_handling_seconds_count", 1, **get)
+        grew("grpc_server_handled_total", 1, grpc_code="InvalidArgument",
+             grpc_service="mittari.v1.CustomerService",
+             grpc_method="RecordPurchase", grpc_type="unary")
+        unauthenticated = [v for (name, labels), v in after.items()
+                           if name == "grpc_server_handled_total" and
+                           ("grpc_code", "Unauthenticated") in labels]
+        self.assertEqual(sum(unauthenticated), 1)
+        self.assertGreater(sample(after, "grpc_server_handling_seconds_bucket",
+                                  le="+Inf", **get), 0)
+        grew("mittari_records_written_total", 3, kind="purchase")
+        grew("mittari_records_written_total", 1, kind="customer")
+        self.assertGreater(sample(after, "mittari_rollup_writes_total"), 0)
+        for gauge in ("mittari_rocksdb_cur_size_all_mem_tables",
+                      "mittari_rocksdb_estimate_pending_compaction_bytes",
+                      "mittari_rocksdb_is_write_stopped",
+                      "mittari_rocksdb_background_errors",
+                      "mittari_submit_queue_depth"):
+            self.assertIn((gauge, frozenset()), after)
+        self.assertEqual(sample(after, "mittari_rocksdb_background_errors"), 0)
+        self.assertIn(("mittari_rate_limit_refusals_total",
+                       frozenset({("limit", "calls")})), after)
+
+        # A request id and trace context the client chose come back and
+        # reach the log line of the call.
+        trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+        if buf_available():
+            code, out, err = buf_curl(
+                server, "-v", "-H", f"authorization: Bearer {admin}",
+                "-H", "x-request-id: req-42", "-H", f"traceparent: {trace}",
+                "-d", '{"name": "workspaces/default"}',
+                f"http://{server.addr}/mittari.v1.AdminService/GetWorkspace")
+            self.assertEqual(code, 0, err)
+            self.assertIn("x-request-id: req-42", err.lower())
+        time.sleep(0.5)
+        lines = server.log_lines()
+        calls = [l for l in lines if l["msg"] == "call"]
+        self.assertGreaterEqual(len(calls), 7)
+        for line in lines:
+            self.assertTrue({"time", "level", "msg"} <= set(line), line)
+        for call in calls:
+            self.assertRegex(call["request_id"], r"^[\w.-]{1,64}$")
+        if buf_available():
+            tagged = [c for c in calls if c["request_id"] == "req-42"]
+            self.assertEqual(len(tagged), 1)
+            self.assertEqual(tagged[0]["traceparent"], trace)
+            self.assertEqual(tagged[0]["code"], "OK")
+        refused = [c for c in calls if c["code"] == "InvalidArgument"]
+        self.assertEqual(refused[0]["method"], "RecordPurchase")
+        with open(server.log_path) as f:
+            text = f.read()
+        for secret in (admin, server.key("operator"), "person-7", "vip"):
+            self.assertNotIn(secret, text)
         self.assertEqual(server.stop(), 0)
 
 

@@ -27,28 +27,45 @@ class Server:
         self.data_dir = data_dir
         self.proc = None
         self.addr = None
+        self.metrics_url = None
+        self._log = None
         self.output = []
         self.extra_args = list(extra_args)
 
     def start(self):
         self.output = []
+        # The JSON logs go to a file (a pipe nobody reads would fill and
+        # stall the server); `self.log_lines()` reads them.
+        self.log_path = os.path.join(self.data_dir, "mittarid.log")
+        self._log = open(self.log_path, "a")
         self.proc = subprocess.Popen(
             [MITTARID, "--listen=127.0.0.1:0", f"--data_dir={self.data_dir}/data",
+             "--metrics_listen=127.0.0.1:0",
              f"--admin_key_file={self.data_dir}/admin.key",
              f"--operator_key_file={self.data_dir}/operator.key",
              *self.extra_args],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            stdout=subprocess.PIPE, stderr=self._log, text=True)
         deadline = time.time() + 30
         while time.time() < deadline:
             line = self.proc.stdout.readline()
             if not line:
                 break
             self.output.append(line)
+            m = re.search(r"metrics on (http://\S+)", line)
+            if m:
+                self.metrics_url = m.group(1)
             m = re.search(r"listening on (\S+:\d+)", line)
             if m:
                 self.addr = m.group(1)
                 return self
+        with open(self.log_path) as f:
+            self.output.append(f.read())
         raise RuntimeError("mittarid did not start:\n" + "".join(self.output))
+
+    def log_lines(self):
+        """The server's JSON log lines so far, parsed."""
+        with open(self.log_path) as f:
+            return [json.loads(line) for line in f if line.strip()]
 
     def stop(self):
         """SIGTERM; returns the exit code."""
@@ -59,6 +76,7 @@ class Server:
         self.output.append(rest)
         code = self.proc.returncode
         self.proc = None
+        self._log.close()
         return code
 
     def key(self, which):
@@ -69,6 +87,7 @@ class Server:
         if self.proc is not None:
             self.proc.kill()
             self.proc.wait()
+            self._log.close()
         if self._tmp is not None:
             self._tmp.cleanup()
 
