@@ -14,6 +14,7 @@ namespace {
 constexpr absl::string_view kReasonPayload = "mittari/reason";
 constexpr absl::string_view kViolationsPayload = "mittari/field_violations";
 constexpr absl::string_view kRetryPayload = "mittari/retry_after_ms";
+constexpr absl::string_view kDetailPayload = "mittari/internal_detail";
 // Separators that cannot appear in a field path and are replaced in
 // descriptions, so the payload decodes unambiguously.
 constexpr char kUnitSep = '\x1f';
@@ -123,6 +124,15 @@ std::optional<absl::Duration> RetryAfter(const absl::Status& status) {
     return std::nullopt;
   }
   return absl::Milliseconds(ms);
+}
+
+void SetInternalDetail(absl::Status& status, absl::string_view detail) {
+  status.SetPayload(kDetailPayload, absl::Cord(detail));
+}
+
+std::string InternalDetail(const absl::Status& status) {
+  auto payload = status.GetPayload(kDetailPayload);
+  return payload.has_value() ? std::string(*payload) : std::string();
 }
 
 std::string Reason(const absl::Status& status) {

@@ -68,6 +68,11 @@ std::vector<FieldViolation> FieldViolations(const absl::Status& status);
 // The retry delay attached to `status` by Throttled.
 std::optional<absl::Duration> RetryAfter(const absl::Status& status);
 
+// What only the server's log may see (a storage engine's message, naming
+// files): attached to `status`, never sent to a client.
+void SetInternalDetail(absl::Status& status, absl::string_view detail);
+std::string InternalDetail(const absl::Status& status);
+
 }  // namespace mittari::errors
 
 #endif  // MITTARI_COMMON_ERRORS_H_

@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "domain/digest.h"
 #include "domain/keys.h"
 
 namespace mittari::domain {
@@ -33,19 +34,6 @@ absl::StatusOr<std::string> RandomBytes(size_t n) {
     return errors::Internal("no randomness available for a key");
   }
   return out;
-}
-
-std::string Sha256(absl::string_view data) {
-  // Fetched once: OpenSSL 3's one-shot SHA256() looks the digest up, under
-  // a global lock, on every call.
-  static const EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int size = 0;
-  if (kSha256 == nullptr || EVP_Digest(data.data(), data.size(), digest.data(),
-                                       &size, kSha256, nullptr) != 1) {
-    return "";  // matches no stored hash
-  }
-  return {reinterpret_cast<const char*>(digest.data()), size};
 }
 
 bool SameHash(absl::string_view a, absl::string_view b) {

@@ -20,6 +20,13 @@ enum class MetaTag : uint8_t {
   kServer = 1,     // server-wide records (first start)
   kWorkspace = 2,  // workspace id -> records::Workspace
   kApiKey = 3,     // key id -> records::ApiKey
+  kErasure = 4,    // sequence number (U64) -> records::Erasure
+  kPurge = 5,      // workspace id -> "" while its ranges await compaction
+  // (-time, sequence) -> records::AuditEvent, every event, newest first
+  kAudit = 6,
+  // (workspace id, -time, sequence) -> records::AuditEvent, the same
+  // events by workspace (kept when the workspace is deleted)
+  kAuditOfWorkspace = 7,
 };
 
 // Tags after the workspace prefix in the per-workspace column families.
@@ -114,6 +121,48 @@ inline std::string ApiKey(absl::string_view key_id) {
   return storage::KeyEncoder()
       .U8(static_cast<uint8_t>(MetaTag::kApiKey))
       .Str(key_id)
+      .key();
+}
+
+inline std::string ErasurePrefix() {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kErasure))
+      .key();
+}
+
+inline std::string Erasure(uint64_t seq) {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kErasure))
+      .U64(seq)
+      .key();
+}
+
+// The audit log's keys: `workspace_id` nullopt for the every-event list.
+inline std::string AuditPrefix(std::optional<absl::string_view> workspace_id) {
+  storage::KeyEncoder key;
+  if (!workspace_id.has_value()) {
+    return key.U8(static_cast<uint8_t>(MetaTag::kAudit)).key();
+  }
+  return key.U8(static_cast<uint8_t>(MetaTag::kAuditOfWorkspace))
+      .Str(*workspace_id)
+      .key();
+}
+
+// Every workspace's events by workspace.
+inline std::string AuditOfWorkspacePrefix() {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kAuditOfWorkspace))
+      .key();
+}
+
+inline std::string PurgePrefix() {
+  return storage::KeyEncoder().U8(static_cast<uint8_t>(MetaTag::kPurge)).key();
+}
+
+inline std::string Purge(absl::string_view workspace_id) {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kPurge))
+      .Str(workspace_id)
       .key();
 }
 

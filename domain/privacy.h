@@ -53,15 +53,39 @@ class Privacy {
 
   absl::StatusOr<CustomerData> Export(absl::string_view ws,
                                       absl::string_view customer_id) const;
-  // What the erasure anonymized.
+  // What the erasure anonymized. The erasure is logged (by a hash of the
+  // person, records::Erasure) in the same write as the re-keying, and
+  // marks a purge (purges.h) that runs before it returns, or at the next
+  // start after a crash.
   absl::StatusOr<ErasureCounts> Erase(absl::string_view ws,
                                       absl::string_view customer_id);
 
+  // At start: applies the erasures a restore marked not applied, then
+  // runs the purges a crash left. Returns how many erasures it applied.
+  absl::StatusOr<int> Resume();
+
+  // The erasure log of a store, in order.
+  static absl::StatusOr<std::vector<std::pair<uint64_t, records::Erasure>>>
+  ReadErasureLog(const storage::ReadView& view);
+  // Adds to a restored store the entries of `later` (the log of the store
+  // it replaces) that it lacks, marked not applied. Returns how many.
+  static absl::StatusOr<int> Reapply(
+      storage::Store& store,
+      const std::vector<std::pair<uint64_t, records::Erasure>>& later);
+  // The hash an erasure names a person by.
+  static std::string CustomerHash(absl::string_view ws,
+                                  absl::string_view customer_id);
+
  private:
   // Rewrites everything stored about the customer in one write (Erase's
-  // work before the compaction).
+  // work before the compaction), with log entry `seq`.
   absl::StatusOr<ErasureCounts> EraseRecords(absl::string_view ws,
-                                             absl::string_view customer_id);
+                                             absl::string_view customer_id,
+                                             uint64_t seq,
+                                             const records::Erasure& entry);
+  // The customer of workspace `ws` whose id hashes to `hash`, if any.
+  absl::StatusOr<std::optional<std::string>> FindByHash(
+      absl::string_view ws, absl::string_view hash) const;
   // The (record tag, id) of everything stored about the customer.
   absl::StatusOr<std::vector<std::pair<keys::WorkspaceTag, std::string>>>
   RecordsOf(absl::string_view ws, absl::string_view customer_id) const;
@@ -74,7 +98,8 @@ class Privacy {
   const SessionLedger& sessions_;
   const TicketLedger& tickets_;
   const Events& events_;
-  absl::Mutex mu_;  // one erasure at a time
+  absl::Mutex mu_;  // one erasure at a time, and it alone writes the log
+  uint64_t next_seq_ ABSL_GUARDED_BY(mu_) = 0;  // 0: not read yet
 };
 
 }  // namespace mittari::domain

@@ -11,6 +11,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/purges.h"
 #include "domain/validation.h"
 
 namespace mittari::domain {
@@ -290,6 +291,7 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
     if (spec.id == ColumnFamily::kMeta) continue;
     batch.DeleteRange(spec.id, prefix, storage::PrefixEnd(prefix));
   }
+  AddPurgeMarker(batch, id);
   RETURN_IF_ERROR(store_.Write(batch));
   keys_.ForgetVerified();
   {
@@ -297,8 +299,9 @@ absl::Status WorkspaceDirectory::Delete(absl::string_view id) {
     zones_.erase(std::string(id));
   }
   caps_.Forget(id);
-  // The deleted data leaves the files too, not only the key space.
-  return store_.CompactRange(prefix, storage::PrefixEnd(prefix));
+  // The deleted data leaves the files too, not only the key space (after a
+  // crash, when the server starts again).
+  return Purge(store_, id);
 }
 
 absl::StatusOr<std::optional<FirstStart>>

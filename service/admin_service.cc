@@ -33,6 +33,15 @@ absl::StatusOr<domain::Role> RoleFromProto(v1::Role role) {
   }
 }
 
+v1::Backup BackupToProto(const storage::RocksDbStore::BackupInfo& info) {
+  v1::Backup out;
+  out.set_name(absl::StrCat("backups/", info.id));
+  SetTime(info.time_us, out.mutable_create_time());
+  out.set_size_bytes(static_cast<int64_t>(info.size_bytes));
+  out.set_file_count(static_cast<int32_t>(info.files));
+  return out;
+}
+
 }  // namespace
 
 v1::Workspace WorkspaceToProto(const records::Workspace& workspace) {
@@ -70,8 +79,8 @@ grpc::Status AdminServiceImpl::CreateWorkspace(
     grpc::ServerContext* context, const v1::CreateWorkspaceRequest* request,
     v1::CreateWorkspaceResponse* response) {
   return Handle([&]() -> absl::Status {
-    RETURN_IF_ERROR(
-        auth_.Authorize(*context, {Permission::kOperator}).status());
+    ASSIGN_OR_RETURN(domain::Principal principal,
+                     auth_.Authorize(*context, {Permission::kOperator}));
     const v1::Workspace& w = request->workspace();
     ASSIGN_OR_RETURN(
         domain::CreatedWorkspace created,
@@ -79,7 +88,8 @@ grpc::Status AdminServiceImpl::CreateWorkspace(
                            w.time_zone(), w.currency_code()));
     *response->mutable_workspace() = WorkspaceToProto(created.workspace);
     *response->mutable_admin_key() = ApiKeyToProto(created.admin_key);
-    return absl::OkStatus();
+    return audit_.Record(created.workspace.id(), ActorName(principal),
+                         "workspace.create", response->workspace().name());
   });
 }
 
@@ -148,7 +158,8 @@ grpc::Status AdminServiceImpl::UpdateWorkspace(
     ASSIGN_OR_RETURN(records::Workspace updated,
                      workspaces_.Update(call.workspace_id, update));
     *response = WorkspaceToProto(updated);
-    return absl::OkStatus();
+    return audit_.Record(call.workspace_id, ActorName(call.principal),
+                         "workspace.update", response->name());
   });
 }
 
@@ -160,7 +171,9 @@ grpc::Status AdminServiceImpl::DeleteWorkspace(
                      auth_.AuthorizeIn(*context, {Permission::kOperator},
                                        request->name(), "name"));
     RETURN_IF_ERROR(ParseWorkspaceName(request->name(), "name").status());
-    return workspaces_.Delete(call.workspace_id);
+    RETURN_IF_ERROR(workspaces_.Delete(call.workspace_id));
+    return audit_.Record(call.workspace_id, ActorName(call.principal),
+                         "workspace.delete", request->name());
   });
 }
 
@@ -177,7 +190,8 @@ grpc::Status AdminServiceImpl::CreateApiKey(
                      keys_.Create(call.workspace_id, role,
                                   request->api_key().display_name()));
     *response = ApiKeyToProto(key);
-    return absl::OkStatus();
+    return audit_.Record(call.workspace_id, ActorName(call.principal),
+                         "api_key.create", response->name());
   });
 }
 
@@ -225,7 +239,8 @@ grpc::Status AdminServiceImpl::RevokeApiKey(
     ASSIGN_OR_RETURN(records::ApiKey key,
                      keys_.Revoke(call.workspace_id, call.id));
     *response = ApiKeyToProto(key);
-    return absl::OkStatus();
+    return audit_.Record(call.workspace_id, ActorName(call.principal),
+                         "api_key.revoke", response->name());
   });
 }
 
@@ -246,7 +261,8 @@ grpc::Status AdminServiceImpl::RotateOperatorKey(
     }
     ASSIGN_OR_RETURN(domain::NewApiKey key, keys_.RotateOperatorKey(key_id));
     *response = ApiKeyToProto(key);
-    return absl::OkStatus();
+    return audit_.Record("", ActorName(principal), "operator_key.rotate",
+                         absl::StrCat("operatorKeys/", key_id));
   });
 }
 
@@ -268,6 +284,74 @@ grpc::Status AdminServiceImpl::GetServerInfo(
     response->set_version(MITTARI_VERSION);
     response->set_schema_version(schema_version_);
     SetTime(absl::ToUnixMicros(start_time_), response->mutable_start_time());
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::CreateBackup(
+    grpc::ServerContext* context, const v1::CreateBackupRequest* /*request*/,
+    v1::Backup* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(domain::Principal principal,
+                     auth_.Authorize(*context, {Permission::kOperator}));
+    if (backups_.store == nullptr) {
+      return errors::FailedPrecondition("NO_BACKUPS",
+                                        "this server's store has no backups");
+    }
+    ASSIGN_OR_RETURN(storage::RocksDbStore::BackupInfo info,
+                     backups_.store->CreateBackup(backups_.dir, backups_.keep));
+    *response = BackupToProto(info);
+    return audit_.Record("", ActorName(principal), "backup.create",
+                         response->name());
+  });
+}
+
+grpc::Status AdminServiceImpl::ListBackups(
+    grpc::ServerContext* context, const v1::ListBackupsRequest* /*request*/,
+    v1::ListBackupsResponse* response) {
+  return Handle([&]() -> absl::Status {
+    RETURN_IF_ERROR(
+        auth_.Authorize(*context, {Permission::kOperator}).status());
+    if (backups_.store == nullptr) return absl::OkStatus();
+    ASSIGN_OR_RETURN(std::vector<storage::RocksDbStore::BackupInfo> infos,
+                     storage::RocksDbStore::ListBackups(backups_.dir));
+    for (const auto& info : infos) {
+      *response->add_backups() = BackupToProto(info);
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status AdminServiceImpl::ListAuditEvents(
+    grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
+    v1::ListAuditEventsResponse* response) {
+  return Handle([&]() -> absl::Status {
+    std::string workspace_id;
+    if (request->parent().empty()) {
+      RETURN_IF_ERROR(
+          auth_.Authorize(*context, {Permission::kOperator}).status());
+    } else {
+      ASSIGN_OR_RETURN(
+          WorkspaceCall call,
+          auth_.AuthorizeParent(*context,
+                                {Permission::kAdmin, Permission::kOperator},
+                                request->parent()));
+      workspace_id = call.workspace_id;
+    }
+    ASSIGN_OR_RETURN(int size, PageSize(request->page_size(), "page_size"));
+    ASSIGN_OR_RETURN(domain::Page<records::AuditEvent> page,
+                     audit_.List(workspace_id, request->page_token(), size));
+    for (const records::AuditEvent& e : page.items) {
+      v1::AuditEvent* out = response->add_audit_events();
+      SetTime(e.time_us(), out->mutable_time());
+      if (!e.workspace_id().empty()) {
+        out->set_workspace(WorkspaceName(e.workspace_id()));
+      }
+      out->set_actor(e.actor());
+      out->set_action(e.action());
+      out->set_target(e.target());
+    }
+    response->set_next_page_token(page.next_after);
     return absl::OkStatus();
   });
 }

@@ -5,21 +5,33 @@
 
 #include "absl/time/time.h"
 #include "domain/api_keys.h"
+#include "domain/audit.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/admin.grpc.pb.h"
 #include "service/auth.h"
+#include "storage/rocksdb_store.h"
 
 namespace mittari::service {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
+  // Where CreateBackup writes: the store backed up, the directory, and how
+  // many backups are kept. Without a store, backups are refused.
+  struct Backups {
+    storage::RocksDbStore* store = nullptr;
+    std::string dir;
+    int keep = 7;
+  };
+
   AdminServiceImpl(const Authorizer& auth,
                    domain::WorkspaceDirectory& workspaces,
-                   domain::KeyRing& keys, int schema_version,
-                   absl::Time start_time)
+                   domain::KeyRing& keys, domain::AuditLog& audit,
+                   Backups backups, int schema_version, absl::Time start_time)
       : auth_(auth),
         workspaces_(workspaces),
         keys_(keys),
+        audit_(audit),
+        backups_(std::move(backups)),
         schema_version_(schema_version),
         start_time_(start_time) {}
 
@@ -56,11 +68,22 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status RotateOperatorKey(grpc::ServerContext* context,
                                  const v1::RotateOperatorKeyRequest* request,
                                  v1::ApiKey* response) override;
+  grpc::Status CreateBackup(grpc::ServerContext* context,
+                            const v1::CreateBackupRequest* request,
+                            v1::Backup* response) override;
+  grpc::Status ListBackups(grpc::ServerContext* context,
+                           const v1::ListBackupsRequest* request,
+                           v1::ListBackupsResponse* response) override;
+  grpc::Status ListAuditEvents(grpc::ServerContext* context,
+                               const v1::ListAuditEventsRequest* request,
+                               v1::ListAuditEventsResponse* response) override;
 
  private:
   const Authorizer& auth_;
   domain::WorkspaceDirectory& workspaces_;
   domain::KeyRing& keys_;
+  domain::AuditLog& audit_;
+  const Backups backups_;
   const int schema_version_;
   const absl::Time start_time_;
 };

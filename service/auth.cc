@@ -11,6 +11,12 @@
 
 namespace mittari::service {
 
+std::string ActorName(const domain::Principal& principal) {
+  return principal.workspace_id.empty()
+             ? absl::StrCat("operatorKeys/", principal.key_id)
+             : ChildName(principal.workspace_id, "apiKeys", principal.key_id);
+}
+
 absl::StatusOr<domain::Principal> Authorizer::Authorize(
     const grpc::ServerContextBase& context,
     std::initializer_list<domain::Permission> any_of) const {

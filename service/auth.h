@@ -37,6 +37,10 @@ struct ResourceCall {
   std::string id;
 };
 
+// The resource name of the key that made a call, as audit events name it:
+// `operatorKeys/{k}` or `workspaces/{w}/apiKeys/{k}`.
+std::string ActorName(const domain::Principal& principal);
+
 class Authorizer {
  public:
   Authorizer(const domain::KeyRing& keys, RateLimiter& limiter,

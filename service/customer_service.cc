@@ -324,7 +324,10 @@ grpc::Status CustomerServiceImpl::EraseCustomer(
     response->set_sessions(counts.sessions);
     response->set_tickets(counts.tickets);
     response->set_registrations(counts.registrations);
-    return absl::OkStatus();
+    // The person is not named: the target is the collection.
+    return audit_.Record(
+        call.workspace_id, ActorName(call.principal), "customer.erase",
+        absl::StrCat(WorkspaceName(call.workspace_id), "/", kCustomers));
   });
 }
 

@@ -3,6 +3,7 @@
 #define MITTARI_SERVICE_CUSTOMER_SERVICE_H_
 
 #include "domain/activity.h"
+#include "domain/audit.h"
 #include "domain/customers.h"
 #include "domain/privacy.h"
 #include "mittari/v1/customer.grpc.pb.h"
@@ -16,13 +17,15 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
                       domain::CustomerDirectory& customers,
                       domain::PurchaseLedger& purchases,
                       domain::SessionLedger& sessions,
-                      domain::TicketLedger& tickets, domain::Privacy& privacy)
+                      domain::TicketLedger& tickets, domain::Privacy& privacy,
+                      domain::AuditLog& audit)
       : auth_(auth),
         customers_(customers),
         purchases_(purchases),
         sessions_(sessions),
         tickets_(tickets),
-        privacy_(privacy) {}
+        privacy_(privacy),
+        audit_(audit) {}
 
   grpc::Status CreateCustomer(grpc::ServerContext* context,
                               const v1::CreateCustomerRequest* request,
@@ -113,6 +116,7 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
   domain::SessionLedger& sessions_;
   domain::TicketLedger& tickets_;
   domain::Privacy& privacy_;
+  domain::AuditLog& audit_;
 };
 
 // The summary of an import, as the API says it.

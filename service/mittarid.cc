@@ -90,6 +90,15 @@ ABSL_FLAG(std::string, metrics_listen,
           Env("MITTARI_METRICS_LISTEN", "127.0.0.1:9464"),
           "host:port of the Prometheus metrics (/metrics); empty for none; "
           "port 0 picks one (env MITTARI_METRICS_LISTEN)");
+ABSL_FLAG(std::string, backup_dir, Env("MITTARI_BACKUP_DIR", ""),
+          "where CreateBackup writes (default DATA_DIR/backups; another disk "
+          "is better) (env MITTARI_BACKUP_DIR)");
+ABSL_FLAG(int, backup_keep, 7, "backups kept; older ones are removed");
+ABSL_FLAG(std::string, restore_from, "",
+          "offline restore: replace DATA_DIR's database with a backup from "
+          "this directory, then exit (the server must not be running)");
+ABSL_FLAG(uint32_t, restore_backup_id, 0,
+          "with --restore_from: the backup to restore (0: the newest)");
 ABSL_FLAG(std::string, log_level, "info",
           "JSON logs on stderr: debug (every call), info (server events "
           "and calls the server failed), warn (those calls only), error, off");
@@ -147,6 +156,26 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  if (const std::string from = absl::GetFlag(FLAGS_restore_from);
+      !from.empty()) {
+    auto report =
+        mittari::service::Restore(absl::GetFlag(FLAGS_data_dir), from,
+                                  absl::GetFlag(FLAGS_restore_backup_id));
+    if (!report.ok()) {
+      std::cerr << "mittarid: restore failed: " << report.status().message()
+                << "\n";
+      return 1;
+    }
+    std::cout << "restored backup " << report->backup.id << " (made "
+              << absl::FormatTime(absl::FromUnixMicros(report->backup.time_us),
+                                  absl::UTCTimeZone())
+              << ") into " << absl::GetFlag(FLAGS_data_dir) << "; "
+              << report->erasures_to_reapply
+              << " erasure(s) made since will be applied again at start"
+              << std::endl;
+    return 0;
+  }
+
   mittari::service::ServerOptions options;
   options.listen = absl::GetFlag(FLAGS_listen);
   options.data_dir = absl::GetFlag(FLAGS_data_dir);
@@ -172,6 +201,8 @@ int main(int argc, char** argv) {
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
+  options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
+  options.backup_keep = absl::GetFlag(FLAGS_backup_keep);
   if (absl::Status level =
           mittari::service::SetLogLevel(absl::GetFlag(FLAGS_log_level));
       !level.ok()) {

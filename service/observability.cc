@@ -270,12 +270,27 @@ absl::Status SetLogLevel(absl::string_view level) {
   return absl::OkStatus();
 }
 
+namespace {
+
+nlohmann::ordered_json Fields(
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [name, value] : fields) out[std::string(name)] = value;
+  return out;
+}
+
+}  // namespace
+
 void LogInfo(
     absl::string_view msg,
     std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
-  nlohmann::ordered_json extra = nlohmann::ordered_json::object();
-  for (const auto& [name, value] : fields) extra[std::string(name)] = value;
-  Log(spdlog::level::info, msg, extra);
+  Log(spdlog::level::info, msg, Fields(fields));
+}
+
+void LogWarning(
+    absl::string_view msg,
+    std::initializer_list<std::pair<absl::string_view, std::string>> fields) {
+  Log(spdlog::level::warn, msg, Fields(fields));
 }
 
 struct Telemetry::Parts {

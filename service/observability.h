@@ -48,6 +48,11 @@ void LogInfo(absl::string_view msg,
              std::initializer_list<std::pair<absl::string_view, std::string>>
                  fields = {});
 
+// The same at warn level.
+void LogWarning(absl::string_view msg,
+                std::initializer_list<std::pair<absl::string_view, std::string>>
+                    fields = {});
+
 class Telemetry {
  public:
   // Serves the metrics at http://LISTEN/metrics when `listen` (host:port;

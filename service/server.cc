@@ -13,6 +13,8 @@
 #include "common/net.h"
 #include "common/status_macros.h"
 #include "domain/api_keys.h"
+#include "domain/audit.h"
+#include "domain/privacy.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -35,6 +37,8 @@ namespace mittari::service {
 
 struct Server::Parts {
   std::unique_ptr<storage::Store> store;
+  storage::RocksDbStore* rocksdb = nullptr;  // inside `store`
+  std::unique_ptr<domain::AuditLog> audit;
   std::unique_ptr<domain::KeyRing> keys;
   std::unique_ptr<domain::WorkspaceDirectory> workspaces;
   std::unique_ptr<RateLimiter> limiter;
@@ -133,7 +137,69 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+std::string DatabaseDir(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "rocksdb").string();
+}
+
 }  // namespace
+
+std::string BackupDir(const ServerOptions& options) {
+  return options.backup_dir.empty()
+             ? (std::filesystem::path(options.data_dir) / "backups").string()
+             : options.backup_dir;
+}
+
+absl::StatusOr<RestoreReport> Restore(const std::string& data_dir,
+                                      const std::string& backup_dir,
+                                      uint32_t backup_id) {
+  if (data_dir.empty()) {
+    return errors::InvalidArgument("data_dir", "is required");
+  }
+  const std::string live = DatabaseDir(data_dir);
+  const std::string restoring = live + ".restoring";
+  const std::string replaced = live + ".replaced";
+  std::error_code ec;
+  // What an earlier, interrupted restore left.
+  std::filesystem::remove_all(restoring, ec);
+  std::filesystem::remove_all(replaced, ec);
+  std::filesystem::create_directories(data_dir, ec);
+
+  RestoreReport report;
+  ASSIGN_OR_RETURN(report.backup, storage::RocksDbStore::RestoreBackup(
+                                      backup_dir, backup_id, restoring));
+  {
+    ASSIGN_OR_RETURN(std::unique_ptr<storage::RocksDbStore> restored,
+                     storage::RocksDbStore::Open(restoring));
+    // From the database being replaced: the erasures made after the
+    // backup, applied again when the server next starts, and the whole
+    // audit log.
+    if (std::filesystem::exists(live)) {
+      ASSIGN_OR_RETURN(std::unique_ptr<storage::RocksDbStore> current,
+                       storage::RocksDbStore::Open(live));
+      ASSIGN_OR_RETURN(auto erasures,
+                       domain::Privacy::ReadErasureLog(*current));
+      ASSIGN_OR_RETURN(report.erasures_to_reapply,
+                       domain::Privacy::Reapply(*restored, erasures));
+      RETURN_IF_ERROR(domain::AuditLog::CopyAll(*current, *restored));
+      RETURN_IF_ERROR(current->Close());
+    }
+    records::AuditEvent event;
+    event.set_action("backup.restore");
+    event.set_target(absl::StrCat("backups/", report.backup.id));
+    RETURN_IF_ERROR(
+        domain::AuditLog::RecordAt(*restored, absl::Now(), std::move(event)));
+    RETURN_IF_ERROR(restored->Close());
+  }
+  // The swap: until the second rename the old database is whole in place.
+  if (std::filesystem::exists(live)) {
+    std::filesystem::rename(live, replaced, ec);
+    if (ec) return errors::Internal("cannot move the replaced database");
+  }
+  std::filesystem::rename(restoring, live, ec);
+  if (ec) return errors::Internal("cannot move the restored database");
+  std::filesystem::remove_all(replaced, ec);
+  return report;
+}
 
 Server::Server(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
@@ -170,11 +236,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
 
   auto parts = std::make_unique<Parts>();
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<storage::RocksDbStore> rocksdb,
-      storage::RocksDbStore::Open(
-          (std::filesystem::path(options.data_dir) / "rocksdb").string()));
+  ASSIGN_OR_RETURN(std::unique_ptr<storage::RocksDbStore> rocksdb,
+                   storage::RocksDbStore::Open(DatabaseDir(options.data_dir)));
+  parts->rocksdb = rocksdb.get();
   parts->store = std::make_unique<storage::CachedStore>(std::move(rocksdb));
+  parts->audit = std::make_unique<domain::AuditLog>(*parts->store, clock);
   parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
   parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
       *parts->store, *parts->keys, clock);
@@ -185,9 +251,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->watchdog = std::make_unique<StreamWatchdog>(options.streams);
   parts->authorizer = std::make_unique<Authorizer>(
       *parts->keys, *parts->limiter, *parts->watchdog);
+  AdminServiceImpl::Backups backups;
+  backups.store = parts->rocksdb;
+  backups.dir = BackupDir(options);
+  backups.keep = options.backup_keep;
   parts->admin = std::make_unique<AdminServiceImpl>(
-      *parts->authorizer, *parts->workspaces, *parts->keys,
-      storage::kSchemaVersion, clock.Now());
+      *parts->authorizer, *parts->workspaces, *parts->keys, *parts->audit,
+      std::move(backups), storage::kSchemaVersion, clock.Now());
   parts->surveys =
       std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
   parts->customers = std::make_unique<domain::CustomerDirectory>(
@@ -213,9 +283,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->privacy = std::make_unique<domain::Privacy>(
       *parts->store, *parts->workspaces, *parts->customers, *parts->responses,
       *parts->purchases, *parts->sessions, *parts->tickets, *parts->events);
+  // Erasures a restore brought back, and purges a crash interrupted, are
+  // finished before the first call.
+  ASSIGN_OR_RETURN(const int reapplied, parts->privacy->Resume());
+  if (reapplied > 0) {
+    LogInfo("erasures made after the restored backup applied again",
+            {{"erasures", absl::StrCat(reapplied)}});
+  }
   parts->customer_service = std::make_unique<CustomerServiceImpl>(
       *parts->authorizer, *parts->customers, *parts->purchases,
-      *parts->sessions, *parts->tickets, *parts->privacy);
+      *parts->sessions, *parts->tickets, *parts->privacy, *parts->audit);
   parts->activity_metrics = std::make_unique<domain::kpi::ActivityMetrics>(
       *parts->store, *parts->workspaces);
   parts->value_reports = std::make_unique<domain::ValueReports>(

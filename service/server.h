@@ -14,6 +14,7 @@
 #include "domain/workspaces.h"
 #include "service/limits.h"
 #include "service/stream_watchdog.h"
+#include "storage/rocksdb_store.h"
 
 namespace mittari::service {
 
@@ -56,7 +57,28 @@ struct ServerOptions {
   // host:port of the Prometheus metrics (http://LISTEN/metrics); empty for
   // none; port 0 picks a free port (see Server::metrics_port()).
   std::string metrics_listen;
+  // Where CreateBackup writes (default DATA_DIR/backups), and how many
+  // backups it keeps.
+  std::string backup_dir;
+  int backup_keep = 7;
 };
+
+// The directory backups go to under `options`.
+std::string BackupDir(const ServerOptions& options);
+
+struct RestoreReport {
+  storage::RocksDbStore::BackupInfo backup;
+  // Erasures made after the backup, applied again at the next start.
+  int erasures_to_reapply = 0;
+};
+
+// Offline (no server may run on `data_dir`): replaces the data directory's
+// database with backup `backup_id` of `backup_dir` (0: the newest). The
+// erasures the replaced database logged after the backup are carried over,
+// to be applied again when the server starts; the restore is audited.
+absl::StatusOr<RestoreReport> Restore(const std::string& data_dir,
+                                      const std::string& backup_dir,
+                                      uint32_t backup_id);
 
 class Server {
  public:

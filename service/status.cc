@@ -5,11 +5,17 @@
 #include "common/errors.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "service/observability.h"
 
 namespace mittari::service {
 
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
+  if (std::string detail = errors::InternalDetail(status); !detail.empty()) {
+    // For the operator; the client gets the message alone.
+    LogWarning("storage error",
+               {{"error", std::string(status.message())}, {"detail", detail}});
+  }
   google::rpc::Status rpc_status;
   rpc_status.set_code(static_cast<int>(status.code()));
   rpc_status.set_message(std::string(status.message()));

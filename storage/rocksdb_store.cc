@@ -17,6 +17,7 @@
 #include "rocksdb/options.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/backup_engine.h"
 #include "rocksdb/utilities/options_util.h"
 #include "storage/key_codec.h"
 #include "storage/rocksdb_util.h"
@@ -122,6 +123,7 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
   rocksdb::Options db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
+  if (options.env != nullptr) db_options.env = options.env;
   db_options.IncreaseParallelism(2);
   db_options.max_background_jobs = 2;
   // Compactions yield the CPU to calls: a query or an acknowledged write
@@ -349,6 +351,93 @@ StoreStats RocksDbStore::Stats() const {
     }
   }
   return stats;
+}
+
+namespace {
+
+RocksDbStore::BackupInfo ToBackupInfo(const rocksdb::BackupInfo& info) {
+  RocksDbStore::BackupInfo out;
+  out.id = info.backup_id;
+  out.time_us = info.timestamp * 1'000'000;
+  out.size_bytes = info.size;
+  out.files = info.number_files;
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<RocksDbStore::BackupInfo> RocksDbStore::CreateBackup(
+    const std::string& dir, int keep) {
+  if (db_ == nullptr) {
+    return errors::FailedPrecondition("CLOSED", "store closed");
+  }
+  absl::MutexLock lock(&backup_mu_);
+  rocksdb::BackupEngine* raw = nullptr;
+  RETURN_IF_ERROR(
+      FromRocks(rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(dir),
+                                            rocksdb::Env::Default(), &raw),
+                "opening the backup directory"));
+  std::unique_ptr<rocksdb::BackupEngine> engine(raw);
+  rocksdb::CreateBackupOptions options;
+  // The memtables go into table files first, so the backup needs no log
+  // replay, and it holds every acknowledged write.
+  options.flush_before_backup = true;
+  rocksdb::BackupID id = 0;
+  RETURN_IF_ERROR(FromRocks(engine->CreateNewBackup(options, db_.get(), &id),
+                            "backing up"));
+  RETURN_IF_ERROR(FromRocks(
+      engine->PurgeOldBackups(static_cast<uint32_t>(std::max(keep, 1))),
+      "removing old backups"));
+  rocksdb::BackupInfo info;
+  RETURN_IF_ERROR(FromRocks(engine->GetBackupInfo(id, &info), "backing up"));
+  return ToBackupInfo(info);
+}
+
+absl::StatusOr<std::vector<RocksDbStore::BackupInfo>> RocksDbStore::ListBackups(
+    const std::string& dir) {
+  std::vector<BackupInfo> out;
+  if (!std::filesystem::exists(dir)) return out;
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::BackupEngineReadOnly::Open(rocksdb::BackupEngineOptions(dir),
+                                          rocksdb::Env::Default(), &raw),
+      "opening the backup directory"));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  std::vector<rocksdb::BackupInfo> infos;
+  engine->GetBackupInfo(&infos);
+  for (const rocksdb::BackupInfo& info : infos)
+    out.push_back(ToBackupInfo(info));
+  return out;
+}
+
+absl::StatusOr<RocksDbStore::BackupInfo> RocksDbStore::RestoreBackup(
+    const std::string& dir, uint32_t id, const std::string& db_path) {
+  if (std::filesystem::exists(db_path)) {
+    return errors::FailedPrecondition("EXISTS",
+                                      "a restore needs a new directory");
+  }
+  ASSIGN_OR_RETURN(std::vector<BackupInfo> backups, ListBackups(dir));
+  if (backups.empty()) {
+    return errors::FailedPrecondition("NO_BACKUP",
+                                      absl::StrCat("no backup in ", dir));
+  }
+  const auto chosen =
+      id == 0 ? backups.end() - 1
+              : std::find_if(backups.begin(), backups.end(),
+                             [&](const BackupInfo& b) { return b.id == id; });
+  if (chosen == backups.end()) {
+    return errors::FailedPrecondition(
+        "NO_BACKUP", absl::StrCat("no backup ", id, " in ", dir));
+  }
+  rocksdb::BackupEngineReadOnly* raw = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::BackupEngineReadOnly::Open(rocksdb::BackupEngineOptions(dir),
+                                          rocksdb::Env::Default(), &raw),
+      "opening the backup directory"));
+  std::unique_ptr<rocksdb::BackupEngineReadOnly> engine(raw);
+  RETURN_IF_ERROR(FromRocks(
+      engine->RestoreDBFromBackup(chosen->id, db_path, db_path), "restoring"));
+  return *chosen;
 }
 
 absl::Status RocksDbStore::IngestFiles(

@@ -27,6 +27,7 @@
 namespace rocksdb {
 class ColumnFamilyHandle;
 class DB;
+class Env;
 struct Options;
 }  // namespace rocksdb
 
@@ -46,6 +47,9 @@ class RocksDbStore final : public Store {
     std::string import_dir;
     // How much an import stages in memory before it spills.
     int64_t import_memory_bytes = int64_t{64} << 20;
+    // The environment (file system) of the database; null for the
+    // machine's. Tests give one that loses power or fills up.
+    rocksdb::Env* env = nullptr;
   };
 
   // Opens (creating when missing) the database in directory `path`.
@@ -90,6 +94,26 @@ class RocksDbStore final : public Store {
   absl::Status IngestFiles(
       const std::vector<std::pair<ColumnFamily, std::string>>& files);
 
+  // Backups (RocksDB's BackupEngine), online: writes go on while one is
+  // made, and it holds the database as of one moment.
+  struct BackupInfo {
+    uint32_t id = 0;
+    int64_t time_us = 0;
+    uint64_t size_bytes = 0;
+    uint32_t files = 0;
+  };
+  // Flushes and backs up into `dir` (files shared between backups are
+  // stored once), then keeps only the newest `keep`.
+  absl::StatusOr<BackupInfo> CreateBackup(const std::string& dir, int keep);
+  // The backups in `dir`, oldest first.
+  static absl::StatusOr<std::vector<BackupInfo>> ListBackups(
+      const std::string& dir);
+  // Restores backup `id` of `dir` (0: the newest) into `db_path`, which
+  // must not exist. Offline: no store may have `db_path` open.
+  static absl::StatusOr<BackupInfo> RestoreBackup(const std::string& dir,
+                                                  uint32_t id,
+                                                  const std::string& db_path);
+
   // The schema version stored in the database.
   int schema_version() const { return kSchemaVersion; }
 
@@ -120,6 +144,8 @@ class RocksDbStore final : public Store {
   // written. Shared with the hint's prefix extractor in the options.
   std::shared_ptr<std::atomic<bool>> hints_on_ =
       std::make_shared<std::atomic<bool>>(false);
+  // One backup at a time.
+  absl::Mutex backup_mu_;
   // Held shared by every write, exclusively by one with a range deletion.
   absl::Mutex range_mu_;
 };

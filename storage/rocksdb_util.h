@@ -18,16 +18,27 @@
 
 namespace mittari::storage {
 
+// RocksDB's message names files and directories of the server: it goes
+// into the status as an internal detail (logged by the server, never sent
+// to a client, errors::InternalDetail), and the message says what failed
+// in words a client can act on.
 inline absl::Status FromRocks(const rocksdb::Status& s,
                               absl::string_view what) {
   if (s.ok()) return absl::OkStatus();
-  std::string message = absl::StrCat(what, ": ", s.ToString());
-  if (s.IsCorruption()) return errors::DataLoss(message);
-  if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut()) {
-    return errors::Unavailable(message);
+  absl::Status out;
+  if (s.IsNoSpace() || s.subcode() == rocksdb::Status::kNoSpace) {
+    out = errors::Unavailable(absl::StrCat(
+        what, ": the server's disk is full; retry once space is freed"));
+  } else if (s.IsCorruption()) {
+    out = errors::DataLoss(absl::StrCat(what, ": stored data is corrupt"));
+  } else if (s.IsBusy() || s.IsTryAgain() || s.IsTimedOut() || s.IsIOError()) {
+    out = errors::Unavailable(
+        absl::StrCat(what, ": storage is unavailable; retry later"));
+  } else {
+    out = errors::Internal(absl::StrCat(what, ": storage error"));
   }
-  if (s.IsNoSpace()) return errors::ResourceExhausted(message);
-  return errors::Internal(message);
+  errors::SetInternalDetail(out, s.ToString());
+  return out;
 }
 
 inline rocksdb::Slice ToSlice(absl::string_view s) {

@@ -245,6 +245,58 @@ std::vector<Command> AdminCommands() {
              inv.client.Context().get(), request, &key);
          return inv.Finish(status, KeyJson(key));
        }},
+      {{"backup", "create"},
+       "",
+       "back up the whole server while it serves (operator key)",
+       {},
+       [](Invocation& inv) {
+         v1::Backup backup;
+         grpc::Status status = Stub(inv)->CreateBackup(
+             inv.client.Context().get(), v1::CreateBackupRequest(), &backup);
+         return inv.Finish(status, ToJson(backup));
+       }},
+      {{"backup", "list"},
+       "",
+       "list the backups, oldest first (operator key)",
+       {},
+       [](Invocation& inv) {
+         v1::ListBackupsResponse response;
+         grpc::Status status = Stub(inv)->ListBackups(
+             inv.client.Context().get(), v1::ListBackupsRequest(), &response);
+         Json list = Json::array();
+         for (const v1::Backup& b : response.backups()) {
+           list.push_back(ToJson(b));
+         }
+         return inv.Finish(status, Json{{"backups", list}});
+       }},
+      {{"audit", "list"},
+       "[WORKSPACE]",
+       "the audit log, newest first: the key's workspace (admin) or the one "
+       "named, or with --all every event (operator key)",
+       {"all"},
+       [](Invocation& inv) {
+         if (inv.operands.size() > 1) return inv.Usage("at most one workspace");
+         v1::ListAuditEventsRequest request;
+         grpc::Status status;
+         if (!inv.args.Has("all")) {
+           status =
+               TargetWorkspace(inv, inv.operands.empty() ? "" : inv.operands[0],
+                               request.mutable_parent());
+         }
+         request.set_page_size(1000);
+         Json list = Json::array();
+         while (status.ok()) {
+           v1::ListAuditEventsResponse page;
+           status = Stub(inv)->ListAuditEvents(inv.client.Context().get(),
+                                               request, &page);
+           for (const v1::AuditEvent& e : page.audit_events()) {
+             list.push_back(ToJson(e));
+           }
+           if (page.next_page_token().empty()) break;
+           request.set_page_token(page.next_page_token());
+         }
+         return inv.Finish(status, Json{{"audit_events", list}});
+       }},
       {{"server", "info"},
        "",
        "show the server's version and the key's role",

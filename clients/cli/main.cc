@@ -14,8 +14,8 @@ const std::set<std::string> kGlobalFlags = {
     "addr",        "key",        "tls",    "ca-cert", "tls-server-name",
     "client-cert", "client-key", "output", "timeout", "help",
     "insecure"};
-const std::set<std::string> kBooleanFlags = {"tls", "help", "desc", "progress",
-                                             "insecure"};
+const std::set<std::string> kBooleanFlags = {"tls",      "help",     "desc",
+                                             "progress", "insecure", "all"};
 
 void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "

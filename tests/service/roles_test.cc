@@ -40,6 +40,7 @@ enum class Who {
   kAdmin,     // admin
   kOperator,  // operator only
   kReadOrOperator,
+  kAdminOrOperator,
   kAnyKey,  // every valid key (GetServerInfo)
 };
 
@@ -57,6 +58,9 @@ const std::map<std::string, Who>& Table() {
       {"RevokeApiKey", Who::kAdmin},
       {"GetServerInfo", Who::kAnyKey},
       {"RotateOperatorKey", Who::kOperator},
+      {"CreateBackup", Who::kOperator},
+      {"ListBackups", Who::kOperator},
+      {"ListAuditEvents", Who::kAdminOrOperator},
       // CustomerService
       {"CreateCustomer", Who::kWrite},
       {"GetCustomer", Who::kRead},
@@ -132,6 +136,8 @@ bool Allows(Who who, v1::Role role) {
       return role == v1::ROLE_OPERATOR;
     case Who::kReadOrOperator:
       return role == v1::ROLE_OPERATOR || Allows(Who::kRead, role);
+    case Who::kAdminOrOperator:
+      return role == v1::ROLE_OPERATOR || role == v1::ROLE_ADMIN;
     case Who::kAnyKey:
       return true;
   }
