@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -99,6 +100,9 @@ ABSL_FLAG(std::string, restore_from, "",
           "this directory, then exit (the server must not be running)");
 ABSL_FLAG(uint32_t, restore_backup_id, 0,
           "with --restore_from: the backup to restore (0: the newest)");
+ABSL_FLAG(int64_t, min_free_disk_mb, 256,
+          "writes are refused (UNAVAILABLE) while the data disk has less free "
+          "space (MiB), and go on once space is freed; 0 turns it off");
 ABSL_FLAG(std::string, log_level, "info",
           "JSON logs on stderr: debug (every call), info (server events "
           "and calls the server failed), warn (those calls only), error, off");
@@ -203,6 +207,8 @@ int main(int argc, char** argv) {
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);
   options.backup_dir = absl::GetFlag(FLAGS_backup_dir);
   options.backup_keep = absl::GetFlag(FLAGS_backup_keep);
+  options.min_free_disk_bytes = static_cast<uint64_t>(
+      std::max<int64_t>(0, absl::GetFlag(FLAGS_min_free_disk_mb)) << 20);
   if (absl::Status level =
           mittari::service::SetLogLevel(absl::GetFlag(FLAGS_log_level));
       !level.ok()) {

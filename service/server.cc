@@ -236,8 +236,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   }
 
   auto parts = std::make_unique<Parts>();
+  storage::RocksDbStore::Options store_options;
+  store_options.min_free_bytes = options.min_free_disk_bytes;
   ASSIGN_OR_RETURN(std::unique_ptr<storage::RocksDbStore> rocksdb,
-                   storage::RocksDbStore::Open(DatabaseDir(options.data_dir)));
+                   storage::RocksDbStore::Open(DatabaseDir(options.data_dir),
+                                               store_options));
   parts->rocksdb = rocksdb.get();
   parts->store = std::make_unique<storage::CachedStore>(std::move(rocksdb));
   parts->audit = std::make_unique<domain::AuditLog>(*parts->store, clock);

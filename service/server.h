@@ -61,6 +61,9 @@ struct ServerOptions {
   // backups it keeps.
   std::string backup_dir;
   int backup_keep = 7;
+  // Writes are refused (UNAVAILABLE) while the data disk has less free
+  // space than this; 0 turns the check off.
+  uint64_t min_free_disk_bytes = 0;
 };
 
 // The directory backups go to under `options`.

@@ -118,6 +118,7 @@ class RocksDbImport final : public Import {
   }
 
   absl::Status SpillCommit() override {
+    RETURN_IF_ERROR(rocks_.CheckSpace());
     Close();
     RETURN_IF_ERROR(rocks_.IngestFiles(files_));
     rocks_.stats_.Add(written_);
@@ -236,6 +237,7 @@ absl::StatusOr<std::unique_ptr<Import>> RocksDbStore::NewImport() {
   if (db_ == nullptr) {
     return errors::FailedPrecondition("CLOSED", "store closed");
   }
+  RETURN_IF_ERROR(CheckSpace());
   const uint64_t n = imports_.fetch_add(1, std::memory_order_relaxed);
   return std::make_unique<RocksDbImport>(*this,
                                          absl::StrCat(import_dir_, "/", n));

@@ -1,5 +1,7 @@
 #include "storage/rocksdb_store.h"
 
+#include <sys/statvfs.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <tuple>
@@ -9,6 +11,7 @@
 #include "absl/memory/memory.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "rocksdb/cache.h"
@@ -201,6 +204,8 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
                            ? absl::StrCat(path, ".imports")
                            : options.import_dir;
   store->import_memory_bytes_ = options.import_memory_bytes;
+  store->path_ = path;
+  store->min_free_bytes_.store(options.min_free_bytes);
   std::error_code ec;
   std::filesystem::remove_all(store->import_dir_, ec);
   if (ec) {
@@ -258,7 +263,30 @@ absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view begin,
   return ScanWith(db_.get(), Handle(cf), nullptr, begin, end, visit);
 }
 
+absl::Status RocksDbStore::CheckSpace() {
+  const uint64_t min = min_free_bytes_.load(std::memory_order_relaxed);
+  if (min == 0) return absl::OkStatus();
+  const int64_t now = absl::GetCurrentTimeNanos();
+  const bool low = free_bytes_.load(std::memory_order_relaxed) < min;
+  if (low ||
+      now - space_checked_ns_.load(std::memory_order_relaxed) > 100'000'000) {
+    struct statvfs fs {};
+    if (statvfs(path_.c_str(), &fs) == 0) {
+      free_bytes_.store(static_cast<uint64_t>(fs.f_bavail) * fs.f_frsize,
+                        std::memory_order_relaxed);
+    }
+    space_checked_ns_.store(now, std::memory_order_relaxed);
+  }
+  if (free_bytes_.load(std::memory_order_relaxed) >= min) {
+    return absl::OkStatus();
+  }
+  return errors::Unavailable(
+      "the server's disk is nearly full: writes are refused until space is "
+      "freed; reads go on");
+}
+
 absl::Status RocksDbStore::Write(const WriteBatch& batch) {
+  RETURN_IF_ERROR(CheckSpace());
   std::vector<const WriteBatch::Op*> order;
   order.reserve(batch.ops().size());
   bool has_range = false;

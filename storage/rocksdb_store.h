@@ -47,6 +47,11 @@ class RocksDbStore final : public Store {
     std::string import_dir;
     // How much an import stages in memory before it spills.
     int64_t import_memory_bytes = int64_t{64} << 20;
+    // Writes and imports are refused (UNAVAILABLE) while
+    // the database's disk has less free space than this, so that RocksDB
+    // never meets a full disk mid-write; they go on by themselves once
+    // space is freed. 0 turns the check off.
+    uint64_t min_free_bytes = 0;
     // The environment (file system) of the database; null for the
     // machine's. Tests give one that loses power or fills up.
     rocksdb::Env* env = nullptr;
@@ -114,12 +119,19 @@ class RocksDbStore final : public Store {
                                                   uint32_t id,
                                                   const std::string& db_path);
 
+  // Changes Options::min_free_bytes.
+  void set_min_free_bytes(uint64_t bytes) {
+    min_free_bytes_.store(bytes, std::memory_order_relaxed);
+  }
+
   // The schema version stored in the database.
   int schema_version() const { return kSchemaVersion; }
 
  private:
   RocksDbStore() = default;
   absl::Status CheckSchema();
+  // UNAVAILABLE while the disk has less than min_free_bytes free.
+  absl::Status CheckSpace();
   // Writes the ops as one synced batch, in the order given; `bytes` is the
   // batch's size.
   absl::Status WriteInOrder(const std::vector<const WriteBatch::Op*>& order,
@@ -138,6 +150,12 @@ class RocksDbStore final : public Store {
   int64_t import_memory_bytes_ = 0;
   std::atomic<uint64_t> imports_{0};
   WriteStats stats_;
+  std::string path_;
+  std::atomic<uint64_t> min_free_bytes_{0};
+  // The free space last seen, and when (statvfs, at most every 100 ms
+  // while above the minimum, at every write below it).
+  std::atomic<uint64_t> free_bytes_{0};
+  std::atomic<int64_t> space_checked_ns_{0};
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // Whether memtable inserts may use RocksDB's insert hint (see Open): off
   // while the WAL is replayed and while a batch with a range deletion is

@@ -6,7 +6,9 @@
 // ingest of responses (unary, batch, stream), sessions (unary) and
 // purchases (batch) into two workspaces through the generated stubs,
 // records every acknowledged id, kills the server with SIGKILL at a random
-// moment, starts it again and checks:
+// moment (every third round, stops it with SIGTERM instead: a graceful
+// shutdown under load must exit 0 within its grace period and lose
+// nothing acknowledged either), starts it again and checks:
 //   - every acknowledged response (with its score), session and purchase
 //     is there;
 //   - every stream that was not acknowledged is all there or not at all;
@@ -69,6 +71,9 @@ constexpr int kCustomers = 50;
   std::exit(1);
 }
 
+// How long a graceful stop lets calls in flight finish.
+constexpr absl::Duration kGrace = absl::Seconds(2);
+
 // mittarid as a child process, its output appended to a log file.
 class Server {
  public:
@@ -90,7 +95,8 @@ class Server {
         "--operator_key_file=" + dir_ + "/operator.key",
         "--rate_limit_calls_per_key=0",
         "--rate_limit_calls_per_workspace=0",
-        "--rate_limit_rows_per_workspace=0"};
+        "--rate_limit_rows_per_workspace=0",
+        absl::StrCat("--shutdown_grace=", absl::FormatDuration(kGrace))};
     // Made before the fork: the child of a threaded process may not
     // allocate.
     std::vector<char*> argv;
@@ -127,6 +133,26 @@ class Server {
   void Kill() const {
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
+  }
+
+  // SIGTERM, while calls are in flight: the server drains them (those
+  // still running after the grace period are cancelled), closes the
+  // store and exits 0.
+  void Terminate() const {
+    const absl::Time start = absl::Now();
+    kill(pid_, SIGTERM);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    const absl::Duration took = absl::Now() - start;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      Fail("mittarid did not exit 0 on SIGTERM; see " + dir_ + "/server.log");
+    }
+    // Generous: the grace period, then closing the store.
+    if (took > kGrace + absl::Seconds(60)) {
+      Fail(absl::StrCat("mittarid took ", absl::FormatDuration(took),
+                        " to stop with a grace period of ",
+                        absl::FormatDuration(kGrace)));
+    }
   }
 
  private:
@@ -559,7 +585,12 @@ int main(int argc, char** argv) {
     for (auto& w : workspaces) Write(channel, *w, round, threads);
     absl::SleepFor(
         absl::Milliseconds(std::uniform_int_distribution<int>(300, 2000)(rng)));
-    server.Kill();
+    const bool graceful = round % 3 == 0;
+    if (graceful) {
+      server.Terminate();
+    } else {
+      server.Kill();
+    }
     for (std::thread& t : threads) t.join();
     addr = server.Start();
     channel = grpc::CreateChannel(addr, grpc::InsecureChannelCredentials());
@@ -569,8 +600,10 @@ int main(int argc, char** argv) {
       w->EndRound();
     }
     checked += round_checked;
-    std::cout << "round " << round << ": killed and restarted; "
-              << round_checked << " acknowledged writes present, KPIs equal "
+    std::cout << "round " << round << ": "
+              << (graceful ? "stopped (SIGTERM)" : "killed")
+              << " and restarted; " << round_checked
+              << " acknowledged writes present, KPIs equal "
               << "to their recomputation\n";
   }
   // Every round's writes once more, after the last restart.

@@ -2,8 +2,11 @@
 // and per workspace, rows per workspace and failed authentications per
 // client address are limited, each refusal RESOURCE_EXHAUSTED with a
 // RetryInfo; a limit on one key, workspace or address leaves the others
-// alone; streams over the row rate are slowed, not failed.
+// alone; streams over the row rate are slowed, not failed; a workspace
+// that floods and erases does not hold up another's writes.
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
@@ -282,6 +285,80 @@ TEST_F(LimitsTest, FailedAuthenticationsAreThrottledPerClientAddress) {
             grpc::StatusCode::UNAUTHENTICATED);
   server_->clock().Advance(absl::Seconds(2));
   EXPECT_TRUE(Info(admin).ok());
+}
+
+// Tenants cannot stall each other. While the default workspace floods (an
+// import stream that goes on until told to stop, and erasures, which hold
+// its writers), another workspace's unary writes complete. The flood stops
+// only once they have, so they cannot have waited for it; nothing here
+// depends on timing.
+TEST_F(LimitsTest, AFloodingWorkspaceDoesNotHoldUpAnothersWrites) {
+  Start(Off());
+  const std::string beta = CreateWorkspace("beta");
+  std::atomic<bool> done{false};
+  std::atomic<int> flooded{0};
+  std::atomic<int> erased{0};
+  std::thread flood([&] {
+    auto context = TestServer::Context(server_->admin_key());
+    v1::ImportSummary summary;
+    auto stream = customers_->ImportSessions(context.get(), &summary);
+    for (int m = 0; !done.load(); ++m) {
+      v1::ImportSessionsRequest message;
+      message.set_parent("workspaces/default");
+      *message.mutable_requests() =
+          Sessions("default", 500, absl::StrCat("flood-", m, "-")).requests();
+      if (!stream->Write(message)) break;
+      ++flooded;
+    }
+    stream->WritesDone();
+    // The erasures may abort the import (it re-checks its customers
+    // then); what matters here is the other workspace.
+    grpc::Status finished = stream->Finish();
+    EXPECT_TRUE(finished.ok() ||
+                finished.error_code() == grpc::StatusCode::ABORTED)
+        << finished.error_message();
+  });
+  std::thread erasures([&] {
+    for (int i = 0; !done.load(); ++i) {
+      v1::CreateCustomerRequest create;
+      create.set_parent("workspaces/default");
+      create.set_customer_id(absl::StrCat("gone-", i));
+      v1::Customer customer;
+      ASSERT_TRUE(
+          customers_
+              ->CreateCustomer(TestServer::Context(server_->admin_key()).get(),
+                               create, &customer)
+              .ok());
+      v1::EraseCustomerRequest erase;
+      erase.set_name(absl::StrCat("workspaces/default/customers/gone-", i));
+      v1::EraseCustomerResponse erased_reply;
+      ASSERT_TRUE(
+          customers_
+              ->EraseCustomer(TestServer::Context(server_->admin_key()).get(),
+                              erase, &erased_reply)
+              .ok());
+      ++erased;
+    }
+  });
+  while (flooded.load() < 2 || erased.load() < 1) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  for (int i = 0; i < 40; ++i) {
+    v1::RecordSessionRequest request;
+    request.set_parent("workspaces/beta");
+    request.set_session_id(absl::StrCat("beta-", i));
+    request.mutable_session()->set_visitor_id("v");
+    *request.mutable_session()->mutable_start_time() =
+        TimeUtil::SecondsToTimestamp(
+            absl::ToUnixSeconds(server_->clock().Now() - absl::Hours(1)));
+    v1::Session session;
+    grpc::Status s = customers_->RecordSession(TestServer::Context(beta).get(),
+                                               request, &session);
+    ASSERT_TRUE(s.ok()) << s.error_message();
+  }
+  done = true;
+  flood.join();
+  erasures.join();
 }
 
 }  // namespace

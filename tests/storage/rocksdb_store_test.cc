@@ -260,6 +260,32 @@ TEST(RocksDbStoreTest, ASecondOpenOfTheSameDirectoryFails) {
 // A spilled import's commit ingests table files: what it staged survives
 // reopening, its scratch directory is gone, and a scratch directory left by
 // a job that never committed is removed when the store opens.
+// Writes stop before the disk is full, clearly, and go on by themselves
+// once there is space again; reads never stop.
+TEST(RocksDbStoreTest, WritesWaitForFreeDiskSpaceAndReadsGoOn) {
+  testing::TempDir dir;
+  RocksDbStore::Options options;
+  options.min_free_bytes = std::numeric_limits<uint64_t>::max();
+  auto store = RocksDbStore::Open(dir.Sub("db"), options);
+  ASSERT_THAT(store.status(), IsOk());
+  WriteBatch batch;
+  batch.Put(ColumnFamily::kCatalog, "k", "v");
+  absl::Status full = (*store)->Write(batch);
+  EXPECT_THAT(full, StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(full.message(), HasSubstr("disk is nearly full"));
+  EXPECT_THAT(std::string(full.message()),
+              ::testing::Not(HasSubstr(dir.Sub(""))));
+  EXPECT_THAT((*store)->NewImport().status(),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT((*store)->Get(ColumnFamily::kCatalog, "k"),
+              IsOkAndHolds(std::nullopt));
+  // Space is back (here: the minimum is lowered).
+  (*store)->set_min_free_bytes(1);
+  ASSERT_THAT((*store)->Write(batch), IsOk());
+  EXPECT_THAT((*store)->Get(ColumnFamily::kCatalog, "k"),
+              IsOkAndHolds(Optional(std::string("v"))));
+}
+
 TEST(RocksDbStoreImportTest, CommittedImportSurvivesReopenAndLeavesNoScratch) {
   testing::TempDir dir;
   RocksDbStore::Options options;
