@@ -6,6 +6,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/kpi/comparison.h"
+#include "domain/kpi/forecast.h"
 #include "domain/kpi/registry.h"
 #include "service/handler.h"
 #include "service/resource_names.h"
@@ -49,7 +50,9 @@ absl::StatusOr<MetricQuery> QueryOf(const Request& request) {
                    RequiredTime(request.range().has_end_time(),
                                 request.range().end_time(), "range.end_time"));
   q.filters.insert(request.filters().begin(), request.filters().end());
-  q.group_by.assign(request.group_by().begin(), request.group_by().end());
+  if constexpr (requires { request.group_by(); }) {
+    q.group_by.assign(request.group_by().begin(), request.group_by().end());
+  }
   q.params.insert(request.params().begin(), request.params().end());
   return q;
 }
@@ -156,6 +159,60 @@ grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
     for (const MetricPoint& p : points) {
       *response->add_points() = PointToProto(q.metric, p);
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status KpiServiceImpl::ForecastMetric(
+    grpc::ServerContext* context, const v1::ForecastMetricRequest* request,
+    v1::ForecastMetricResponse* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(*context, {Permission::kRead},
+                                           request->parent()));
+    ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
+                     EngineFor(request->metric()));
+    ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
+    ASSIGN_OR_RETURN(q.granularity, GranularityOf(request->granularity()));
+    q.min_n = request->min_n();
+    ASSIGN_OR_RETURN(absl::TimeZone zone,
+                     workspaces_.TimeZoneOf(call.workspace_id));
+    ASSIGN_OR_RETURN(
+        domain::kpi::MetricForecast f,
+        domain::kpi::ForecastMetric(*engine, domain::kpi::Calendar(zone),
+                                    call.workspace_id, q, request->horizon()));
+    for (const MetricPoint& p : f.history) {
+      *response->add_points() = PointToProto(q.metric, p);
+    }
+    const domain::kpi::SeriesForecast& series = f.forecast;
+    for (size_t h = 0; h < series.steps.size() && h < f.bucket_starts.size();
+         ++h) {
+      const domain::kpi::ForecastStep& step = series.steps[h];
+      v1::ForecastPoint* out = response->add_forecast();
+      SetTime(absl::ToUnixMicros(f.bucket_starts[h]),
+              out->mutable_bucket_start());
+      out->set_value(step.value);
+      out->set_pi80_low(step.pi80_low);
+      out->set_pi80_high(step.pi80_high);
+      out->set_pi95_low(step.pi95_low);
+      out->set_pi95_high(step.pi95_high);
+    }
+    switch (series.method) {
+      case domain::kpi::ForecastMethod::kHoltWinters:
+        response->set_method("holt_winters");
+        break;
+      case domain::kpi::ForecastMethod::kHolt:
+        response->set_method("holt");
+        break;
+      case domain::kpi::ForecastMethod::kNone:
+        response->set_method("none");
+        break;
+    }
+    response->set_season_length(series.season_length);
+    response->set_alpha(series.alpha);
+    response->set_beta(series.beta);
+    response->set_gamma(series.gamma);
+    response->set_sigma(series.sigma);
     return absl::OkStatus();
   });
 }

@@ -35,6 +35,9 @@ class KpiServiceImpl final : public v1::KpiService::Service {
       grpc::ServerContext* context,
       const v1::ListDimensionValuesRequest* request,
       v1::ListDimensionValuesResponse* response) override;
+  grpc::Status ForecastMetric(grpc::ServerContext* context,
+                              const v1::ForecastMetricRequest* request,
+                              v1::ForecastMetricResponse* response) override;
   grpc::Status GetValueReport(grpc::ServerContext* context,
                               const v1::GetValueReportRequest* request,
                               v1::ValueReport* response) override;

@@ -1,4 +1,5 @@
-// `mittari kpi query|compare|values` and `mittari value-report`.
+// `mittari kpi query|compare|values`, `mittari forecast` and
+// `mittari value-report`.
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -95,38 +96,48 @@ grpc::Status FillRange(Invocation& inv, Request* request) {
   return grpc::Status::OK;
 }
 
-// The query flags shared by `kpi query` and `kpi compare`.
+// The query flags shared by `kpi query`, `kpi compare` and `forecast`.
 template <typename Request>
 grpc::Status FillQuery(Invocation& inv, const std::string& metric,
                        Request* request) {
   grpc::Status status = FillRange(inv, request);
   if (!status.ok()) return status;
   request->set_metric(metric);
-  for (const std::string& dim : inv.args.GetAll("group-by")) {
-    request->add_group_by(dim);
+  if constexpr (requires { request->add_group_by(); }) {
+    for (const std::string& dim : inv.args.GetAll("group-by")) {
+      request->add_group_by(dim);
+    }
   }
   if (auto tag = inv.args.Get("tag"))
     (*request->mutable_params())["tag"] = *tag;
   return grpc::Status::OK;
 }
 
-int Query(Invocation& inv) {
-  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
-  const std::string& metric = inv.operands[0];
-  v1::QueryMetricRequest request;
+// --granularity (default none) and --min-n into `request`; a usage error's
+// text, or empty.
+template <typename Request>
+std::string FillGranularity(Invocation& inv, Request* request) {
   std::string g = absl::AsciiStrToUpper(inv.args.GetOr("granularity", "none"));
   v1::Granularity granularity;
   if (!v1::Granularity_Parse("GRANULARITY_" + g, &granularity) ||
       granularity == v1::GRANULARITY_UNSPECIFIED) {
-    return inv.Usage(
-        "--granularity must be none, day, week, month, quarter or year");
+    return "--granularity must be none, day, week, month, quarter or year";
   }
-  request.set_granularity(granularity);
+  request->set_granularity(granularity);
   if (auto m = inv.args.Get("min-n")) {
     int64_t min_n = 0;
-    if (!absl::SimpleAtoi(*m, &min_n))
-      return inv.Usage("--min-n takes a whole number");
-    request.set_min_n(min_n);
+    if (!absl::SimpleAtoi(*m, &min_n)) return "--min-n takes a whole number";
+    request->set_min_n(min_n);
+  }
+  return "";
+}
+
+int Query(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  const std::string& metric = inv.operands[0];
+  v1::QueryMetricRequest request;
+  if (std::string usage = FillGranularity(inv, &request); !usage.empty()) {
+    return inv.Usage(usage);
   }
   grpc::Status status = FillQuery(inv, metric, &request);
   v1::QueryMetricResponse response;
@@ -224,6 +235,58 @@ int Values(Invocation& inv) {
   return inv.Finish(status, Json{{"values", values}});
 }
 
+// `forecast`: {"points": [history as `kpi query` prints it], "forecast":
+// [{"bucket_start", "value", "pi80_low", "pi80_high", "pi95_low",
+// "pi95_high"}], "model": {"method", "season_length", "alpha", "beta",
+// "gamma", "sigma"}}.
+int Forecast(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  const std::string& metric = inv.operands[0];
+  v1::ForecastMetricRequest request;
+  if (std::string usage = FillGranularity(inv, &request); !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  int horizon = 0;
+  if (!absl::SimpleAtoi(inv.args.GetOr("horizon", ""), &horizon)) {
+    return inv.Usage("--horizon takes the number of buckets to forecast");
+  }
+  request.set_horizon(horizon);
+  grpc::Status status = FillQuery(inv, metric, &request);
+  v1::ForecastMetricResponse response;
+  if (status.ok()) {
+    status = Stub(inv)->ForecastMetric(inv.client.Context().get(), request,
+                                       &response);
+  }
+  Json points = Json::array();
+  for (const v1::MetricPoint& p : response.points()) {
+    points.push_back(PointJson(metric, p));
+  }
+  Json forecast = Json::array();
+  for (const v1::ForecastPoint& f : response.forecast()) {
+    forecast.push_back(
+        {{"bucket_start", FormatTimestamp(f.bucket_start().seconds(),
+                                          f.bucket_start().nanos())},
+         {"value", f.value()},
+         {"pi80_low", f.pi80_low()},
+         {"pi80_high", f.pi80_high()},
+         {"pi95_low", f.pi95_low()},
+         {"pi95_high", f.pi95_high()}});
+  }
+  Json model = {{"method", response.method()},
+                {"season_length", response.season_length()},
+                {"alpha", response.alpha()},
+                {"beta", response.beta()},
+                {"gamma", response.gamma()},
+                {"sigma", response.sigma()}};
+  if (inv.format == Format::kTable) {
+    // People read the forecast; the history is what `kpi query` shows.
+    return inv.Finish(status, forecast);
+  }
+  return inv.Finish(
+      status,
+      Json{{"points", points}, {"forecast", forecast}, {"model", model}});
+}
+
 // `value-report`: what a better experience is worth. The JSON holds kind,
 // from, to, groups and headline, with null for every absent value.
 int ValueReport(Invocation& inv) {
@@ -266,7 +329,16 @@ std::vector<Command> KpiCommands() {
                                        "tag"};
   std::set<std::string> with_granularity = query_flags;
   with_granularity.insert({"granularity", "min-n"});
+  std::set<std::string> forecast_flags = {
+      "from", "to", "filter", "tag", "granularity", "min-n", "horizon"};
   return {
+      {{"forecast"},
+       "METRIC",
+       "a metric's series and its next buckets with 80/95 % prediction "
+       "intervals: --from --to --granularity G --horizon H [--filter D=V]... "
+       "[--tag T] [--min-n N]",
+       forecast_flags,
+       Forecast},
       {{"kpi", "query"},
        "METRIC",
        "a metric over a range: --from --to [--granularity] [--group-by D]... "

@@ -92,6 +92,39 @@ class GoldenKpis(unittest.TestCase):
                               "conversions"}, where)
         self.assertEqual(len(expected["event_reports"]), 4)
         self.check_value_of_cx(key, expected, workspace_id)
+        self.check_forecast(key, expected, workspace_id)
+
+    def check_forecast(self, key, expected, workspace_id):
+        """`forecast` prints the history exactly as `kpi query` does, then
+        the next buckets, each inside its intervals and NPS's bounds."""
+        q = next(q for q in expected["queries"]
+                 if q["metric"] == "nps" and q["granularity"] != "NONE"
+                 and not q["group_by"])
+        args = ["--from", q["from"], "--to", q["to"], "--granularity",
+                q["granularity"].lower()]
+        for k, v in q["filters"].items():
+            args += ["--filter", f"{k}={v}"]
+        _, history, _ = cli(self.server, key, "kpi", "query", "nps", *args)
+        _, out, _ = cli(self.server, key, "forecast", "nps", *args,
+                        "--horizon", "3")
+        where = f"{workspace_id} forecast"
+        self.assertEqual(out["points"], history["points"], where)
+        self.assertIn(out["model"]["method"], ("holt", "holt_winters"), where)
+        self.assertEqual(len(out["forecast"]), 3, where)
+        starts = [p["bucket_start"] for p in out["forecast"]]
+        self.assertEqual(starts, sorted(starts), where)
+        self.assertGreater(starts[0], history["points"][-1]["bucket_start"])
+        for f in out["forecast"]:
+            self.assertLessEqual(-100, f["pi95_low"])
+            self.assertLessEqual(f["pi95_low"], f["pi80_low"])
+            self.assertLessEqual(f["pi80_low"], f["value"])
+            self.assertLessEqual(f["value"], f["pi80_high"])
+            self.assertLessEqual(f["pi80_high"], f["pi95_high"])
+            self.assertLessEqual(f["pi95_high"], 100)
+        code, _, err = cli(self.server, key, "forecast", "nps", *args,
+                           check=False)
+        self.assertEqual(code, 2, where)  # --horizon is required
+        self.assertIn("--horizon", err)
 
     def check_value_of_cx(self, key, expected, workspace_id):
         """value-report prints value_of_cx[] exactly: the same keys, all

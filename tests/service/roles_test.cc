@@ -102,6 +102,7 @@ const std::map<std::string, Who>& Table() {
       {"ComparePeriods", Who::kRead},
       {"ListDimensionValues", Who::kRead},
       {"GetValueReport", Who::kRead},
+      {"ForecastMetric", Who::kRead},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},
