@@ -43,15 +43,26 @@ absl::Status InvalidArgument(absl::string_view field,
 }
 
 absl::Status InvalidArguments(const std::vector<FieldViolation>& violations) {
+  // The message and the violations travel in the reply's trailers, which
+  // clients cap (8 KiB by default): a batch with a bad field in every item
+  // lists the first ones and counts the rest.
   std::vector<std::string> messages;
   std::string payload;
+  size_t listed = 0;
   for (const FieldViolation& v : violations) {
+    if (listed == kMaxListedViolations) break;
+    ++listed;
     messages.push_back(absl::StrCat(v.field, ": ", v.description));
     absl::StrAppend(&payload, Clean(v.field), std::string(1, kUnitSep),
                     Clean(v.description), std::string(1, kRecordSep));
   }
-  absl::Status status = Make(absl::StatusCode::kInvalidArgument,
-                             "INVALID_ARGUMENT", absl::StrJoin(messages, "; "));
+  std::string message = absl::StrJoin(messages, "; ");
+  if (listed < violations.size()) {
+    absl::StrAppend(&message, "; and ", violations.size() - listed,
+                    " more like these");
+  }
+  absl::Status status =
+      Make(absl::StatusCode::kInvalidArgument, "INVALID_ARGUMENT", message);
   status.SetPayload(kViolationsPayload, absl::Cord(payload));
   return status;
 }

@@ -6,6 +6,7 @@
 #ifndef MITTARI_COMMON_ERRORS_H_
 #define MITTARI_COMMON_ERRORS_H_
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,9 @@ struct FieldViolation {
 
 // INVALID_ARGUMENT for one field: "<field>: <reason>".
 absl::Status InvalidArgument(absl::string_view field, absl::string_view reason);
+// At most this many violations are listed (in the message and the details);
+// the message counts the rest.
+inline constexpr size_t kMaxListedViolations = 20;
 // INVALID_ARGUMENT for several fields at once.
 absl::Status InvalidArguments(const std::vector<FieldViolation>& violations);
 // NOT_FOUND for a resource name.

@@ -64,6 +64,7 @@ enum class WorkspaceTag : uint8_t {
   // kIndex: (visitor, block of 64 local days) -> sessions per active day
   // (kpi/visitor_days.h).
   kVisitorDays = 20,
+  kTouchpoint = 21,  // kCatalog: touchpoint id -> records::Touchpoint
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics

@@ -1,10 +1,12 @@
 // KpiService handlers: metric queries, period comparison, dimension values,
-// the value-of-CX report.
+// forecasts, the value-of-CX report (kpi_service.cc), and the journey's
+// touchpoints with their baselines (touchpoint_handlers.cc).
 #ifndef MITTARI_SERVICE_KPI_SERVICE_H_
 #define MITTARI_SERVICE_KPI_SERVICE_H_
 
 #include "domain/kpi/activity_metrics.h"
 #include "domain/kpi/survey_metrics.h"
+#include "domain/touchpoints.h"
 #include "domain/value_report.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/kpi.grpc.pb.h"
@@ -18,12 +20,14 @@ class KpiServiceImpl final : public v1::KpiService::Service {
                  const domain::WorkspaceDirectory& workspaces,
                  const domain::kpi::SurveyMetrics& survey_metrics,
                  const domain::kpi::ActivityMetrics& activity_metrics,
-                 const domain::ValueReports& value_reports)
+                 const domain::ValueReports& value_reports,
+                 domain::Touchpoints& touchpoints)
       : auth_(auth),
         workspaces_(workspaces),
         survey_metrics_(survey_metrics),
         activity_metrics_(activity_metrics),
-        value_reports_(value_reports) {}
+        value_reports_(value_reports),
+        touchpoints_(touchpoints) {}
 
   grpc::Status QueryMetric(grpc::ServerContext* context,
                            const v1::QueryMetricRequest* request,
@@ -42,6 +46,25 @@ class KpiServiceImpl final : public v1::KpiService::Service {
                               const v1::GetValueReportRequest* request,
                               v1::ValueReport* response) override;
 
+  grpc::Status CreateTouchpoint(grpc::ServerContext* context,
+                                const v1::CreateTouchpointRequest* request,
+                                v1::Touchpoint* response) override;
+  grpc::Status GetTouchpoint(grpc::ServerContext* context,
+                             const v1::GetTouchpointRequest* request,
+                             v1::Touchpoint* response) override;
+  grpc::Status ListTouchpoints(grpc::ServerContext* context,
+                               const v1::ListTouchpointsRequest* request,
+                               v1::ListTouchpointsResponse* response) override;
+  grpc::Status UpdateTouchpoint(grpc::ServerContext* context,
+                                const v1::UpdateTouchpointRequest* request,
+                                v1::Touchpoint* response) override;
+  grpc::Status DeleteTouchpoint(
+      grpc::ServerContext* context, const v1::DeleteTouchpointRequest* request,
+      v1::DeleteTouchpointResponse* response) override;
+  grpc::Status SetBaseline(grpc::ServerContext* context,
+                           const v1::SetBaselineRequest* request,
+                           v1::Touchpoint* response) override;
+
  private:
   const Authorizer& auth_;
   const domain::WorkspaceDirectory& workspaces_;
@@ -52,6 +75,7 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   const domain::kpi::SurveyMetrics& survey_metrics_;
   const domain::kpi::ActivityMetrics& activity_metrics_;
   const domain::ValueReports& value_reports_;
+  domain::Touchpoints& touchpoints_;
 };
 
 }  // namespace mittari::service

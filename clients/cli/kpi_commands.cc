@@ -322,6 +322,129 @@ int ValueReport(Invocation& inv) {
   return inv.Finish(status, out);
 }
 
+// `touchpoints …`: the journey's touchpoints and their baselines.
+
+// The touchpoint named by the one operand (an id or a full name).
+grpc::Status TouchpointName(Invocation& inv, std::string* name) {
+  if (inv.operands.size() != 1) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "name the touchpoint"};
+  }
+  std::string workspace;
+  grpc::Status status = inv.Workspace(&workspace);
+  if (status.ok()) *name = ChildOf(workspace, "touchpoints", inv.operands[0]);
+  return status;
+}
+
+// --display-name, --stage and --order into `t`; the paths set go to
+// `paths`. A usage error's text, or empty.
+std::string FillTouchpoint(Invocation& inv, v1::Touchpoint* t,
+                           std::vector<std::string>* paths) {
+  if (auto v = inv.args.Get("display-name")) {
+    t->set_display_name(*v);
+    paths->push_back("display_name");
+  }
+  if (auto v = inv.args.Get("stage")) {
+    t->set_journey_stage(*v);
+    paths->push_back("journey_stage");
+  }
+  if (auto v = inv.args.Get("order")) {
+    int order = 0;
+    if (!absl::SimpleAtoi(*v, &order)) return "--order takes a whole number";
+    t->set_order(order);
+    paths->push_back("order");
+  }
+  return "";
+}
+
+int TouchpointCreate(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the touchpoint's id");
+  v1::CreateTouchpointRequest request;
+  request.set_touchpoint_id(inv.operands[0]);
+  std::vector<std::string> paths;
+  if (std::string usage =
+          FillTouchpoint(inv, request.mutable_touchpoint(), &paths);
+      !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  v1::Touchpoint t;
+  if (status.ok()) {
+    status =
+        Stub(inv)->CreateTouchpoint(inv.client.Context().get(), request, &t);
+  }
+  return inv.Finish(status, ToJson(t));
+}
+
+int TouchpointUpdate(Invocation& inv) {
+  v1::UpdateTouchpointRequest request;
+  grpc::Status status =
+      TouchpointName(inv, request.mutable_touchpoint()->mutable_name());
+  std::vector<std::string> paths;
+  if (std::string usage =
+          FillTouchpoint(inv, request.mutable_touchpoint(), &paths);
+      !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  if (paths.empty())
+    return inv.Usage("give --display-name, --stage or --order");
+  for (const std::string& p : paths)
+    request.mutable_update_mask()->add_paths(p);
+  v1::Touchpoint t;
+  if (status.ok()) {
+    status =
+        Stub(inv)->UpdateTouchpoint(inv.client.Context().get(), request, &t);
+  }
+  return inv.Finish(status, ToJson(t));
+}
+
+int TouchpointList(Invocation& inv) {
+  v1::ListTouchpointsRequest request;
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  request.set_page_size(1000);
+  Json list = Json::array();
+  while (status.ok()) {
+    v1::ListTouchpointsResponse page;
+    status =
+        Stub(inv)->ListTouchpoints(inv.client.Context().get(), request, &page);
+    for (const v1::Touchpoint& t : page.touchpoints())
+      list.push_back(ToJson(t));
+    if (page.next_page_token().empty()) break;
+    request.set_page_token(page.next_page_token());
+  }
+  return inv.Finish(status, Json{{"touchpoints", list}});
+}
+
+// `touchpoints baseline ID --metric M (--value V | --from F --to T)
+// [--filter D=V]... [--tag T]`.
+int TouchpointBaseline(Invocation& inv) {
+  v1::SetBaselineRequest request;
+  grpc::Status status = TouchpointName(inv, request.mutable_name());
+  auto metric = inv.args.Get("metric");
+  if (!metric) return inv.Usage("--metric is required");
+  request.set_metric(*metric);
+  if (auto v = inv.args.Get("value")) {
+    double value = 0;
+    if (!absl::SimpleAtod(*v, &value))
+      return inv.Usage("--value takes a number");
+    request.set_value(value);
+  } else if (status.ok()) {
+    // The period, its filters and the touchpoint's workspace, as `kpi
+    // query` reads them.
+    v1::QueryMetricRequest range;
+    status = FillRange(inv, &range);
+    *request.mutable_period() = range.range();
+    request.mutable_filters()->insert(range.filters().begin(),
+                                      range.filters().end());
+    if (auto tag = inv.args.Get("tag"))
+      (*request.mutable_params())["tag"] = *tag;
+  }
+  v1::Touchpoint t;
+  if (status.ok()) {
+    status = Stub(inv)->SetBaseline(inv.client.Context().get(), request, &t);
+  }
+  return inv.Finish(status, ToJson(t));
+}
+
 }  // namespace
 
 std::vector<Command> KpiCommands() {
@@ -332,6 +455,56 @@ std::vector<Command> KpiCommands() {
   std::set<std::string> forecast_flags = {
       "from", "to", "filter", "tag", "granularity", "min-n", "horizon"};
   return {
+      {{"touchpoints", "create"},
+       "ID",
+       "a touchpoint of the customer journey (ID: the value responses carry "
+       "in touchpoint): --display-name N --stage S [--order N]",
+       {"display-name", "stage", "order"},
+       TouchpointCreate},
+      {{"touchpoints", "get"},
+       "ID",
+       "a touchpoint with its baselines",
+       {},
+       [](Invocation& inv) {
+         v1::GetTouchpointRequest request;
+         grpc::Status status = TouchpointName(inv, request.mutable_name());
+         v1::Touchpoint t;
+         if (status.ok()) {
+           status = Stub(inv)->GetTouchpoint(inv.client.Context().get(),
+                                             request, &t);
+         }
+         return inv.Finish(status, ToJson(t));
+       }},
+      {{"touchpoints", "list"},
+       "",
+       "the touchpoints, by id",
+       {},
+       TouchpointList},
+      {{"touchpoints", "update"},
+       "ID",
+       "change a touchpoint: [--display-name N] [--stage S] [--order N]",
+       {"display-name", "stage", "order"},
+       TouchpointUpdate},
+      {{"touchpoints", "delete"},
+       "ID",
+       "delete a touchpoint (its responses stay)",
+       {},
+       [](Invocation& inv) {
+         v1::DeleteTouchpointRequest request;
+         grpc::Status status = TouchpointName(inv, request.mutable_name());
+         v1::DeleteTouchpointResponse response;
+         if (status.ok()) {
+           status = Stub(inv)->DeleteTouchpoint(inv.client.Context().get(),
+                                                request, &response);
+         }
+         return inv.Finish(status, Json::object());
+       }},
+      {{"touchpoints", "baseline"},
+       "ID",
+       "set a touchpoint's baseline of a metric: --metric M and --value V, "
+       "or --from F --to T [--filter D=V]... [--tag T] to compute it",
+       {"metric", "value", "from", "to", "filter", "tag"},
+       TouchpointBaseline},
       {{"forecast"},
        "METRIC",
        "a metric's series and its next buckets with 80/95 % prediction "

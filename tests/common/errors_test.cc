@@ -1,5 +1,6 @@
 #include "common/errors.h"
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -19,6 +20,24 @@ TEST(ErrorsTest, InvalidArgumentsCarryEveryFieldAndTheReason) {
       FieldViolations(s),
       ElementsAre(FieldViolation{"a.b", "is required"},
                   FieldViolation{"c", "must be at most 3   characters"}));
+}
+
+// A batch with a bad field in each of its 1,000 items: the first are
+// listed, the rest counted, so the reply fits a client's trailer limit.
+TEST(ErrorsTest, ManyViolationsListTheFirstAndCountTheRest) {
+  std::vector<FieldViolation> many;
+  many.reserve(1000);
+  for (int i = 0; i < 1000; ++i) {
+    many.push_back({absl::StrCat("requests[", i, "].response.submit_time"),
+                    "must not be in the future"});
+  }
+  absl::Status s = InvalidArguments(many);
+  EXPECT_EQ(FieldViolations(s).size(), kMaxListedViolations);
+  EXPECT_EQ(FieldViolations(s).front().field,
+            "requests[0].response.submit_time");
+  EXPECT_THAT(std::string(s.message()),
+              ::testing::EndsWith("; and 980 more like these"));
+  EXPECT_LT(s.message().size(), 2048U);
 }
 
 TEST(ErrorsTest, EachFactoryUsesItsCanonicalCode) {

@@ -94,6 +94,43 @@ class GoldenKpis(unittest.TestCase):
         self.check_value_of_cx(key, expected, workspace_id)
         self.check_forecast(key, expected, workspace_id)
 
+    def test_touchpoints_and_baselines(self):
+        """A touchpoint joins the responses that carry its id; its baseline
+        computed over a period equals the metric queried there."""
+        key = load_set(self.server, self.operator, "journey", GOLDEN, "UTC")
+        _, tp, _ = cli(self.server, key, "touchpoints", "create", "support",
+                       "--display-name", "Support", "--stage", "service",
+                       "--order", "60")
+        self.assertEqual(tp["name"], "workspaces/journey/touchpoints/support")
+        cli(self.server, key, "touchpoints", "create", "onboarding",
+            "--display-name", "Onboarding", "--stage", "onboarding",
+            "--order", "40")
+        _, listed, _ = cli(self.server, key, "touchpoints", "list")
+        self.assertEqual([t["name"].rsplit("/", 1)[1]
+                          for t in listed["touchpoints"]],
+                         ["onboarding", "support"])
+        period = ["--from", "2025-07-01", "--to", "2026-01-01"]
+        _, tp, _ = cli(self.server, key, "touchpoints", "baseline", "support",
+                       "--metric", "csat", *period, "--filter",
+                       "survey=csat-support")
+        _, q, _ = cli(self.server, key, "kpi", "query", "csat", *period,
+                      "--filter", "survey=csat-support", "--filter",
+                      "touchpoint=support")
+        baseline = tp["baselines"][0]
+        self.assertEqual(baseline["metric"], "csat")
+        self.assertGreater(int(baseline["n"]), 0)
+        self.assertEqual(int(baseline["n"]), q["points"][0]["n"])
+        self.assertAlmostEqual(baseline["value"], q["points"][0]["value"])
+        _, tp, _ = cli(self.server, key, "touchpoints", "update", "support",
+                       "--order", "65")
+        self.assertEqual(tp["order"], 65)
+        self.assertEqual(len(tp["baselines"]), 1)
+        code, _, err = cli(self.server, key, "touchpoints", "create", "x",
+                           "--display-name", "X", "--stage", "Bad Stage",
+                           check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("touchpoint.journey_stage", err)
+
     def check_forecast(self, key, expected, workspace_id):
         """`forecast` prints the history exactly as `kpi query` does, then
         the next buckets, each inside its intervals and NPS's bounds."""

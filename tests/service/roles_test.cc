@@ -103,6 +103,12 @@ const std::map<std::string, Who>& Table() {
       {"ListDimensionValues", Who::kRead},
       {"GetValueReport", Who::kRead},
       {"ForecastMetric", Who::kRead},
+      {"CreateTouchpoint", Who::kWrite},
+      {"GetTouchpoint", Who::kRead},
+      {"ListTouchpoints", Who::kRead},
+      {"UpdateTouchpoint", Who::kWrite},
+      {"DeleteTouchpoint", Who::kWrite},
+      {"SetBaseline", Who::kWrite},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},
