@@ -65,6 +65,7 @@ enum class WorkspaceTag : uint8_t {
   // (kpi/visitor_days.h).
   kVisitorDays = 20,
   kTouchpoint = 21,  // kCatalog: touchpoint id -> records::Touchpoint
+  kTarget = 22,      // kCatalog: target id -> records::Target
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics

@@ -43,6 +43,10 @@ class Touchpoints {
                                              records::Touchpoint touchpoint);
   absl::StatusOr<records::Touchpoint> Get(absl::string_view ws,
                                           absl::string_view id) const;
+  absl::StatusOr<std::optional<records::Touchpoint>> Find(
+      absl::string_view ws, absl::string_view id) const {
+    return table_.Find(ws, id);
+  }
   // In id order.
   absl::StatusOr<Page<records::Touchpoint>> List(absl::string_view ws,
                                                  absl::string_view after,

@@ -57,6 +57,38 @@ absl::StatusOr<MetricQuery> QueryOf(const Request& request) {
   return q;
 }
 
+v1::ValueGroup ValueGroupToProto(const domain::ValueGroup& g) {
+  v1::ValueGroup out;
+  out.set_group(g.group);
+  out.set_customers(g.customers);
+  if (g.annual_spend) out.set_annual_spend(*g.annual_spend);
+  if (g.annual_spend_ci_low)
+    out.set_annual_spend_ci_low(*g.annual_spend_ci_low);
+  if (g.annual_spend_ci_high)
+    out.set_annual_spend_ci_high(*g.annual_spend_ci_high);
+  if (g.retention) out.set_retention(*g.retention);
+  out.set_retention_n(g.retention_n);
+  if (g.retention_ci_low) out.set_retention_ci_low(*g.retention_ci_low);
+  if (g.retention_ci_high) out.set_retention_ci_high(*g.retention_ci_high);
+  if (g.clv_historical) out.set_clv_historical(*g.clv_historical);
+  return out;
+}
+
+v1::ValueHeadline ValueHeadlineToProto(const domain::ValueHeadline& h) {
+  v1::ValueHeadline out;
+  if (h.spend_uplift_pct) out.set_spend_uplift_pct(*h.spend_uplift_pct);
+  if (h.spend_z) out.set_spend_z(*h.spend_z);
+  if (h.spend_significant) out.set_spend_significant(*h.spend_significant);
+  if (h.retention_best) out.set_retention_best(*h.retention_best);
+  if (h.retention_worst) out.set_retention_worst(*h.retention_worst);
+  if (h.retention_z) out.set_retention_z(*h.retention_z);
+  if (h.retention_significant)
+    out.set_retention_significant(*h.retention_significant);
+  return out;
+}
+
+}  // namespace
+
 v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   v1::MetricPoint out;
   if (p.bucket_start) {
@@ -93,38 +125,6 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
   }
   return out;
 }
-
-v1::ValueGroup ValueGroupToProto(const domain::ValueGroup& g) {
-  v1::ValueGroup out;
-  out.set_group(g.group);
-  out.set_customers(g.customers);
-  if (g.annual_spend) out.set_annual_spend(*g.annual_spend);
-  if (g.annual_spend_ci_low)
-    out.set_annual_spend_ci_low(*g.annual_spend_ci_low);
-  if (g.annual_spend_ci_high)
-    out.set_annual_spend_ci_high(*g.annual_spend_ci_high);
-  if (g.retention) out.set_retention(*g.retention);
-  out.set_retention_n(g.retention_n);
-  if (g.retention_ci_low) out.set_retention_ci_low(*g.retention_ci_low);
-  if (g.retention_ci_high) out.set_retention_ci_high(*g.retention_ci_high);
-  if (g.clv_historical) out.set_clv_historical(*g.clv_historical);
-  return out;
-}
-
-v1::ValueHeadline ValueHeadlineToProto(const domain::ValueHeadline& h) {
-  v1::ValueHeadline out;
-  if (h.spend_uplift_pct) out.set_spend_uplift_pct(*h.spend_uplift_pct);
-  if (h.spend_z) out.set_spend_z(*h.spend_z);
-  if (h.spend_significant) out.set_spend_significant(*h.spend_significant);
-  if (h.retention_best) out.set_retention_best(*h.retention_best);
-  if (h.retention_worst) out.set_retention_worst(*h.retention_worst);
-  if (h.retention_z) out.set_retention_z(*h.retention_z);
-  if (h.retention_significant)
-    out.set_retention_significant(*h.retention_significant);
-  return out;
-}
-
-}  // namespace
 
 absl::StatusOr<const domain::kpi::MetricEngine*> KpiServiceImpl::EngineFor(
     absl::string_view metric) const {

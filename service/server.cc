@@ -56,6 +56,7 @@ struct Server::Parts {
   std::unique_ptr<domain::kpi::ActivityMetrics> activity_metrics;
   std::unique_ptr<domain::ValueReports> value_reports;
   std::unique_ptr<domain::Touchpoints> touchpoints;
+  std::unique_ptr<domain::Targets> targets;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
@@ -303,9 +304,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       *parts->responses, *parts->purchases, *parts->customers, *parts->store);
   parts->touchpoints =
       std::make_unique<domain::Touchpoints>(*parts->store, clock);
+  parts->targets = std::make_unique<domain::Targets>(*parts->store, clock);
   parts->kpi_service = std::make_unique<KpiServiceImpl>(
       *parts->authorizer, *parts->workspaces, *parts->survey_metrics,
-      *parts->activity_metrics, *parts->value_reports, *parts->touchpoints);
+      *parts->activity_metrics, *parts->value_reports, *parts->touchpoints,
+      *parts->targets, clock);
 
   // Reflection describes services from the generated descriptor pool; the
   // health service is served by gRPC itself, so its descriptor is linked in

@@ -3,6 +3,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "clients/cli/commands.h"
 #include "google/protobuf/util/time_util.h"
 #include "mittari/v1/kpi.grpc.pb.h"
@@ -445,6 +446,231 @@ int TouchpointBaseline(Invocation& inv) {
   return inv.Finish(status, ToJson(t));
 }
 
+// `targets …` and `scorecard`.
+
+grpc::Status TargetName(Invocation& inv, std::string* name) {
+  if (inv.operands.size() != 1) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, "name the target"};
+  }
+  std::string workspace;
+  grpc::Status status = inv.Workspace(&workspace);
+  if (status.ok()) *name = ChildOf(workspace, "targets", inv.operands[0]);
+  return status;
+}
+
+// A target's flags into `t`, the API paths set into `paths`; a usage
+// error's text, or empty.
+std::string FillTarget(Invocation& inv, v1::Target* t,
+                       std::vector<std::string>* paths) {
+  auto word = [&](const char* flag, const std::string& prefix,
+                  auto parse) -> std::string {
+    auto v = inv.args.Get(flag);
+    if (!v) return "";
+    if (!parse(prefix + absl::AsciiStrToUpper(*v))) {
+      return absl::StrCat("--", flag, ": '", *v, "' is not a choice");
+    }
+    return "";
+  };
+  if (auto v = inv.args.Get("display-name")) {
+    t->set_display_name(*v);
+    paths->push_back("display_name");
+  }
+  if (auto v = inv.args.Get("metric")) {
+    t->set_metric(*v);
+    paths->push_back("metric");
+  }
+  for (const char* flag : {"goal", "benchmark"}) {
+    if (auto v = inv.args.Get(flag)) {
+      double x = 0;
+      if (!absl::SimpleAtod(*v, &x)) {
+        return absl::StrCat("--", flag, " takes a number");
+      }
+      if (std::string(flag) == "goal") {
+        t->set_goal(x);
+      } else {
+        t->set_benchmark(x);
+      }
+      paths->push_back(flag);
+    }
+  }
+  std::string problem =
+      word("direction", "TARGET_DIRECTION_", [&](const std::string& name) {
+        v1::TargetDirection d;
+        if (!v1::TargetDirection_Parse(name, &d)) {
+          return false;
+        }
+        t->set_direction(d);
+        paths->push_back("direction");
+        return true;
+      });
+  if (problem.empty()) {
+    problem = word("period", "GRANULARITY_", [&](const std::string& name) {
+      v1::Granularity g;
+      if (!v1::Granularity_Parse(name, &g)) return false;
+      t->set_period(g);
+      paths->push_back("period");
+      return true;
+    });
+  }
+  if (problem.empty()) {
+    problem = word("kpi-class", "KPI_CLASS_", [&](const std::string& name) {
+      v1::KpiClass c;
+      if (!v1::KpiClass_Parse(name, &c)) return false;
+      t->set_kpi_class(c);
+      paths->push_back("kpi_class");
+      return true;
+    });
+  }
+  if (!problem.empty()) return problem;
+  if (auto v = inv.args.Get("min-n")) {
+    int64_t n = 0;
+    if (!absl::SimpleAtoi(*v, &n)) return "--min-n takes a whole number";
+    t->set_min_n(n);
+    paths->push_back("min_n");
+  }
+  if (auto v = inv.args.Get("benchmark-source")) {
+    t->set_benchmark_source(*v);
+    paths->push_back("benchmark_source");
+  }
+  if (auto v = inv.args.Get("owner")) {
+    t->set_owner(*v);
+    paths->push_back("owner");
+  }
+  for (const auto& [flag, map] : {std::pair{"filter", t->mutable_filters()},
+                                  std::pair{"param", t->mutable_params()}}) {
+    const std::vector<std::string> given = inv.args.GetAll(flag);
+    for (const std::string& f : given) {
+      std::pair<std::string, std::string> kv =
+          absl::StrSplit(f, absl::MaxSplits('=', 1));
+      if (kv.first.empty() || f.find('=') == std::string::npos) {
+        return absl::StrCat("--", flag, " takes NAME=VALUE, not '", f, "'");
+      }
+      (*map)[kv.first] = kv.second;
+    }
+    if (!given.empty()) {
+      paths->push_back(std::string(flag) == "filter" ? "filters" : "params");
+    }
+  }
+  return "";
+}
+
+int TargetCreate(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the target's id");
+  v1::CreateTargetRequest request;
+  request.set_target_id(inv.operands[0]);
+  std::vector<std::string> paths;
+  if (std::string usage = FillTarget(inv, request.mutable_target(), &paths);
+      !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  v1::Target t;
+  if (status.ok()) {
+    status = Stub(inv)->CreateTarget(inv.client.Context().get(), request, &t);
+  }
+  return inv.Finish(status, ToJson(t));
+}
+
+int TargetUpdate(Invocation& inv) {
+  v1::UpdateTargetRequest request;
+  grpc::Status status =
+      TargetName(inv, request.mutable_target()->mutable_name());
+  std::vector<std::string> paths;
+  if (std::string usage = FillTarget(inv, request.mutable_target(), &paths);
+      !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  if (paths.empty()) return inv.Usage("give a field to change");
+  for (const std::string& p : paths)
+    request.mutable_update_mask()->add_paths(p);
+  v1::Target t;
+  if (status.ok()) {
+    status = Stub(inv)->UpdateTarget(inv.client.Context().get(), request, &t);
+  }
+  return inv.Finish(status, ToJson(t));
+}
+
+std::string StatusWord(v1::TargetStatus s) {
+  switch (s) {
+    case v1::TARGET_STATUS_MET:
+      return "met";
+    case v1::TARGET_STATUS_AT_RISK:
+      return "at_risk";
+    case v1::TARGET_STATUS_MISSED:
+      return "missed";
+    default:
+      return "no_data";
+  }
+}
+
+// `scorecard [--as-of T]` → {"targets": [{"target", "metric", "kpi_class",
+// "touchpoint", "journey_stage", "status", "value", "n", "ci_low",
+// "ci_high", "goal", "direction", "benchmark", "period_start", "baseline",
+// "previous_value", "previous_n", "change", "significant", "forecast"}]}
+// with null where absent.
+int Scorecard(Invocation& inv) {
+  v1::GetScorecardRequest request;
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  if (auto v = inv.args.Get("as-of"); v && status.ok()) {
+    absl::TimeZone zone;
+    status = inv.ZoneFor({*v}, &zone);
+    absl::StatusOr<absl::Time> t = ParseTimeText(*v, zone);
+    if (!t.ok())
+      return inv.Usage(absl::StrCat("--as-of: ", t.status().message()));
+    *request.mutable_as_of() =
+        google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
+            absl::ToUnixMicros(*t));
+  }
+  v1::Scorecard card;
+  if (status.ok()) {
+    status =
+        Stub(inv)->GetScorecard(inv.client.Context().get(), request, &card);
+  }
+  auto optional = [](bool has, double v) { return has ? Json(v) : Json(); };
+  auto text = [](const std::string& s) { return s.empty() ? Json() : Json(s); };
+  Json targets = Json::array();
+  for (const v1::ScorecardEntry& e : card.entries()) {
+    const v1::Target& t = e.target();
+    const v1::MetricPoint& now = e.current();
+    const v1::MetricPoint& before = e.previous();
+    Json j = Json::object();
+    j["target"] = t.name();
+    j["metric"] = t.metric();
+    j["kpi_class"] = absl::AsciiStrToLower(
+        absl::StripPrefix(v1::KpiClass_Name(t.kpi_class()), "KPI_CLASS_"));
+    j["touchpoint"] = text(e.touchpoint());
+    j["journey_stage"] = text(e.journey_stage());
+    j["status"] = StatusWord(e.status());
+    j["value"] = optional(now.has_value(), now.value());
+    j["n"] = now.n();
+    j["ci_low"] = optional(now.has_ci_low(), now.ci_low());
+    j["ci_high"] = optional(now.has_ci_high(), now.ci_high());
+    j["goal"] = t.goal();
+    j["direction"] = absl::AsciiStrToLower(absl::StripPrefix(
+        v1::TargetDirection_Name(t.direction()), "TARGET_DIRECTION_"));
+    j["benchmark"] = optional(t.has_benchmark(), t.benchmark());
+    j["period_start"] =
+        FormatTimestamp(e.period_start().seconds(), e.period_start().nanos());
+    j["baseline"] = optional(e.has_baseline(), e.baseline());
+    j["previous_value"] = optional(before.has_value(), before.value());
+    j["previous_n"] = before.n();
+    j["change"] = optional(e.has_change(), e.change());
+    j["significant"] = e.has_significant() ? Json(e.significant()) : Json();
+    if (e.has_forecast()) {
+      const v1::BucketForecast& f = e.forecast();
+      j["forecast"] = {{"value", f.value()},
+                       {"pi80_low", f.pi80_low()},
+                       {"pi80_high", f.pi80_high()},
+                       {"pi95_low", f.pi95_low()},
+                       {"pi95_high", f.pi95_high()}};
+    } else {
+      j["forecast"] = Json();
+    }
+    targets.push_back(j);
+  }
+  return inv.Finish(status, Json{{"targets", targets}});
+}
+
 }  // namespace
 
 std::vector<Command> KpiCommands() {
@@ -454,7 +680,78 @@ std::vector<Command> KpiCommands() {
   with_granularity.insert({"granularity", "min-n"});
   std::set<std::string> forecast_flags = {
       "from", "to", "filter", "tag", "granularity", "min-n", "horizon"};
+  const std::set<std::string> target_flags = {
+      "display-name",     "metric", "goal",  "direction", "period",
+      "filter",           "param",  "min-n", "kpi-class", "benchmark",
+      "benchmark-source", "owner"};
   return {
+      {{"targets", "create"},
+       "ID",
+       "a target: --metric M --goal G --direction at_least|at_most --period "
+       "week|month|quarter|year [--filter D=V]... [--param K=V]... [--min-n "
+       "N] [--kpi-class tactical|operational] [--benchmark V "
+       "--benchmark-source S] [--owner O] [--display-name N]",
+       target_flags,
+       TargetCreate},
+      {{"targets", "get"},
+       "ID",
+       "a target",
+       {},
+       [](Invocation& inv) {
+         v1::GetTargetRequest request;
+         grpc::Status status = TargetName(inv, request.mutable_name());
+         v1::Target t;
+         if (status.ok()) {
+           status =
+               Stub(inv)->GetTarget(inv.client.Context().get(), request, &t);
+         }
+         return inv.Finish(status, ToJson(t));
+       }},
+      {{"targets", "list"},
+       "",
+       "the targets, by id",
+       {},
+       [](Invocation& inv) {
+         v1::ListTargetsRequest request;
+         grpc::Status status = inv.Workspace(request.mutable_parent());
+         request.set_page_size(1000);
+         Json list = Json::array();
+         while (status.ok()) {
+           v1::ListTargetsResponse page;
+           status = Stub(inv)->ListTargets(inv.client.Context().get(), request,
+                                           &page);
+           for (const v1::Target& t : page.targets()) list.push_back(ToJson(t));
+           if (page.next_page_token().empty()) break;
+           request.set_page_token(page.next_page_token());
+         }
+         return inv.Finish(status, Json{{"targets", list}});
+       }},
+      {{"targets", "update"},
+       "ID",
+       "change a target: any of the create flags (a --filter or --param "
+       "replaces them all)",
+       target_flags,
+       TargetUpdate},
+      {{"targets", "delete"},
+       "ID",
+       "delete a target",
+       {},
+       [](Invocation& inv) {
+         v1::DeleteTargetRequest request;
+         grpc::Status status = TargetName(inv, request.mutable_name());
+         v1::DeleteTargetResponse response;
+         if (status.ok()) {
+           status = Stub(inv)->DeleteTarget(inv.client.Context().get(), request,
+                                            &response);
+         }
+         return inv.Finish(status, Json::object());
+       }},
+      {{"scorecard"},
+       "",
+       "every target for the period holding --as-of (default now) and the "
+       "one before: status, value, n, CI, baseline, change, forecast",
+       {"as-of"},
+       Scorecard},
       {{"touchpoints", "create"},
        "ID",
        "a touchpoint of the customer journey (ID: the value responses carry "

@@ -131,6 +131,56 @@ class GoldenKpis(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn("touchpoint.journey_stage", err)
 
+    def test_targets_and_scorecard(self):
+        """`scorecard` prints the shape scripts rely on, judged on the
+        reference set as of a day in it."""
+        key = load_set(self.server, self.operator, "steer", GOLDEN, "UTC")
+        cli(self.server, key, "touchpoints", "create", "support",
+            "--display-name", "Support", "--stage", "service")
+        cli(self.server, key, "touchpoints", "baseline", "support",
+            "--metric", "csat", "--value", "70")
+        _, t, _ = cli(self.server, key, "targets", "create", "csat-support",
+                      "--metric", "csat", "--goal", "80", "--direction",
+                      "at_least", "--period", "month", "--filter",
+                      "touchpoint=support", "--filter", "survey=csat-support",
+                      "--benchmark", "78", "--benchmark-source",
+                      "industry CSAT", "--min-n", "5")
+        self.assertEqual(t["name"], "workspaces/steer/targets/csat-support")
+        cli(self.server, key, "targets", "create", "aov", "--metric", "aov",
+            "--goal", "5000", "--direction", "at_least", "--period", "quarter")
+        _, card, _ = cli(self.server, key, "scorecard", "--as-of",
+                         "2026-03-15")
+        keys = ["target", "metric", "kpi_class", "touchpoint",
+                "journey_stage", "status", "value", "n", "ci_low", "ci_high",
+                "goal", "direction", "benchmark", "period_start", "baseline",
+                "previous_value", "previous_n", "change", "significant",
+                "forecast"]
+        self.assertEqual(len(card["targets"]), 2)
+        for entry in card["targets"]:
+            self.assertEqual(list(entry.keys()), keys)
+            self.assertIn(entry["status"],
+                          ("met", "at_risk", "missed", "no_data"))
+        # Tactical (AOV) first, then operational.
+        aov, csat = card["targets"]
+        self.assertEqual((aov["metric"], aov["kpi_class"]), ("aov", "tactical"))
+        self.assertEqual(csat["kpi_class"], "operational")
+        self.assertEqual(csat["touchpoint"], "support")
+        self.assertEqual(csat["journey_stage"], "service")
+        self.assertEqual(csat["baseline"], 70)
+        self.assertEqual(csat["benchmark"], 78)
+        self.assertEqual(csat["period_start"], "2026-03-01T00:00:00Z")
+        _, q, _ = cli(self.server, key, "kpi", "query", "csat", "--from",
+                      "2026-03-01", "--to", "2026-04-01", "--filter",
+                      "touchpoint=support", "--filter", "survey=csat-support")
+        self.assertEqual(csat["n"], q["points"][0]["n"])
+        self.assertAlmostEqual(csat["value"], q["points"][0]["value"])
+        code, _, err = cli(self.server, key, "targets", "create", "bad",
+                           "--metric", "csat", "--goal", "80", "--period",
+                           "day", check=False)
+        self.assertEqual(code, 1)
+        self.assertIn("target.period", err)
+        self.assertIn("target.direction", err)
+
     def check_forecast(self, key, expected, workspace_id):
         """`forecast` prints the history exactly as `kpi query` does, then
         the next buckets, each inside its intervals and NPS's bounds."""

@@ -109,6 +109,12 @@ const std::map<std::string, Who>& Table() {
       {"UpdateTouchpoint", Who::kWrite},
       {"DeleteTouchpoint", Who::kWrite},
       {"SetBaseline", Who::kWrite},
+      {"CreateTarget", Who::kWrite},
+      {"GetTarget", Who::kRead},
+      {"ListTargets", Who::kRead},
+      {"UpdateTarget", Who::kWrite},
+      {"DeleteTarget", Who::kWrite},
+      {"GetScorecard", Who::kRead},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},

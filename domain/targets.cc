@@ -1,0 +1,187 @@
+#include "domain/targets.h"
+
+#include <cmath>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/errors.h"
+#include "common/status_macros.h"
+#include "domain/kpi/registry.h"
+
+namespace mittari::domain {
+namespace {
+
+std::string NameOf(absl::string_view ws, absl::string_view id) {
+  return absl::StrCat("workspaces/", ws, "/targets/", id);
+}
+
+// Purchase and customer metrics steer tactics; experience and engagement
+// metrics, operations.
+KpiClass DefaultClass(kpi::Metric metric) {
+  switch (metric) {
+    case kpi::Metric::kChurnRate:
+    case kpi::Metric::kRetentionRate:
+    case kpi::Metric::kAov:
+    case kpi::Metric::kPurchaseFrequency:
+    case kpi::Metric::kRepeatPurchaseRate:
+    case kpi::Metric::kClvHistorical:
+    case kpi::Metric::kClvPredictive:
+      return KpiClass::kTactical;
+    default:
+      return KpiClass::kOperational;
+  }
+}
+
+}  // namespace
+
+std::optional<kpi::Granularity> PeriodOf(const records::Target& target) {
+  switch (target.period()) {
+    case 3:
+      return kpi::Granularity::kWeek;
+    case 4:
+      return kpi::Granularity::kMonth;
+    case 5:
+      return kpi::Granularity::kQuarter;
+    case 6:
+      return kpi::Granularity::kYear;
+    default:
+      return std::nullopt;
+  }
+}
+
+void Targets::Normalize(records::Target& t, Violations& v) {
+  v.Id("target_id", t.id());
+  v.MaxLength("target.display_name", t.display_name(), 200);
+  const kpi::MetricDef* def = kpi::FindMetric(t.metric());
+  if (def == nullptr) {
+    v.Add("target.metric",
+          t.metric().empty()
+              ? "is required"
+              : absl::StrCat("'", t.metric(), "' is not a metric id"));
+  }
+  if (!std::isfinite(t.goal())) {
+    v.Add("target.goal", "must be a finite number");
+  }
+  if (t.direction() != static_cast<int>(GoalDirection::kAtLeast) &&
+      t.direction() != static_cast<int>(GoalDirection::kAtMost)) {
+    v.Add("target.direction", "is required: at_least or at_most");
+  }
+  if (!PeriodOf(t).has_value()) {
+    v.Add("target.period", "is required: week, month, quarter or year");
+  }
+  v.Between("target.min_n", t.min_n(), 0, 1'000'000'000);
+  if (t.kpi_class() == 0 && def != nullptr) {
+    t.set_kpi_class(static_cast<int>(DefaultClass(def->metric)));
+  } else if (t.kpi_class() != static_cast<int>(KpiClass::kTactical) &&
+             t.kpi_class() != static_cast<int>(KpiClass::kOperational)) {
+    v.Add("target.kpi_class", "must be tactical or operational");
+  }
+  if (t.has_benchmark() && !std::isfinite(t.benchmark())) {
+    v.Add("target.benchmark", "must be a finite number");
+  }
+  v.MaxLength("target.benchmark_source", t.benchmark_source(), 200);
+  v.MaxLength("target.owner", t.owner(), 200);
+  for (const auto& [k, value] : t.filters()) {
+    v.MaxLength(absl::StrCat("target.filters[", k, "]"), value, 200);
+  }
+}
+
+absl::StatusOr<records::Target> Targets::Create(absl::string_view ws,
+                                                records::Target target) {
+  Violations v;
+  Normalize(target, v);
+  RETURN_IF_ERROR(v.ToStatus());
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(
+      table_.Insert(ws, target, clock_.Now(), NameOf(ws, target.id())));
+  return target;
+}
+
+absl::StatusOr<records::Target> Targets::Get(absl::string_view ws,
+                                             absl::string_view id) const {
+  return table_.Get(ws, id, NameOf(ws, id));
+}
+
+absl::StatusOr<Page<records::Target>> Targets::List(absl::string_view ws,
+                                                    absl::string_view after,
+                                                    int limit) const {
+  return table_.List(ws, after, limit,
+                     [](const records::Target&) { return true; });
+}
+
+absl::StatusOr<std::vector<records::Target>> Targets::All(
+    absl::string_view ws) const {
+  std::vector<records::Target> out;
+  std::string after;
+  for (;;) {
+    ASSIGN_OR_RETURN(Page<records::Target> page, List(ws, after, 1000));
+    for (records::Target& t : page.items) out.push_back(std::move(t));
+    if (page.next_after.empty()) return out;
+    after = page.next_after;
+  }
+}
+
+absl::StatusOr<records::Target> Targets::Update(
+    absl::string_view ws, absl::string_view id, const records::Target& values,
+    const std::vector<std::string>& fields,
+    const std::function<absl::Status(const records::Target&)>& check) {
+  static const auto* kUpdatable = new std::set<std::string>{
+      "display_name", "metric",    "filters",          "params",
+      "goal",         "direction", "period",           "min_n",
+      "kpi_class",    "benchmark", "benchmark_source", "owner"};
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(records::Target t, Get(ws, id));
+  Violations v;
+  const auto* descriptor = records::Target::descriptor();
+  const auto* reflection = records::Target::GetReflection();
+  for (const std::string& field : fields) {
+    const auto* f = descriptor->FindFieldByName(field);
+    if (f == nullptr || !kUpdatable->contains(field)) {
+      v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
+      continue;
+    }
+    reflection->ClearField(&t, f);
+    if (f->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(values, f); ++i) {
+        reflection->AddMessage(&t, f)->CopyFrom(
+            reflection->GetRepeatedMessage(values, f, i));
+      }
+    } else if (!f->has_presence() || reflection->HasField(values, f)) {
+      switch (f->cpp_type()) {
+        case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
+          reflection->SetString(&t, f, reflection->GetString(values, f));
+          break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE:
+          reflection->SetDouble(&t, f, reflection->GetDouble(values, f));
+          break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
+          reflection->SetInt32(&t, f, reflection->GetInt32(values, f));
+          break;
+        case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
+          reflection->SetInt64(&t, f, reflection->GetInt64(values, f));
+          break;
+        default:
+          break;
+      }
+    }
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  Normalize(t, v);
+  RETURN_IF_ERROR(v.ToStatus());
+  RETURN_IF_ERROR(check(t));
+  t.set_update_time_us(absl::ToUnixMicros(clock_.Now()));
+  storage::WriteBatch batch;
+  table_.Put(batch, ws, t);
+  RETURN_IF_ERROR(store_.Write(batch));
+  return t;
+}
+
+absl::Status Targets::Delete(absl::string_view ws, absl::string_view id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Get(ws, id).status());
+  storage::WriteBatch batch;
+  batch.Delete(storage::ColumnFamily::kCatalog, table_.KeyOf(ws, id));
+  return store_.Write(batch);
+}
+
+}  // namespace mittari::domain
