@@ -105,6 +105,15 @@ class CatalogTable {
     return store_.Write(batch);
   }
 
+  // Deletes record `id`; NOT_FOUND naming `resource_name` when there is
+  // none. Callers serialize writers.
+  absl::Status Delete(absl::string_view workspace_id, absl::string_view id,
+                      absl::string_view resource_name) const {
+    RETURN_IF_ERROR(Get(workspace_id, id, resource_name).status());
+    storage::WriteBatch batch;
+    batch.Delete(cf_, KeyOf(workspace_id, id));
+    return store_.Write(batch);
+  }
   void Put(storage::WriteBatch& batch, absl::string_view workspace_id,
            const Record& record) const {
     batch.Put(cf_, KeyOf(workspace_id, record.id()),

@@ -178,10 +178,7 @@ absl::StatusOr<records::Target> Targets::Update(
 
 absl::Status Targets::Delete(absl::string_view ws, absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(Get(ws, id).status());
-  storage::WriteBatch batch;
-  batch.Delete(storage::ColumnFamily::kCatalog, table_.KeyOf(ws, id));
-  return store_.Write(batch);
+  return table_.Delete(ws, id, NameOf(ws, id));
 }
 
 }  // namespace mittari::domain

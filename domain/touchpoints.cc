@@ -89,10 +89,7 @@ absl::StatusOr<records::Touchpoint> Touchpoints::Update(
 
 absl::Status Touchpoints::Delete(absl::string_view ws, absl::string_view id) {
   absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(Get(ws, id).status());
-  storage::WriteBatch batch;
-  batch.Delete(storage::ColumnFamily::kCatalog, table_.KeyOf(ws, id));
-  return store_.Write(batch);
+  return table_.Delete(ws, id, NameOf(ws, id));
 }
 
 absl::StatusOr<records::Touchpoint> Touchpoints::SetBaseline(
