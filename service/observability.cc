@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <exception>
 #include <map>
 #include <utility>
@@ -131,8 +132,9 @@ bool SaneTraceparent(absl::string_view t) {
 }
 
 std::string NewRequestId() {
-  thread_local absl::BitGen bitgen;
-  return absl::StrFormat("%016x", absl::Uniform<uint64_t>(bitgen));
+  thread_local absl::InsecureBitGen bitgen;  // an id, not a secret
+  return absl::StrCat(
+      absl::Hex(absl::Uniform<uint64_t>(bitgen), absl::kZeroPad16));
 }
 
 // One method's series.
@@ -142,9 +144,8 @@ struct MethodMetrics {
   const char* type;
   prometheus::Counter* started;
   prometheus::Histogram* seconds;
-  absl::Mutex mu;
-  std::array<prometheus::Counter*, kCodeNames.size()> handled
-      ABSL_GUARDED_BY(mu){};
+  // By code, made on first use (under Parts::mu); read without a lock.
+  std::array<std::atomic<prometheus::Counter*>, kCodeNames.size()> handled{};
 };
 
 // --- Scrape-time metrics --------------------------------------------------
@@ -308,12 +309,22 @@ struct Telemetry::Parts {
       ABSL_GUARDED_BY(mu);
 
   MethodMetrics& For(const char* full_method, ServerRpcInfo::Type type) {
+    // gRPC names a registered method by one string for the server's life:
+    // each thread remembers its methods by that pointer, so a call takes
+    // no shared lock here.
+    thread_local absl::flat_hash_map<std::pair<const void*, const char*>,
+                                     MethodMetrics*>
+        seen;
+    const auto local =
+        std::make_pair(static_cast<const void*>(this), full_method);
+    if (auto it = seen.find(local); it != seen.end()) return *it->second;
+    MethodMetrics& found = Lookup(full_method, type);
+    seen.emplace(local, &found);
+    return found;
+  }
+
+  MethodMetrics& Lookup(const char* full_method, ServerRpcInfo::Type type) {
     const absl::string_view name = full_method == nullptr ? "" : full_method;
-    {
-      absl::ReaderMutexLock lock(&mu);
-      auto it = methods.find(name);
-      if (it != methods.end()) return *it->second;
-    }
     absl::MutexLock lock(&mu);
     std::unique_ptr<MethodMetrics>& slot = methods[name];
     if (slot != nullptr) return *slot;
@@ -340,16 +351,21 @@ struct Telemetry::Parts {
     return *slot;
   }
 
-  prometheus::Counter& Handled(MethodMetrics& m, int code) const {
-    absl::MutexLock lock(&m.mu);
-    prometheus::Counter*& counter = m.handled[code];
-    if (counter == nullptr) {
-      counter = &handled->Add({{"grpc_service", m.service},
-                               {"grpc_method", m.method},
-                               {"grpc_type", m.type},
-                               {"grpc_code", kCodeNames[code]}});
+  prometheus::Counter& Handled(MethodMetrics& m, int code) {
+    if (prometheus::Counter* c =
+            m.handled[code].load(std::memory_order_acquire)) {
+      return *c;
     }
-    return *counter;
+    absl::MutexLock lock(&mu);
+    prometheus::Counter* c = m.handled[code].load(std::memory_order_relaxed);
+    if (c == nullptr) {
+      c = &handled->Add({{"grpc_service", m.service},
+                         {"grpc_method", m.method},
+                         {"grpc_type", m.type},
+                         {"grpc_code", kCodeNames[code]}});
+      m.handled[code].store(c, std::memory_order_release);
+    }
+    return *c;
   }
 };
 
