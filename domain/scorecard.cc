@@ -123,6 +123,7 @@ absl::StatusOr<ScorecardEntry> Scorecards::Judge(absl::string_view ws,
     ASSIGN_OR_RETURN(auto found, touchpoints_.Find(ws, entry.touchpoint));
     if (found.has_value()) {
       entry.journey_stage = found->journey_stage();
+      entry.touchpoint_order = found->order();
       for (const records::Baseline& b : found->baselines()) {
         if (b.metric() == target.metric() && b.has_value()) {
           entry.baseline = b.value();
@@ -154,13 +155,9 @@ absl::StatusOr<std::vector<ScorecardEntry>> Scorecards::Build(
     out.push_back(std::move(entry));
   }
   auto key = [&](const ScorecardEntry& e) {
-    int order = 0;
-    if (!e.touchpoint.empty()) {
-      auto t = touchpoints_.Find(ws, e.touchpoint);
-      if (t.ok() && t->has_value()) order = (*t)->order();
-    }
     return std::make_tuple(e.target.kpi_class(), StageRank(e.journey_stage),
-                           e.journey_stage, order, e.touchpoint, e.target.id());
+                           e.journey_stage, e.touchpoint_order, e.touchpoint,
+                           e.target.id());
   };
   std::vector<std::pair<decltype(key(out.front())), size_t>> keyed;
   for (size_t i = 0; i < out.size(); ++i) keyed.emplace_back(key(out[i]), i);

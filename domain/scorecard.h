@@ -33,6 +33,7 @@ struct ScorecardEntry {
   records::Target target;
   std::string touchpoint;     // from the target's filters; empty when none
   std::string journey_stage;  // of the Touchpoint resource, when there is one
+  int touchpoint_order = 0;   // of the Touchpoint resource
   absl::Time period_start;
   absl::Time period_end;
   kpi::MetricPoint current;
