@@ -55,6 +55,22 @@ Json PointJson(const std::string& metric, const v1::MetricPoint& p) {
   return j;
 }
 
+// Each `--flag NAME=VALUE` given into `map`; a usage error's text (naming
+// `what` NAME is), or empty.
+template <typename Map>
+std::string ParsePairs(Invocation& inv, absl::string_view flag,
+                       absl::string_view what, Map* map) {
+  for (const std::string& f : inv.args.GetAll(std::string(flag))) {
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(f, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || f.find('=') == std::string::npos) {
+      return absl::StrCat("--", flag, " takes ", what, "=VALUE, not '", f, "'");
+    }
+    (*map)[kv.first] = kv.second;
+  }
+  return "";
+}
+
 // The workspace, --from, --to and --filter of a request with a parent, a
 // range and filters.
 template <typename Request>
@@ -85,14 +101,10 @@ grpc::Status FillRange(Invocation& inv, Request* request) {
         google::protobuf::util::TimeUtil::MicrosecondsToTimestamp(
             absl::ToUnixMicros(*t));
   }
-  for (const std::string& f : inv.args.GetAll("filter")) {
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(f, absl::MaxSplits('=', 1));
-    if (kv.first.empty() || f.find('=') == std::string::npos) {
-      return {grpc::StatusCode::INVALID_ARGUMENT,
-              absl::StrCat("--filter takes DIMENSION=VALUE, not '", f, "'")};
-    }
-    (*request->mutable_filters())[kv.first] = kv.second;
+  if (std::string problem =
+          ParsePairs(inv, "filter", "DIMENSION", request->mutable_filters());
+      !problem.empty()) {
+    return {grpc::StatusCode::INVALID_ARGUMENT, problem};
   }
   return grpc::Status::OK;
 }
@@ -538,16 +550,9 @@ std::string FillTarget(Invocation& inv, v1::Target* t,
   }
   for (const auto& [flag, map] : {std::pair{"filter", t->mutable_filters()},
                                   std::pair{"param", t->mutable_params()}}) {
-    const std::vector<std::string> given = inv.args.GetAll(flag);
-    for (const std::string& f : given) {
-      std::pair<std::string, std::string> kv =
-          absl::StrSplit(f, absl::MaxSplits('=', 1));
-      if (kv.first.empty() || f.find('=') == std::string::npos) {
-        return absl::StrCat("--", flag, " takes NAME=VALUE, not '", f, "'");
-      }
-      (*map)[kv.first] = kv.second;
-    }
-    if (!given.empty()) {
+    problem = ParsePairs(inv, flag, "NAME", map);
+    if (!problem.empty()) return problem;
+    if (!inv.args.GetAll(flag).empty()) {
       paths->push_back(std::string(flag) == "filter" ? "filters" : "params");
     }
   }
