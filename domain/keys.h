@@ -66,6 +66,16 @@ enum class WorkspaceTag : uint8_t {
   kVisitorDays = 20,
   kTouchpoint = 21,  // kCatalog: touchpoint id -> records::Touchpoint
   kTarget = 22,      // kCatalog: target id -> records::Target
+  kAlertRule = 23,   // kCatalog: rule id -> records::AlertRule
+  kAlert = 24,       // kCatalog: alert id -> records::Alert
+  // kIndex: sequence (U64) -> records::Alert, every version of every
+  // alert (WatchAlerts' resume tokens); the bare prefix -> the sequence
+  // (U64) pruned through.
+  kAlertLog = 25,
+  // kIndex: response id -> submit time (I64), new responses awaiting the
+  // response rules; written in the response's own batch (alerts.h).
+  kAlertInbox = 26,
+  kAlertRuleState = 27,  // kIndex: rule id -> records::AlertRuleState
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics
@@ -243,6 +253,17 @@ inline std::string DimensionValuePrefix(absl::string_view workspace_id,
 inline std::string ResponseId(absl::string_view workspace_id,
                               absl::string_view id) {
   return InWorkspace(workspace_id, WorkspaceTag::kResponseId).Str(id).key();
+}
+
+inline std::string AlertLog(absl::string_view workspace_id, uint64_t seq) {
+  return InWorkspace(workspace_id, WorkspaceTag::kAlertLog).U64(seq).key();
+}
+
+inline std::string AlertInbox(absl::string_view workspace_id,
+                              absl::string_view response_id) {
+  return InWorkspace(workspace_id, WorkspaceTag::kAlertInbox)
+      .Str(response_id)
+      .key();
 }
 
 inline std::string FollowUp(absl::string_view workspace_id, int64_t submit_us,

@@ -88,7 +88,7 @@ absl::StatusOr<ScorecardEntry> Scorecards::Judge(absl::string_view ws,
     return errors::DataLoss("a stored target has no metric or period");
   }
   ASSIGN_OR_RETURN(const kpi::MetricEngine* engine,
-                   engine_of_(target.metric()));
+                   engines_.For(target.metric()));
   ScorecardEntry entry;
   entry.target = target;
   const absl::CivilDay start =
@@ -142,6 +142,13 @@ absl::StatusOr<ScorecardEntry> Scorecards::Judge(absl::string_view ws,
                    kpi::ForecastMetric(*engine, calendar, ws, history, 1));
   if (!f.forecast.steps.empty()) entry.forecast = f.forecast.steps.front();
   return entry;
+}
+
+absl::StatusOr<ScorecardEntry> Scorecards::BuildOne(
+    absl::string_view ws, const records::Target& target,
+    absl::Time as_of) const {
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+  return Judge(ws, kpi::Calendar(zone), target, as_of);
 }
 
 absl::StatusOr<std::vector<ScorecardEntry>> Scorecards::Build(

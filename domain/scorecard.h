@@ -12,6 +12,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
+#include "domain/kpi/engines.h"
 #include "domain/kpi/forecast.h"
 #include "domain/kpi/registry.h"
 #include "domain/kpi/statistics.h"
@@ -48,17 +49,13 @@ struct ScorecardEntry {
 
 class Scorecards {
  public:
-  // The engine that answers a metric id.
-  using EngineOf = std::function<absl::StatusOr<const kpi::MetricEngine*>(
-      absl::string_view)>;
-
   Scorecards(const Targets& targets, const Touchpoints& touchpoints,
-             const WorkspaceDirectory& workspaces, EngineOf engine_of,
+             const WorkspaceDirectory& workspaces, const kpi::Engines& engines,
              const Clock& clock)
       : targets_(targets),
         touchpoints_(touchpoints),
         workspaces_(workspaces),
-        engine_of_(std::move(engine_of)),
+        engines_(engines),
         clock_(clock) {}
 
   // Tactical targets first, then operational; within each by journey stage
@@ -66,6 +63,10 @@ class Scorecards {
   // none), touchpoint order, and target id.
   absl::StatusOr<std::vector<ScorecardEntry>> Build(absl::string_view ws,
                                                     absl::Time as_of) const;
+  // One target's entry, as Build gives it.
+  absl::StatusOr<ScorecardEntry> BuildOne(absl::string_view ws,
+                                          const records::Target& target,
+                                          absl::Time as_of) const;
 
  private:
   absl::StatusOr<ScorecardEntry> Judge(absl::string_view ws,
@@ -76,7 +77,7 @@ class Scorecards {
   const Targets& targets_;
   const Touchpoints& touchpoints_;
   const WorkspaceDirectory& workspaces_;
-  const EngineOf engine_of_;
+  const kpi::Engines& engines_;
   const Clock& clock_;
 };
 

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "domain/field_mask.h"
 #include "domain/kpi/registry.h"
 
 namespace mittari::domain {
@@ -35,18 +36,11 @@ KpiClass DefaultClass(kpi::Metric metric) {
 }  // namespace
 
 std::optional<kpi::Granularity> PeriodOf(const records::Target& target) {
-  switch (target.period()) {
-    case 3:
-      return kpi::Granularity::kWeek;
-    case 4:
-      return kpi::Granularity::kMonth;
-    case 5:
-      return kpi::Granularity::kQuarter;
-    case 6:
-      return kpi::Granularity::kYear;
-    default:
-      return std::nullopt;
+  std::optional<kpi::Granularity> g = kpi::GranularityOfNumber(target.period());
+  if (g == kpi::Granularity::kNone || g == kpi::Granularity::kDay) {
+    return std::nullopt;
   }
+  return g;
 }
 
 void Targets::Normalize(records::Target& t, Violations& v) {
@@ -132,39 +126,7 @@ absl::StatusOr<records::Target> Targets::Update(
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(records::Target t, Get(ws, id));
   Violations v;
-  const auto* descriptor = records::Target::descriptor();
-  const auto* reflection = records::Target::GetReflection();
-  for (const std::string& field : fields) {
-    const auto* f = descriptor->FindFieldByName(field);
-    if (f == nullptr || !kUpdatable->contains(field)) {
-      v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
-      continue;
-    }
-    reflection->ClearField(&t, f);
-    if (f->is_repeated()) {
-      for (int i = 0; i < reflection->FieldSize(values, f); ++i) {
-        reflection->AddMessage(&t, f)->CopyFrom(
-            reflection->GetRepeatedMessage(values, f, i));
-      }
-    } else if (!f->has_presence() || reflection->HasField(values, f)) {
-      switch (f->cpp_type()) {
-        case google::protobuf::FieldDescriptor::CPPTYPE_STRING:
-          reflection->SetString(&t, f, reflection->GetString(values, f));
-          break;
-        case google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE:
-          reflection->SetDouble(&t, f, reflection->GetDouble(values, f));
-          break;
-        case google::protobuf::FieldDescriptor::CPPTYPE_INT32:
-          reflection->SetInt32(&t, f, reflection->GetInt32(values, f));
-          break;
-        case google::protobuf::FieldDescriptor::CPPTYPE_INT64:
-          reflection->SetInt64(&t, f, reflection->GetInt64(values, f));
-          break;
-        default:
-          break;
-      }
-    }
-  }
+  CopyFields(values, fields, *kUpdatable, t, v);
   RETURN_IF_ERROR(v.ToStatus());
   Normalize(t, v);
   RETURN_IF_ERROR(v.ToStatus());

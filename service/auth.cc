@@ -109,11 +109,11 @@ absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeIn(
 
 absl::StatusOr<WorkspaceCall> Authorizer::AuthorizeParent(
     const grpc::ServerContextBase& context,
-    std::initializer_list<domain::Permission> any_of,
-    absl::string_view parent) const {
+    std::initializer_list<domain::Permission> any_of, absl::string_view parent,
+    absl::string_view field) const {
   ASSIGN_OR_RETURN(WorkspaceCall call,
-                   AuthorizeIn(context, any_of, parent, "parent"));
-  RETURN_IF_ERROR(ParseWorkspaceName(parent, "parent").status());
+                   AuthorizeIn(context, any_of, parent, field));
+  RETURN_IF_ERROR(ParseWorkspaceName(parent, field).status());
   return call;
 }
 

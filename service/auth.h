@@ -60,11 +60,12 @@ class Authorizer {
       std::initializer_list<domain::Permission> any_of, absl::string_view name,
       absl::string_view field) const;
 
-  // AuthorizeIn for a collection: `parent` must be `workspaces/{id}`.
+  // AuthorizeIn for a collection: `parent` (in request field `field`) must
+  // be `workspaces/{id}`.
   absl::StatusOr<WorkspaceCall> AuthorizeParent(
       const grpc::ServerContextBase& context,
       std::initializer_list<domain::Permission> any_of,
-      absl::string_view parent) const;
+      absl::string_view parent, absl::string_view field = "parent") const;
 
   // AuthorizeIn for one resource, `workspaces/{w}/{collection}/{id}` in
   // request field `field`.

@@ -4,12 +4,16 @@
 #define MITTARI_SERVICE_HANDLER_H_
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
 #include "domain/validation.h"
+#include "google/protobuf/field_mask.pb.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/status.h"
@@ -20,6 +24,22 @@ namespace mittari::service {
 template <typename Body>
 grpc::Status Handle(Body body) {
   return ToGrpcStatus(body());
+}
+
+// The fields an update names: its mask's paths, or, for an empty mask,
+// every field the request's resource sets but its name.
+inline std::vector<std::string> MaskedFields(
+    const google::protobuf::Message& resource,
+    const google::protobuf::FieldMask& mask) {
+  std::vector<std::string> fields(mask.paths().begin(), mask.paths().end());
+  if (fields.empty()) {
+    std::vector<const google::protobuf::FieldDescriptor*> set;
+    resource.GetReflection()->ListFields(resource, &set);
+    for (const auto* f : set) {
+      if (f->name() != "name") fields.push_back(f->name());
+    }
+  }
+  return fields;
 }
 
 inline void SetTime(int64_t micros, google::protobuf::Timestamp* out) {

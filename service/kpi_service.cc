@@ -128,18 +128,45 @@ v1::MetricPoint PointToProto(const std::string& metric, const MetricPoint& p) {
 
 absl::StatusOr<const domain::kpi::MetricEngine*> KpiServiceImpl::EngineFor(
     absl::string_view metric) const {
-  if (const domain::kpi::MetricDef* def = domain::kpi::FindMetric(metric)) {
-    switch (def->engine) {
-      case domain::kpi::Engine::kSurvey:
-        return &survey_metrics_;
-      case domain::kpi::Engine::kActivity:
-        return &activity_metrics_;
+  return engines_.For(metric);
+}
+
+absl::StatusOr<v1::QueryMetricResponse> KpiServiceImpl::RunQuery(
+    absl::string_view ws, const v1::QueryMetricRequest& request,
+    bool current_bucket_only) const {
+  ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
+                   EngineFor(request.metric()));
+  ASSIGN_OR_RETURN(Granularity granularity,
+                   GranularityOf(request.granularity()));
+  MetricQuery q;
+  if (current_bucket_only) {
+    if (granularity == Granularity::kNone) {
+      return errors::InvalidArgument("granularity",
+                                     "is required for the current bucket only");
     }
+    // The bucket holding now, in the workspace's time zone.
+    v1::QueryMetricRequest ranged = request;
+    ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+    const domain::kpi::Calendar calendar(zone);
+    const absl::CivilDay bucket = calendar.BucketOf(
+        calendar.CivilOf(calendar.DayOf(clock_.Now())), granularity);
+    SetTime(absl::ToUnixMicros(calendar.StartOf(bucket)),
+            ranged.mutable_range()->mutable_start_time());
+    SetTime(absl::ToUnixMicros(
+                calendar.StartOf(calendar.NextBucket(bucket, granularity))),
+            ranged.mutable_range()->mutable_end_time());
+    ASSIGN_OR_RETURN(q, QueryOf(ranged));
+  } else {
+    ASSIGN_OR_RETURN(q, QueryOf(request));
   }
-  return errors::InvalidArgument(
-      "metric", metric.empty()
-                    ? "is required"
-                    : absl::StrCat("'", metric, "' is not a metric id"));
+  q.granularity = granularity;
+  q.min_n = request.min_n();
+  ASSIGN_OR_RETURN(std::vector<MetricPoint> points, engine->Query(ws, q));
+  v1::QueryMetricResponse response;
+  for (const MetricPoint& p : points) {
+    *response.add_points() = PointToProto(q.metric, p);
+  }
+  return response;
 }
 
 grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
@@ -149,16 +176,7 @@ grpc::Status KpiServiceImpl::QueryMetric(grpc::ServerContext* context,
     ASSIGN_OR_RETURN(WorkspaceCall call,
                      auth_.AuthorizeParent(*context, {Permission::kRead},
                                            request->parent()));
-    ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
-                     EngineFor(request->metric()));
-    ASSIGN_OR_RETURN(MetricQuery q, QueryOf(*request));
-    ASSIGN_OR_RETURN(q.granularity, GranularityOf(request->granularity()));
-    q.min_n = request->min_n();
-    ASSIGN_OR_RETURN(std::vector<MetricPoint> points,
-                     engine->Query(call.workspace_id, q));
-    for (const MetricPoint& p : points) {
-      *response->add_points() = PointToProto(q.metric, p);
-    }
+    ASSIGN_OR_RETURN(*response, RunQuery(call.workspace_id, *request, false));
     return absl::OkStatus();
   });
 }

@@ -103,6 +103,11 @@ ABSL_FLAG(uint32_t, restore_backup_id, 0,
 ABSL_FLAG(int64_t, min_free_disk_mb, 256,
           "writes are refused (UNAVAILABLE) while the data disk has less free "
           "space (MiB), and go on once space is freed; 0 turns it off");
+ABSL_FLAG(int, max_watches_per_key, 16,
+          "most WatchAlerts and WatchMetric streams one key holds open");
+ABSL_FLAG(absl::Duration, alert_sweep_interval, absl::Minutes(1),
+          "judge every workspace's alert rules this often without a write "
+          "(time alone moves periods and event paces)");
 ABSL_FLAG(std::string, log_level, "info",
           "JSON logs on stderr: debug (every call), info (server events "
           "and calls the server failed), warn (those calls only), error, off");
@@ -202,6 +207,9 @@ int main(int argc, char** argv) {
   options.dimension_caps.pages = absl::GetFlag(FLAGS_max_page_dimension_values);
   options.streams.deadline = absl::GetFlag(FLAGS_stream_deadline);
   options.streams.max_import_rows = absl::GetFlag(FLAGS_max_import_rows);
+  options.streams.max_watches_per_key =
+      absl::GetFlag(FLAGS_max_watches_per_key);
+  options.alert_sweep_interval = absl::GetFlag(FLAGS_alert_sweep_interval);
   options.max_connection_age = absl::GetFlag(FLAGS_max_connection_age);
   options.keepalive_time = absl::GetFlag(FLAGS_keepalive_time);
   options.metrics_listen = absl::GetFlag(FLAGS_metrics_listen);

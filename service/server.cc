@@ -31,6 +31,7 @@
 #include "service/observability.h"
 #include "service/survey_service.h"
 #include "storage/cached_store.h"
+#include "storage/observed_store.h"
 #include "storage/rocksdb_store.h"
 
 namespace mittari::service {
@@ -57,6 +58,11 @@ struct Server::Parts {
   std::unique_ptr<domain::ValueReports> value_reports;
   std::unique_ptr<domain::Touchpoints> touchpoints;
   std::unique_ptr<domain::Targets> targets;
+  std::unique_ptr<domain::kpi::Engines> engines;
+  std::unique_ptr<domain::Scorecards> scorecards;
+  std::unique_ptr<domain::AlertRules> alert_rules;
+  std::unique_ptr<domain::ChangeFeed> changes;
+  std::unique_ptr<domain::Alerts> alerts;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
@@ -244,7 +250,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                    storage::RocksDbStore::Open(DatabaseDir(options.data_dir),
                                                store_options));
   parts->rocksdb = rocksdb.get();
-  parts->store = std::make_unique<storage::CachedStore>(std::move(rocksdb));
+  auto observed = std::make_unique<storage::ObservedStore>(
+      std::make_unique<storage::CachedStore>(std::move(rocksdb)));
+  storage::ObservedStore& seam = *observed;
+  parts->store = std::move(observed);
   parts->audit = std::make_unique<domain::AuditLog>(*parts->store, clock);
   parts->keys = std::make_unique<domain::KeyRing>(*parts->store, clock);
   parts->workspaces = std::make_unique<domain::WorkspaceDirectory>(
@@ -305,10 +314,40 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->touchpoints =
       std::make_unique<domain::Touchpoints>(*parts->store, clock);
   parts->targets = std::make_unique<domain::Targets>(*parts->store, clock);
+  parts->engines = std::make_unique<domain::kpi::Engines>(
+      *parts->survey_metrics, *parts->activity_metrics);
+  parts->scorecards = std::make_unique<domain::Scorecards>(
+      *parts->targets, *parts->touchpoints, *parts->workspaces, *parts->engines,
+      clock);
+  parts->alert_rules =
+      std::make_unique<domain::AlertRules>(*parts->store, clock);
+  parts->changes = std::make_unique<domain::ChangeFeed>();
+  domain::Alerts::Options alert_options;
+  alert_options.sweep_interval = options.alert_sweep_interval;
+  alert_options.on_error = [](absl::string_view ws, const absl::Status& s) {
+    LogWarning("alert evaluation failed",
+               {{"workspace", std::string(ws)},
+                {"code", absl::StatusCodeToString(s.code())},
+                {"error", std::string(s.message())}});
+  };
+  parts->alerts = std::make_unique<domain::Alerts>(
+      *parts->store,
+      domain::Alerts::Sources{*parts->alert_rules, *parts->targets,
+                              *parts->scorecards, *parts->events,
+                              *parts->workspaces, *parts->engines},
+      clock, std::move(alert_options));
+  // What follows every durable write: live KPI streams and alerts.
+  seam.AddObserver(parts->changes.get());
+  seam.AddObserver(parts->alerts.get());
+  RETURN_IF_ERROR(parts->alerts->Start());
   parts->kpi_service = std::make_unique<KpiServiceImpl>(
-      *parts->authorizer, *parts->workspaces, *parts->survey_metrics,
-      *parts->activity_metrics, *parts->value_reports, *parts->touchpoints,
-      *parts->targets, clock);
+      *parts->authorizer,
+      KpiServiceImpl::Parts{*parts->workspaces, *parts->survey_metrics,
+                            *parts->activity_metrics, *parts->value_reports,
+                            *parts->touchpoints, *parts->targets,
+                            *parts->scorecards, *parts->alert_rules,
+                            *parts->alerts, *parts->events, *parts->changes},
+      clock);
 
   // Reflection describes services from the generated descriptor pool; the
   // health service is served by gRPC itself, so its descriptor is linked in
@@ -382,6 +421,10 @@ absl::Status Server::Shutdown(absl::Duration drain) {
     parts_->stopped = true;
   }
   parts_->grpc_server->GetHealthCheckService()->SetServingStatus(false);
+  // Live streams end first, cleanly; the evaluator stops (what it has not
+  // judged yet is judged again at the next start).
+  parts_->alerts->Stop();
+  parts_->changes->Close();
   parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   parts_->grpc_server->Wait();
   parts_->telemetry->StopServing();

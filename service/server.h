@@ -64,6 +64,9 @@ struct ServerOptions {
   // Writes are refused (UNAVAILABLE) while the data disk has less free
   // space than this; 0 turns the check off.
   uint64_t min_free_disk_bytes = 0;
+  // How often every workspace's alert rules are judged again without a
+  // write (time alone moves periods and event paces).
+  absl::Duration alert_sweep_interval = absl::Minutes(1);
 };
 
 // The directory backups go to under `options`.

@@ -1,11 +1,36 @@
 #include "service/stream_watchdog.h"
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "common/errors.h"
 
 namespace mittari::service {
 
 StreamWatchdog::StreamWatchdog(StreamLimits limits)
     : limits_(limits), thread_([this] { Loop(); }) {}
+
+absl::StatusOr<std::unique_ptr<StreamWatchdog::WatchSlot>>
+StreamWatchdog::OpenWatch(absl::string_view key_id) {
+  absl::MutexLock lock(&mu_);
+  int& open = watches_[key_id];
+  if (open >= limits_.max_watches_per_key) {
+    if (open == 0) watches_.erase(key_id);
+    return errors::ResourceExhausted(
+        absl::StrCat("this key already holds ", limits_.max_watches_per_key,
+                     " watch streams open"),
+        "TOO_MANY_WATCHES");
+  }
+  ++open;
+  return std::make_unique<WatchSlot>(*this, std::string(key_id));
+}
+
+StreamWatchdog::WatchSlot::~WatchSlot() {
+  absl::MutexLock lock(&watchdog_.mu_);
+  auto it = watchdog_.watches_.find(key_id_);
+  if (it != watchdog_.watches_.end() && --it->second <= 0) {
+    watchdog_.watches_.erase(it);
+  }
+}
 
 StreamWatchdog::~StreamWatchdog() {
   {

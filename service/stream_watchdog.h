@@ -8,9 +8,12 @@
 #define MITTARI_SERVICE_STREAM_WATCHDOG_H_
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <thread>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/server_context.h"
@@ -26,6 +29,9 @@ struct StreamLimits {
   // sessions, tickets) carries; staged on disk as it comes, so the disk
   // bounds it too.
   int64_t max_import_rows = 100'000'000;
+  // Most server streams (WatchAlerts, WatchMetric) one key holds open at
+  // once.
+  int max_watches_per_key = 16;
 };
 
 class StreamWatchdog {
@@ -36,6 +42,24 @@ class StreamWatchdog {
   StreamWatchdog& operator=(const StreamWatchdog&) = delete;
 
   const StreamLimits& limits() const { return limits_; }
+
+  // Holds one of a key's server streams while it lives.
+  class WatchSlot {
+   public:
+    WatchSlot(StreamWatchdog& watchdog, std::string key_id)
+        : watchdog_(watchdog), key_id_(std::move(key_id)) {}
+    ~WatchSlot();
+    WatchSlot(const WatchSlot&) = delete;
+    WatchSlot& operator=(const WatchSlot&) = delete;
+
+   private:
+    StreamWatchdog& watchdog_;
+    const std::string key_id_;
+  };
+  // A slot for a new server stream of `key_id`, or RESOURCE_EXHAUSTED
+  // (TOO_MANY_WATCHES) when the key holds max_watches_per_key.
+  absl::StatusOr<std::unique_ptr<WatchSlot>> OpenWatch(
+      absl::string_view key_id);
 
   // Watches one stream while it lives; Touch() on every message.
   class Watch {
@@ -66,6 +90,7 @@ class StreamWatchdog {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   uint64_t next_id_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_map<uint64_t, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, int> watches_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

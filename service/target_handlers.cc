@@ -56,23 +56,25 @@ records::Target TargetFromProto(absl::string_view id, const v1::Target& t) {
 
 }  // namespace
 
-absl::Status KpiServiceImpl::CheckScope(absl::string_view ws,
-                                        const records::Target& t) const {
+absl::Status KpiServiceImpl::CheckQueryScope(
+    absl::string_view ws, const std::string& metric,
+    const google::protobuf::Map<std::string, std::string>& filters,
+    const google::protobuf::Map<std::string, std::string>& params,
+    absl::string_view prefix) const {
   // The scope must be one a query accepts (filters and parameters of the
   // metric): one small query says so, naming the field.
-  ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine,
-                   EngineFor(t.metric()));
+  ASSIGN_OR_RETURN(const domain::kpi::MetricEngine* engine, EngineFor(metric));
   domain::kpi::MetricQuery q;
-  q.metric = t.metric();
+  q.metric = metric;
   q.to = clock_.Now();
   q.from = q.to - absl::Hours(24);
-  q.filters.insert(t.filters().begin(), t.filters().end());
-  q.params.insert(t.params().begin(), t.params().end());
+  q.filters.insert(filters.begin(), filters.end());
+  q.params.insert(params.begin(), params.end());
   absl::Status status = engine->Query(ws, q).status();
   if (status.code() == absl::StatusCode::kInvalidArgument) {
     std::vector<errors::FieldViolation> named;
     for (errors::FieldViolation v : errors::FieldViolations(status)) {
-      v.field = absl::StrCat("target.", v.field);
+      v.field = absl::StrCat(prefix, v.field);
       named.push_back(std::move(v));
     }
     return named.empty() ? status : errors::InvalidArguments(named);
@@ -92,7 +94,9 @@ grpc::Status KpiServiceImpl::CreateTarget(
     domain::Violations v;
     domain::Targets::Normalize(target, v);
     RETURN_IF_ERROR(v.ToStatus());
-    RETURN_IF_ERROR(CheckScope(call.workspace_id, target));
+    RETURN_IF_ERROR(CheckQueryScope(call.workspace_id, target.metric(),
+                                    target.filters(), target.params(),
+                                    "target."));
     ASSIGN_OR_RETURN(records::Target created,
                      targets_.Create(call.workspace_id, std::move(target)));
     *response = TargetToProto(call.workspace_id, created);
@@ -142,21 +146,15 @@ grpc::Status KpiServiceImpl::UpdateTarget(
     ASSIGN_OR_RETURN(ResourceCall call, auth_.AuthorizeResource(
                                             *context, {Permission::kWrite},
                                             t.name(), kTargets, "target.name"));
-    std::vector<std::string> fields(request->update_mask().paths().begin(),
-                                    request->update_mask().paths().end());
-    if (fields.empty()) {
-      // Every field the request sets.
-      std::vector<const google::protobuf::FieldDescriptor*> set;
-      v1::Target::GetReflection()->ListFields(t, &set);
-      for (const auto* f : set) {
-        if (f->name() != "name") fields.push_back(f->name());
-      }
-    }
+    const std::vector<std::string> fields =
+        MaskedFields(t, request->update_mask());
     ASSIGN_OR_RETURN(
         records::Target updated,
         targets_.Update(call.workspace_id, call.id, TargetFromProto(call.id, t),
                         fields, [&](const records::Target& after) {
-                          return CheckScope(call.workspace_id, after);
+                          return CheckQueryScope(
+                              call.workspace_id, after.metric(),
+                              after.filters(), after.params(), "target.");
                         }));
     *response = TargetToProto(call.workspace_id, updated);
     return absl::OkStatus();

@@ -72,13 +72,18 @@ absl::StatusOr<int64_t> KeyDecoder::I64() {
   return static_cast<int64_t>(*v ^ (uint64_t{1} << 63));
 }
 
-uint8_t ByteAfterFirstStr(absl::string_view key) {
+size_t FirstStrEnd(absl::string_view key) {
   // An escaped 0 inside the string is kEscape kEscapedZero, so the first
   // kEscape kTerminator ends the component.
   constexpr char kEnd[] = {kEscape, kTerminator};
   const size_t end = key.find(absl::string_view(kEnd, 2));
-  if (end == absl::string_view::npos || end + 2 >= key.size()) return 0;
-  return static_cast<uint8_t>(key[end + 2]);
+  return end == absl::string_view::npos ? end : end + 2;
+}
+
+uint8_t ByteAfterFirstStr(absl::string_view key) {
+  const size_t end = FirstStrEnd(key);
+  if (end == absl::string_view::npos || end >= key.size()) return 0;
+  return static_cast<uint8_t>(key[end]);
 }
 
 absl::StatusOr<std::string> KeyDecoder::Str() {

@@ -53,6 +53,10 @@ class KeyDecoder {
   absl::string_view rest_;
 };
 
+// The length of a key's first string component as encoded (with its
+// terminator); npos when the key has none.
+size_t FirstStrEnd(absl::string_view key);
+
 // The byte that follows a key's first string component (in a workspace
 // key, the record tag after the workspace id), without decoding the string;
 // 0 when there is none.

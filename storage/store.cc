@@ -25,6 +25,10 @@ void WriteBatch::AddCounters(ColumnFamily cf, std::string key,
                   EncodeCounters(delta, overflowed)});
 }
 
+void WriteBatch::Append(const WriteBatch& other) {
+  ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
+}
+
 absl::Status ReadView::ScanPrefix(ColumnFamily cf, absl::string_view prefix,
                                   ScanVisitor visit) const {
   return Scan(cf, prefix, PrefixEnd(prefix), visit);

@@ -43,6 +43,9 @@ class WriteBatch {
   void AddCounters(ColumnFamily cf, std::string key, const Counters& delta,
                    bool overflowed = false);
 
+  // Adds the writes of `other` after this batch's own.
+  void Append(const WriteBatch& other);
+
   const std::vector<Op>& ops() const { return ops_; }
   bool empty() const { return ops_.empty(); }
 

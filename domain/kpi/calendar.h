@@ -5,6 +5,7 @@
 #define MITTARI_DOMAIN_KPI_CALENDAR_H_
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "absl/time/civil_time.h"
@@ -13,6 +14,13 @@
 namespace mittari::domain::kpi {
 
 enum class Granularity { kNone, kDay, kWeek, kMonth, kQuarter, kYear };
+
+// The granularity of the API's number (mittari.v1.Granularity: 1 none …
+// 6 year), as records store it; nullopt for any other number.
+inline std::optional<Granularity> GranularityOfNumber(int number) {
+  if (number < 1 || number > 6) return std::nullopt;
+  return static_cast<Granularity>(number - 1);
+}
 
 // A local day as a number: days since 1970-01-01 (local).
 using DayNumber = int32_t;

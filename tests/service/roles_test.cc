@@ -115,6 +115,17 @@ const std::map<std::string, Who>& Table() {
       {"UpdateTarget", Who::kWrite},
       {"DeleteTarget", Who::kWrite},
       {"GetScorecard", Who::kRead},
+      {"CreateAlertRule", Who::kWrite},
+      {"GetAlertRule", Who::kRead},
+      {"ListAlertRules", Who::kRead},
+      {"UpdateAlertRule", Who::kWrite},
+      {"DeleteAlertRule", Who::kWrite},
+      {"ListAlerts", Who::kRead},
+      {"GetAlert", Who::kRead},
+      {"AcknowledgeAlert", Who::kWrite},
+      {"ResolveAlert", Who::kWrite},
+      {"WatchAlerts", Who::kRead},
+      {"WatchMetric", Who::kRead},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},
@@ -175,7 +186,8 @@ std::vector<const MethodDescriptor*> AllMethods() {
 }
 
 // A request aimed at workspace `ws`: `parent` and `name` fields, at the top
-// and one level down (`customer.name` in UpdateCustomer), name it.
+// and one level down (`customer.name` in UpdateCustomer, `query.parent` in
+// WatchMetric), name it.
 std::string RequestFor(const MethodDescriptor& method, const std::string& ws) {
   google::protobuf::DynamicMessageFactory factory;
   std::unique_ptr<Message> request(
@@ -195,7 +207,8 @@ std::string RequestFor(const MethodDescriptor& method, const std::string& ws) {
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
     if (f->type() == FieldDescriptor::TYPE_MESSAGE && !f->is_repeated() &&
-        f->message_type()->FindFieldByName("name") != nullptr) {
+        (f->message_type()->FindFieldByName("name") != nullptr ||
+         f->message_type()->FindFieldByName("parent") != nullptr)) {
       aim(*request->GetReflection()->MutableMessage(request.get(), f,
                                                     &factory));
     }
@@ -252,8 +265,12 @@ class RolesTest : public ::testing::Test {
     grpc::GenericStub stub(server_.channel());
     grpc::ClientContext context;
     if (!header.empty()) context.AddMetadata("authorization", header);
+    // A watch that is let in runs until its deadline: a short one, which
+    // ends it DEADLINE_EXCEEDED (neither denied nor unauthenticated).
     context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(30));
+                         (method.server_streaming()
+                              ? std::chrono::seconds(1)
+                              : std::chrono::seconds(30)));
     grpc::CompletionQueue cq;
     auto call = stub.PrepareCall(
         &context, "/" + method.service()->full_name() + "/" + method.name(),
