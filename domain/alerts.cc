@@ -128,6 +128,12 @@ Alerts::Alerts(storage::Store& store, Sources sources, const Clock& clock,
 Alerts::~Alerts() { Stop(); }
 
 absl::Status Alerts::Start() {
+  RETURN_IF_ERROR(Load());
+  thread_ = std::thread([this] { Loop(); });
+  return absl::OkStatus();
+}
+
+absl::Status Alerts::Load() {
   ASSIGN_OR_RETURN(
       std::optional<std::string> seq,
       store_.Get(ColumnFamily::kMeta, keys::ServerRecord(kSequenceRecord)));
@@ -150,11 +156,9 @@ absl::Status Alerts::Start() {
     for (const records::Workspace& w : page.items) {
       RETURN_IF_ERROR(sources_.rules.Load(w.id()).status());
     }
-    if (page.next_after.empty()) break;
+    if (page.next_after.empty()) return absl::OkStatus();
     after = page.next_after;
   }
-  thread_ = std::thread([this] { Loop(); });
-  return absl::OkStatus();
 }
 
 void Alerts::Stop() {

@@ -96,9 +96,12 @@ class Alerts final : public storage::WriteObserver {
   Alerts(const Alerts&) = delete;
   Alerts& operator=(const Alerts&) = delete;
 
-  // Reads the sequence and every workspace's rules, then starts the
-  // evaluator, which first judges every workspace with rules.
+  // Load(), then starts the evaluator, which first judges every workspace
+  // with rules.
   absl::Status Start();
+  // Reads the sequence and every workspace's rules; enough for Evaluate
+  // on the caller's thread (tests).
+  absl::Status Load();
   // Stops the evaluator and wakes every watcher for good.
   void Stop();
 
