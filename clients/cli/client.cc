@@ -87,10 +87,15 @@ absl::StatusOr<Client> Client::Connect(const Args& args) {
 }
 
 std::unique_ptr<grpc::ClientContext> Client::Context() const {
-  auto context = std::make_unique<grpc::ClientContext>();
-  if (!key_.empty()) context->AddMetadata("authorization", "Bearer " + key_);
+  auto context = StreamContext();
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(timeout_seconds_));
+  return context;
+}
+
+std::unique_ptr<grpc::ClientContext> Client::StreamContext() const {
+  auto context = std::make_unique<grpc::ClientContext>();
+  if (!key_.empty()) context->AddMetadata("authorization", "Bearer " + key_);
   return context;
 }
 

@@ -20,6 +20,9 @@ class Client {
 
   // A context with the key and the deadline set.
   std::unique_ptr<grpc::ClientContext> Context() const;
+  // A context with the key and no deadline, for a watch that runs until
+  // stopped.
+  std::unique_ptr<grpc::ClientContext> StreamContext() const;
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
  private:

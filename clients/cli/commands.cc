@@ -3,6 +3,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "mittari/v1/admin.grpc.pb.h"
 
 namespace mittari::cli {
@@ -99,6 +100,20 @@ std::string ChildOf(const std::string& workspace, const std::string& collection,
                     const std::string& id) {
   if (absl::StartsWith(id, "workspaces/")) return id;
   return absl::StrCat(workspace, "/", collection, "/", id);
+}
+
+std::string ParsePairs(const Invocation& inv, absl::string_view flag,
+                       absl::string_view what,
+                       google::protobuf::Map<std::string, std::string>* map) {
+  for (const std::string& f : inv.args.GetAll(std::string(flag))) {
+    std::pair<std::string, std::string> kv =
+        absl::StrSplit(f, absl::MaxSplits('=', 1));
+    if (kv.first.empty() || f.find('=') == std::string::npos) {
+      return absl::StrCat("--", flag, " takes ", what, "=VALUE, not '", f, "'");
+    }
+    (*map)[kv.first] = kv.second;
+  }
+  return "";
 }
 
 }  // namespace mittari::cli

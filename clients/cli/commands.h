@@ -9,11 +9,13 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "clients/cli/args.h"
 #include "clients/cli/client.h"
 #include "clients/cli/fields.h"
 #include "clients/cli/output.h"
+#include "google/protobuf/map.h"
 #include "grpcpp/support/status.h"
 
 namespace mittari::cli {
@@ -69,6 +71,12 @@ grpc::Status FillFromFlags(Invocation& inv, const std::vector<FieldSpec>& specs,
 // The CLI flags of `specs`, for a command's allowed flags.
 std::set<std::string> FlagsOf(const std::vector<FieldSpec>& specs,
                               std::set<std::string> extra = {});
+// Each `--flag NAME=VALUE` given into `map`; a usage error's text (naming
+// `what` NAME is), or empty.
+std::string ParsePairs(const Invocation& inv, absl::string_view flag,
+                       absl::string_view what,
+                       google::protobuf::Map<std::string, std::string>* map);
+
 // Prefixes `id` with `workspace/collection/` unless it is a full name.
 std::string ChildOf(const std::string& workspace, const std::string& collection,
                     const std::string& id);
@@ -81,6 +89,7 @@ std::vector<Command> EventCommands();
 std::vector<Command> ResponseCommands();
 std::vector<Command> ImportCommands();
 std::vector<Command> KpiCommands();
+std::vector<Command> AlertCommands();
 
 }  // namespace mittari::cli
 

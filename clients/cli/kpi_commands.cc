@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/watch.h"
 #include "google/protobuf/util/time_util.h"
 #include "mittari/v1/kpi.grpc.pb.h"
 
@@ -53,22 +54,6 @@ Json PointJson(const std::string& metric, const v1::MetricPoint& p) {
   // shape scripts read stays as it is.
   if (p.overflowed()) j["overflowed"] = true;
   return j;
-}
-
-// Each `--flag NAME=VALUE` given into `map`; a usage error's text (naming
-// `what` NAME is), or empty.
-template <typename Map>
-std::string ParsePairs(Invocation& inv, absl::string_view flag,
-                       absl::string_view what, Map* map) {
-  for (const std::string& f : inv.args.GetAll(std::string(flag))) {
-    std::pair<std::string, std::string> kv =
-        absl::StrSplit(f, absl::MaxSplits('=', 1));
-    if (kv.first.empty() || f.find('=') == std::string::npos) {
-      return absl::StrCat("--", flag, " takes ", what, "=VALUE, not '", f, "'");
-    }
-    (*map)[kv.first] = kv.second;
-  }
-  return "";
 }
 
 // The workspace, --from, --to and --filter of a request with a parent, a
@@ -177,6 +162,52 @@ int Query(Invocation& inv) {
     return inv.Finish(status, Json{{"points", rows}});
   }
   return inv.Finish(status, Json{{"points", points}});
+}
+
+// `kpi watch METRIC`: with --from and --to, the whole series; without,
+// the bucket holding now at --granularity (default day). Prints each
+// answer as one JSON line ({"points": [...]} as `kpi query` prints them)
+// until Ctrl-C.
+int Watch(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  const std::string& metric = inv.operands[0];
+  v1::WatchMetricRequest request;
+  v1::QueryMetricRequest* query = request.mutable_query();
+  const bool ranged = inv.args.Get("from") || inv.args.Get("to");
+  if (std::string usage = FillGranularity(inv, query); !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  grpc::Status status;
+  if (ranged) {
+    status = FillQuery(inv, metric, query);
+  } else {
+    request.set_current_bucket_only(true);
+    if (!inv.args.Get("granularity")) {
+      query->set_granularity(v1::GRANULARITY_DAY);
+    }
+    query->set_metric(metric);
+    status = inv.Workspace(query->mutable_parent());
+    if (std::string problem =
+            ParsePairs(inv, "filter", "DIMENSION", query->mutable_filters());
+        !problem.empty()) {
+      return inv.Usage(problem);
+    }
+    if (auto tag = inv.args.Get("tag"))
+      (*query->mutable_params())["tag"] = *tag;
+  }
+  if (!status.ok()) return inv.Finish(status, Json());
+  return RunWatch<v1::QueryMetricResponse>(
+      inv,
+      [&](grpc::ClientContext* context) {
+        return Stub(inv)->WatchMetric(context, request);
+      },
+      [&](const v1::QueryMetricResponse& answer) {
+        Json points = Json::array();
+        for (const v1::MetricPoint& p : answer.points()) {
+          points.push_back(PointJson(metric, p));
+        }
+        return Json{{"points", points}};
+      });
 }
 
 int Compare(Invocation& inv) {
@@ -820,6 +851,13 @@ std::vector<Command> KpiCommands() {
        "[--filter D=V]... [--tag T] [--min-n N]",
        with_granularity,
        Query},
+      {{"kpi", "watch"},
+       "METRIC",
+       "a metric kept up to date, one JSON line per change (at most one a "
+       "second) until Ctrl-C: the bucket holding now at --granularity "
+       "(default day), or the series of --from --to",
+       with_granularity,
+       Watch},
       {{"kpi", "compare"},
        "METRIC",
        "a range against the previous period, with a significance test",

@@ -40,9 +40,9 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
 
 int Run(const std::vector<std::string>& argv) {
   std::vector<Command> commands;
-  for (auto group :
-       {AdminCommands, SurveyCommands, CustomerCommands, ActivityCommands,
-        EventCommands, ResponseCommands, ImportCommands, KpiCommands}) {
+  for (auto group : {AdminCommands, SurveyCommands, CustomerCommands,
+                     ActivityCommands, EventCommands, ResponseCommands,
+                     ImportCommands, KpiCommands, AlertCommands}) {
     for (Command& c : group()) commands.push_back(std::move(c));
   }
   absl::StatusOr<Args> args = Args::Parse(argv, kBooleanFlags);
