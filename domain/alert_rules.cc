@@ -9,6 +9,7 @@
 #include "domain/field_mask.h"
 #include "domain/kpi/calendar.h"
 #include "domain/kpi/registry.h"
+#include "domain/webhooks.h"
 
 namespace mittari::domain {
 namespace {
@@ -35,6 +36,7 @@ void AlertRules::Normalize(records::AlertRule& r, Violations& v) {
   for (const auto& [k, value] : r.filters()) {
     v.MaxLength(absl::StrCat("alert_rule.filters[", k, "]"), value, 200);
   }
+  Webhooks::Check(r.webhooks(), v);
   switch (static_cast<RuleKind>(r.kind())) {
     case RuleKind::kResponse:
       if (!r.has_score_max() && r.tag().empty()) {

@@ -320,7 +320,7 @@ absl::Status Alerts::DrainInbox(absl::string_view ws, const RuleList& rules,
   RETURN_IF_ERROR(parse);
   if (entries.empty()) return absl::OkStatus();
 
-  std::vector<records::Alert> raised;
+  std::vector<std::pair<const records::AlertRule*, records::Alert>> raised;
   for (const auto& [id, time] : entries) {
     ASSIGN_OR_RETURN(
         std::optional<std::string> value,
@@ -337,14 +337,14 @@ absl::Status Alerts::DrainInbox(absl::string_view ws, const RuleList& rules,
           !Matches(rule, response)) {
         continue;
       }
-      raised.push_back(ResponseAlert(ws, rule, response));
+      raised.emplace_back(&rule, ResponseAlert(ws, rule, response));
     }
   }
   absl::MutexLock lock(&write_mu_);
   storage::WriteBatch batch;
-  for (records::Alert& alert : raised) {
+  for (auto& [rule, alert] : raised) {
     alert.set_fire_time_us(absl::ToUnixMicros(clock_.Now()));
-    AddVersion(batch, ws, alert);
+    AddVersion(batch, ws, *rule, alert);
   }
   // The inbox entries go in the same write as their alerts: a crash
   // before it leaves both to the next evaluation, none after.
@@ -552,7 +552,7 @@ absl::Status Alerts::Apply(absl::string_view ws, const records::AlertRule& rule,
     a.set_state(static_cast<int>(AlertState::kOpen));
     a.set_fire_time_us(now);
     fill(a);
-    AddVersion(batch, ws, a);
+    AddVersion(batch, ws, rule, a);
     state.set_open_alert_id(a.id());
     batch.Put(ColumnFamily::kIndex, state_key, state.SerializeAsString());
   } else if (finding.holds) {
@@ -564,21 +564,32 @@ absl::Status Alerts::Apply(absl::string_view ws, const records::AlertRule& rule,
     if (google::protobuf::util::MessageDifferencer::Equals(updated, *open)) {
       return absl::OkStatus();
     }
-    AddVersion(batch, ws, updated);
+    AddVersion(batch, ws, rule, updated);
   } else if (open.has_value()) {
     if (open->state() != static_cast<int>(AlertState::kResolved)) {
       records::Alert resolved = *open;
       resolved.set_state(static_cast<int>(AlertState::kResolved));
       resolved.set_resolve_time_us(now);
-      AddVersion(batch, ws, resolved);
+      AddVersion(batch, ws, rule, resolved);
     }
     batch.Delete(ColumnFamily::kIndex, state_key);
   }
   return Commit(batch);
 }
 
+absl::Status Alerts::AddVersionByHand(storage::WriteBatch& batch,
+                                      absl::string_view ws,
+                                      records::Alert& alert) {
+  absl::StatusOr<records::AlertRule> rule =
+      sources_.rules.Get(ws, alert.rule_id());
+  if (absl::IsNotFound(rule.status())) rule = records::AlertRule();
+  RETURN_IF_ERROR(rule.status());
+  AddVersion(batch, ws, *rule, alert);
+  return absl::OkStatus();
+}
+
 void Alerts::AddVersion(storage::WriteBatch& batch, absl::string_view ws,
-                        records::Alert& alert) {
+                        const records::AlertRule& rule, records::Alert& alert) {
   const uint64_t seq = ++next_sequence_;
   if (alert.id().empty()) alert.set_id(absl::StrFormat("%012d", seq));
   alert.set_version(alert.version() + 1);
@@ -589,6 +600,7 @@ void Alerts::AddVersion(storage::WriteBatch& batch, absl::string_view ws,
             alert.SerializeAsString());
   batch.Put(ColumnFamily::kMeta, keys::ServerRecord(kSequenceRecord),
             storage::KeyEncoder().U64(seq).key());
+  sources_.webhooks.AddDeliveries(batch, ws, rule.webhooks(), alert);
 }
 
 absl::Status Alerts::Commit(const storage::WriteBatch& batch) {
@@ -636,7 +648,7 @@ absl::StatusOr<records::Alert> Alerts::Acknowledge(absl::string_view ws,
   a.set_state(static_cast<int>(AlertState::kAcknowledged));
   a.set_acknowledged_by(std::string(by));
   storage::WriteBatch batch;
-  AddVersion(batch, ws, a);
+  RETURN_IF_ERROR(AddVersionByHand(batch, ws, a));
   RETURN_IF_ERROR(Commit(batch));
   return a;
 }
@@ -651,7 +663,7 @@ absl::StatusOr<records::Alert> Alerts::Resolve(absl::string_view ws,
   a.set_resolve_time_us(absl::ToUnixMicros(clock_.Now()));
   a.set_acknowledged_by(std::string(by));
   storage::WriteBatch batch;
-  AddVersion(batch, ws, a);
+  RETURN_IF_ERROR(AddVersionByHand(batch, ws, a));
   RETURN_IF_ERROR(Commit(batch));
   return a;
 }

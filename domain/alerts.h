@@ -42,6 +42,7 @@
 #include "domain/records.pb.h"
 #include "domain/scorecard.h"
 #include "domain/targets.h"
+#include "domain/webhooks.h"
 #include "domain/workspaces.h"
 #include "storage/observed_store.h"
 
@@ -88,6 +89,8 @@ class Alerts final : public storage::WriteObserver {
     const Events& events;
     const WorkspaceDirectory& workspaces;
     const kpi::Engines& engines;
+    // Where versions of alerts whose rules name endpoints are delivered.
+    const Webhooks& webhooks;
   };
 
   Alerts(storage::Store& store, Sources sources, const Clock& clock,
@@ -157,9 +160,14 @@ class Alerts final : public storage::WriteObserver {
   // Opens, updates or resolves the rule's alert after `finding`.
   absl::Status Apply(absl::string_view ws, const records::AlertRule& rule,
                      const Finding& finding);
-  // Adds the writes of a new version of `alert` to `batch`.
+  // Adds the writes of a new version of `alert`, a rule of `rule`, to
+  // `batch` (its webhook deliveries too).
   void AddVersion(storage::WriteBatch& batch, absl::string_view ws,
-                  records::Alert& alert)
+                  const records::AlertRule& rule, records::Alert& alert)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
+  // AddVersion for a change by hand: the rule is looked up (its webhooks).
+  absl::Status AddVersionByHand(storage::WriteBatch& batch,
+                                absl::string_view ws, records::Alert& alert)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(write_mu_);
   // Writes `batch`, then publishes the sequences it took.
   absl::Status Commit(const storage::WriteBatch& batch)

@@ -27,15 +27,6 @@ constexpr size_t kMaxDisplayName = 200;
 // Keys remembered as verified; past this many, the memory starts over.
 constexpr size_t kMaxVerified = 10'000;
 
-absl::StatusOr<std::string> RandomBytes(size_t n) {
-  std::string out(n, '\0');
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
-                 static_cast<int>(n)) != 1) {
-    return errors::Internal("no randomness available for a key");
-  }
-  return out;
-}
-
 bool SameHash(absl::string_view a, absl::string_view b) {
   return !a.empty() && a.size() == b.size() &&
          CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

@@ -1,8 +1,12 @@
 #include "domain/digest.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
 
 #include <array>
+
+#include "common/errors.h"
 
 namespace mittari::domain {
 
@@ -17,6 +21,26 @@ std::string Sha256(absl::string_view data) {
     return "";
   }
   return {reinterpret_cast<const char*>(digest.data()), size};
+}
+
+std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> mac{};
+  unsigned int size = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(),
+           mac.data(), &size) == nullptr) {
+    return "";
+  }
+  return {reinterpret_cast<const char*>(mac.data()), size};
+}
+
+absl::StatusOr<std::string> RandomBytes(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()),
+                 static_cast<int>(n)) != 1) {
+    return errors::Internal("no randomness available for a secret");
+  }
+  return out;
 }
 
 }  // namespace mittari::domain

@@ -27,6 +27,9 @@ enum class MetaTag : uint8_t {
   // (workspace id, -time, sequence) -> records::AuditEvent, the same
   // events by workspace (kept when the workspace is deleted)
   kAuditOfWorkspace = 7,
+  // (alert sequence, endpoint index) -> records::WebhookDelivery, the
+  // webhook deliveries not yet answered with a 2xx (webhooks.h).
+  kWebhookOutbox = 8,
 };
 
 // Tags after the workspace prefix in the per-workspace column families.
@@ -76,6 +79,7 @@ enum class WorkspaceTag : uint8_t {
   // response rules; written in the response's own batch (alerts.h).
   kAlertInbox = 26,
   kAlertRuleState = 27,  // kIndex: rule id -> records::AlertRuleState
+  kWebhookSecret = 28,   // kCatalog: "" -> the webhook signing secret
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics
@@ -253,6 +257,20 @@ inline std::string DimensionValuePrefix(absl::string_view workspace_id,
 inline std::string ResponseId(absl::string_view workspace_id,
                               absl::string_view id) {
   return InWorkspace(workspace_id, WorkspaceTag::kResponseId).Str(id).key();
+}
+
+inline std::string WebhookOutboxPrefix() {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kWebhookOutbox))
+      .key();
+}
+
+inline std::string WebhookOutbox(uint64_t alert_sequence, uint8_t endpoint) {
+  return storage::KeyEncoder()
+      .U8(static_cast<uint8_t>(MetaTag::kWebhookOutbox))
+      .U64(alert_sequence)
+      .U8(endpoint)
+      .key();
 }
 
 inline std::string AlertLog(absl::string_view workspace_id, uint64_t seq) {

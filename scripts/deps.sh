@@ -11,7 +11,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   grpc-proto libabsl-dev librocksdb-dev libssl-dev nlohmann-json3-dev
-  libjemalloc-dev prometheus-cpp-dev libspdlog-dev
+  libjemalloc-dev prometheus-cpp-dev libspdlog-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata python3 ca-certificates openssl bc
   clang-14 libclang-rt-14-dev clang-format

@@ -55,6 +55,7 @@ v1::AlertRule RuleToProto(absl::string_view ws, const records::AlertRule& r) {
   out.set_target(r.target_id());
   out.set_fire_on(static_cast<v1::TargetStatus>(r.fire_on()));
   out.set_event(r.event_id());
+  out.mutable_webhooks()->CopyFrom(r.webhooks());
   SetTime(r.create_time_us(), out.mutable_create_time());
   SetTime(r.update_time_us(), out.mutable_update_time());
   return out;
@@ -78,8 +79,11 @@ records::AlertRule RuleFromProto(absl::string_view id, const v1::AlertRule& r) {
   out.set_target_id(LastSegment(r.target()));
   out.set_fire_on(r.fire_on());
   out.set_event_id(LastSegment(r.event()));
+  out.mutable_webhooks()->CopyFrom(r.webhooks());
   return out;
 }
+
+}  // namespace
 
 v1::Alert AlertToProto(absl::string_view ws, const records::Alert& a) {
   v1::Alert out;
@@ -104,6 +108,8 @@ v1::Alert AlertToProto(absl::string_view ws, const records::Alert& a) {
 std::string EncodeResumeToken(uint64_t sequence) {
   return absl::WebSafeBase64Escape(storage::KeyEncoder().U64(sequence).key());
 }
+
+namespace {
 
 absl::StatusOr<uint64_t> DecodeResumeToken(absl::string_view token) {
   std::string raw;
@@ -414,6 +420,32 @@ grpc::Status KpiServiceImpl::WatchMetric(
       }
       sent = absl::Now();
     }
+  });
+}
+
+grpc::Status KpiServiceImpl::GetWebhookSecret(
+    grpc::ServerContext* context, const v1::GetWebhookSecretRequest* request,
+    v1::WebhookSecret* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(*context, {Permission::kAdmin},
+                                           request->parent()));
+    ASSIGN_OR_RETURN(*response->mutable_secret(),
+                     webhooks_.Secret(call.workspace_id));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status KpiServiceImpl::RotateWebhookSecret(
+    grpc::ServerContext* context, const v1::RotateWebhookSecretRequest* request,
+    v1::WebhookSecret* response) {
+  return Handle([&]() -> absl::Status {
+    ASSIGN_OR_RETURN(WorkspaceCall call,
+                     auth_.AuthorizeParent(*context, {Permission::kAdmin},
+                                           request->parent()));
+    ASSIGN_OR_RETURN(*response->mutable_secret(),
+                     webhooks_.Rotate(call.workspace_id));
+    return absl::OkStatus();
   });
 }
 

@@ -17,6 +17,7 @@
 #include "domain/targets.h"
 #include "domain/touchpoints.h"
 #include "domain/value_report.h"
+#include "domain/webhooks.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/kpi.grpc.pb.h"
 #include "service/auth.h"
@@ -38,6 +39,7 @@ class KpiServiceImpl final : public v1::KpiService::Service {
     domain::Alerts& alerts;
     const domain::Events& events;
     const domain::ChangeFeed& changes;
+    domain::Webhooks& webhooks;
   };
 
   KpiServiceImpl(const Authorizer& auth, Parts parts, const Clock& clock)
@@ -54,6 +56,7 @@ class KpiServiceImpl final : public v1::KpiService::Service {
         alerts_(parts.alerts),
         events_(parts.events),
         changes_(parts.changes),
+        webhooks_(parts.webhooks),
         clock_(clock) {}
 
   grpc::Status QueryMetric(grpc::ServerContext* context,
@@ -144,6 +147,13 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   grpc::Status WatchMetric(
       grpc::ServerContext* context, const v1::WatchMetricRequest* request,
       grpc::ServerWriter<v1::QueryMetricResponse>* writer) override;
+  grpc::Status GetWebhookSecret(grpc::ServerContext* context,
+                                const v1::GetWebhookSecretRequest* request,
+                                v1::WebhookSecret* response) override;
+  grpc::Status RotateWebhookSecret(
+      grpc::ServerContext* context,
+      const v1::RotateWebhookSecretRequest* request,
+      v1::WebhookSecret* response) override;
 
  private:
   // A QueryMetric request's answer in `ws`; with `current_bucket_only`,
@@ -180,8 +190,14 @@ class KpiServiceImpl final : public v1::KpiService::Service {
   domain::Alerts& alerts_;
   const domain::Events& events_;
   const domain::ChangeFeed& changes_;
+  domain::Webhooks& webhooks_;
   const Clock& clock_;
 };
+
+// An alert as the API carries it (replies, WatchAlerts, webhooks).
+v1::Alert AlertToProto(absl::string_view ws, const records::Alert& alert);
+// The WatchAlerts resume token of an alert version's sequence.
+std::string EncodeResumeToken(uint64_t sequence);
 
 // A metric point as the API carries it (QueryMetric's, and the
 // scorecard's).

@@ -30,6 +30,7 @@
 #include "service/kpi_service.h"
 #include "service/observability.h"
 #include "service/survey_service.h"
+#include "service/webhook_sender.h"
 #include "storage/cached_store.h"
 #include "storage/observed_store.h"
 #include "storage/rocksdb_store.h"
@@ -62,7 +63,9 @@ struct Server::Parts {
   std::unique_ptr<domain::Scorecards> scorecards;
   std::unique_ptr<domain::AlertRules> alert_rules;
   std::unique_ptr<domain::ChangeFeed> changes;
+  std::unique_ptr<domain::Webhooks> webhooks;
   std::unique_ptr<domain::Alerts> alerts;
+  std::unique_ptr<WebhookSender> webhook_sender;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
@@ -330,23 +333,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                 {"code", absl::StatusCodeToString(s.code())},
                 {"error", std::string(s.message())}});
   };
+  // Deliveries wait on the network, not on the data's clock.
+  parts->webhooks = std::make_unique<domain::Webhooks>(
+      *parts->store, SystemClock(), domain::Webhooks::Options());
   parts->alerts = std::make_unique<domain::Alerts>(
       *parts->store,
       domain::Alerts::Sources{*parts->alert_rules, *parts->targets,
                               *parts->scorecards, *parts->events,
-                              *parts->workspaces, *parts->engines},
+                              *parts->workspaces, *parts->engines,
+                              *parts->webhooks},
       clock, std::move(alert_options));
   // What follows every durable write: live KPI streams and alerts.
   seam.AddObserver(parts->changes.get());
   seam.AddObserver(parts->alerts.get());
   RETURN_IF_ERROR(parts->alerts->Start());
+  parts->webhook_sender = std::make_unique<WebhookSender>(
+      *parts->webhooks, *parts->workspaces, WebhookSender::Options());
+  parts->webhook_sender->Start();
   parts->kpi_service = std::make_unique<KpiServiceImpl>(
       *parts->authorizer,
-      KpiServiceImpl::Parts{*parts->workspaces, *parts->survey_metrics,
-                            *parts->activity_metrics, *parts->value_reports,
-                            *parts->touchpoints, *parts->targets,
-                            *parts->scorecards, *parts->alert_rules,
-                            *parts->alerts, *parts->events, *parts->changes},
+      KpiServiceImpl::Parts{
+          *parts->workspaces, *parts->survey_metrics, *parts->activity_metrics,
+          *parts->value_reports, *parts->touchpoints, *parts->targets,
+          *parts->scorecards, *parts->alert_rules, *parts->alerts,
+          *parts->events, *parts->changes, *parts->webhooks},
       clock);
 
   // Reflection describes services from the generated descriptor pool; the
@@ -425,6 +435,7 @@ absl::Status Server::Shutdown(absl::Duration drain) {
   // judged yet is judged again at the next start).
   parts_->alerts->Stop();
   parts_->changes->Close();
+  parts_->webhook_sender->Stop();
   parts_->grpc_server->Shutdown(absl::ToChronoTime(absl::Now() + drain));
   parts_->grpc_server->Wait();
   parts_->telemetry->StopServing();

@@ -7,6 +7,7 @@
 #include "clients/cli/watch.h"
 #include "google/protobuf/util/time_util.h"
 #include "mittari/v1/kpi.grpc.pb.h"
+#include "proto/json/alert_json.h"
 
 namespace mittari::cli {
 namespace {
@@ -111,6 +112,11 @@ std::string FillRule(Invocation& inv, v1::AlertRule* r,
     }
     paths->push_back(field);
   }
+  const std::vector<std::string> webhooks = inv.args.GetAll("webhook");
+  if (!webhooks.empty()) {
+    for (const std::string& url : webhooks) r->add_webhooks(url);
+    paths->push_back("webhooks");
+  }
   if (auto v = inv.args.Get("k")) {
     double k = 0;
     if (!absl::SimpleAtod(*v, &k)) return "--k takes a number";
@@ -164,33 +170,6 @@ int RuleUpdate(Invocation& inv) {
         Stub(inv)->UpdateAlertRule(inv.client.Context().get(), request, &r);
   }
   return inv.Finish(status, ToJson(r));
-}
-
-std::string StateWord(v1::AlertState s) {
-  return absl::AsciiStrToLower(
-      absl::StripPrefix(v1::AlertState_Name(s), "ALERT_STATE_"));
-}
-
-// An alert as `alerts watch` prints it (and webhooks post it).
-Json WatchedJson(const v1::Alert& a, const std::string& token) {
-  Json j = Json::object();
-  j["alert"] = a.name();
-  j["rule"] = a.rule();
-  j["state"] = StateWord(a.state());
-  j["value"] = a.has_value() ? Json(a.value()) : Json();
-  j["n"] = a.n();
-  j["threshold"] = a.has_threshold() ? Json(a.threshold()) : Json();
-  j["fired_at"] =
-      FormatTimestamp(a.fire_time().seconds(), a.fire_time().nanos());
-  j["resume_token"] = token;
-  j["version"] = a.version();
-  j["summary"] = a.summary();
-  Json trigger = Json::object();
-  std::map<std::string, std::string> sorted(a.trigger().begin(),
-                                            a.trigger().end());
-  for (const auto& [k, v] : sorted) trigger[k] = v;
-  j["trigger"] = trigger;
-  return j;
 }
 
 int AlertList(Invocation& inv) {
@@ -258,7 +237,7 @@ int AlertWatch(Invocation& inv) {
         return Stub(inv)->WatchAlerts(context, request);
       },
       [](const v1::WatchAlertsResponse& m) {
-        return WatchedJson(m.alert(), m.resume_token());
+        return json::AlertJson(m.alert(), m.resume_token());
       });
 }
 
@@ -266,16 +245,18 @@ int AlertWatch(Invocation& inv) {
 
 std::vector<Command> AlertCommands() {
   const std::set<std::string> rule_flags = {
-      "kind", "display-name", "filter",      "param",  "score-max",
-      "tag",  "metric",       "granularity", "window", "k",
-      "side", "min-n",        "target",      "on",     "event"};
+      "kind",   "display-name", "filter", "param",  "score-max", "tag",
+      "metric", "granularity",  "window", "k",      "side",      "min-n",
+      "target", "on",           "event",  "webhook"};
   return {
       {{"rules", "create"},
        "ID",
        "an alert rule: --kind response [--filter D=V]... [--score-max N] "
        "[--tag T] | --kind deviation --metric M --granularity G --window W "
        "--k K [--side bad|both] --min-n N [--filter D=V]... | --kind target "
-       "--target ID [--on at_risk|missed] | --kind event_pace --event ID",
+       "--target ID [--on at_risk|missed] | --kind event_pace --event ID; "
+       "any kind: [--webhook URL]... (POSTed each new or changed alert, "
+       "signed with the workspace's webhook secret)",
        rule_flags,
        RuleCreate},
       {{"rules", "get"},
@@ -378,6 +359,35 @@ std::vector<Command> AlertCommands() {
        "came after T",
        {"resume-token"},
        AlertWatch},
+      {{"webhooks", "secret"},
+       "",
+       "the secret that signs webhook deliveries (X-Mittari-Signature: "
+       "sha256=HMAC-SHA256 of the body, hex)",
+       {},
+       [](Invocation& inv) {
+         v1::GetWebhookSecretRequest request;
+         grpc::Status status = inv.Workspace(request.mutable_parent());
+         v1::WebhookSecret secret;
+         if (status.ok()) {
+           status = Stub(inv)->GetWebhookSecret(inv.client.Context().get(),
+                                                request, &secret);
+         }
+         return inv.Finish(status, ToJson(secret));
+       }},
+      {{"webhooks", "rotate-secret"},
+       "",
+       "replace the webhook secret; deliveries from now on use the new one",
+       {},
+       [](Invocation& inv) {
+         v1::RotateWebhookSecretRequest request;
+         grpc::Status status = inv.Workspace(request.mutable_parent());
+         v1::WebhookSecret secret;
+         if (status.ok()) {
+           status = Stub(inv)->RotateWebhookSecret(inv.client.Context().get(),
+                                                   request, &secret);
+         }
+         return inv.Finish(status, ToJson(secret));
+       }},
   };
 }
 

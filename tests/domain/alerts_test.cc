@@ -6,11 +6,13 @@
 #include <memory>
 #include <string>
 
+#include "common/errors.h"
 #include "domain/keys.h"
 #include "domain/kpi/deviation.h"
 #include "domain/scorecard.h"
 #include "domain/targets.h"
 #include "domain/touchpoints.h"
+#include "domain/webhooks.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
@@ -65,14 +67,16 @@ struct Evaluator {
         engines(world.survey_metrics, world.metrics),
         scorecards(targets, touchpoints, world.workspaces, engines,
                    world.clock),
+        webhooks(store, world.clock, {}),
         alerts(store,
                Alerts::Sources{rules, targets, scorecards, world.events,
-                               world.workspaces, engines},
+                               world.workspaces, engines, webhooks},
                world.clock, {}) {}
   Targets targets;
   Touchpoints touchpoints;
   kpi::Engines engines;
   Scorecards scorecards;
+  Webhooks webhooks;
   Alerts alerts;
 };
 
@@ -125,6 +129,66 @@ TEST(AlertInboxTest, AResponseStoredBeforeACrashIsJudgedAfterIt) {
   EXPECT_THAT(
       raw.Get(storage::ColumnFamily::kIndex, keys::AlertInbox("w", "r-1")),
       ::mittari::testing::IsOkAndHolds(std::nullopt));
+}
+
+TEST(WebhooksTest, EndpointsAreCheckedAndRetriesBackOffThenGiveUp) {
+  google::protobuf::RepeatedPtrField<std::string> urls;
+  for (const char* url :
+       {"https://hooks.example.com/a", "http://10.0.0.1:8080",
+        "ftp://example.com", "https:///nohost", "http://a b.example"}) {
+    urls.Add(url);
+  }
+  Violations v;
+  Webhooks::Check(urls, v);
+  std::vector<std::string> fields;
+  for (const auto& f : errors::FieldViolations(v.ToStatus())) {
+    fields.push_back(f.field);
+  }
+  EXPECT_THAT(fields, ::testing::ElementsAre("alert_rule.webhooks[2]",
+                                             "alert_rule.webhooks[3]",
+                                             "alert_rule.webhooks[4]"));
+
+  storage::MemoryStore store;
+  testing::FakeClock clock(Now());
+  Webhooks::Options options;
+  options.first_backoff = absl::Seconds(1);
+  options.max_backoff = absl::Seconds(5);
+  options.give_up_after = absl::Minutes(1);
+  Webhooks webhooks(store, clock, options);
+  records::Alert alert;
+  alert.set_id("000000000001");
+  alert.set_sequence(1);
+  storage::WriteBatch batch;
+  google::protobuf::RepeatedPtrField<std::string> one;
+  one.Add("http://127.0.0.1:9/x");
+  webhooks.AddDeliveries(batch, "w", one, alert);
+  ASSERT_THAT(store.Write(batch), IsOk());
+
+  // Due now; each failure doubles the wait, up to the most.
+  std::vector<absl::Duration> waits;
+  for (int i = 0; i < 5; ++i) {
+    absl::Time next;
+    absl::StatusOr<std::vector<Webhooks::Pending>> due =
+        webhooks.Due(10, &next);
+    ASSERT_THAT(due, IsOk());
+    ASSERT_EQ(due->size(), 1U);
+    ASSERT_THAT(webhooks.Failed(due->front()), IsOk());
+    ASSERT_THAT(webhooks.Due(10, &next), IsOk());
+    waits.push_back(next - clock.Now());
+    clock.Advance(next - clock.Now());
+  }
+  EXPECT_THAT(waits, ::testing::ElementsAre(absl::Seconds(1), absl::Seconds(2),
+                                            absl::Seconds(4), absl::Seconds(5),
+                                            absl::Seconds(5)));
+  // Past give_up_after, a failure drops it.
+  clock.Advance(absl::Minutes(1));
+  absl::Time next;
+  absl::StatusOr<std::vector<Webhooks::Pending>> due = webhooks.Due(10, &next);
+  ASSERT_EQ(due->size(), 1U);
+  EXPECT_THAT(webhooks.Failed(due->front()),
+              ::mittari::testing::IsOkAndHolds(true));
+  EXPECT_TRUE(webhooks.Due(10, &next)->empty());
+  EXPECT_EQ(next, absl::InfiniteFuture());
 }
 
 }  // namespace

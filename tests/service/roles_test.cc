@@ -126,6 +126,8 @@ const std::map<std::string, Who>& Table() {
       {"ResolveAlert", Who::kWrite},
       {"WatchAlerts", Who::kRead},
       {"WatchMetric", Who::kRead},
+      {"GetWebhookSecret", Who::kAdmin},
+      {"RotateWebhookSecret", Who::kAdmin},
       // SurveyService
       {"CreateSurvey", Who::kWrite},
       {"GetSurvey", Who::kRead},
