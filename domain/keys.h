@@ -80,6 +80,8 @@ enum class WorkspaceTag : uint8_t {
   kAlertInbox = 26,
   kAlertRuleState = 27,  // kIndex: rule id -> records::AlertRuleState
   kWebhookSecret = 28,   // kCatalog: "" -> the webhook signing secret
+  // kCatalog: response id -> records::FollowUpState (responses.h)
+  kFollowUpState = 29,
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics

@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
+#include "domain/kpi/facts.h"
 #include "domain/kpi/rollups.h"
 
 namespace mittari::domain {
@@ -176,6 +177,20 @@ absl::StatusOr<records::Response> ParseResponse(absl::string_view value) {
   return r;
 }
 
+absl::string_view StageName(FollowUpStage s) {
+  switch (s) {
+    case FollowUpStage::kOpen:
+      return "open";
+    case FollowUpStage::kContacted:
+      return "contacted";
+    case FollowUpStage::kClosed:
+      return "closed";
+    case FollowUpStage::kDismissed:
+      return "dismissed";
+  }
+  return "unknown";
+}
+
 bool Matches(const ResponseFilter& f, const records::Response& r) {
   if (!f.survey_id.empty() && r.survey_id() != f.survey_id) return false;
   if (!f.channel.empty() && r.channel() != f.channel) return false;
@@ -239,6 +254,9 @@ void ResponseLedger::AddWrites(storage::WriteBatch& batch,
   if (r.low()) {
     batch.Put(ColumnFamily::kIndex,
               keys::FollowUp(ws, r.submit_time_us(), r.id()), "");
+    // A new follow-up item, open (followup_* metrics).
+    kpi::WriteRows(batch, rollups, ws, calendar, kpi::FactKind::kFollowUp,
+                   r.id(), kpi::RowsOf(r, records::FollowUpState()), 1);
   }
   if (!r.customer_id().empty()) {
     batch.Put(ColumnFamily::kIndex,
@@ -264,6 +282,15 @@ absl::Status ResponseLedger::AddAnonymization(storage::WriteBatch& batch,
             keys::OfCustomer(ws, token, keys::WorkspaceTag::kResponse, id), "");
   batch.Put(ColumnFamily::kFacts, keys::Response(ws, r->submit_time_us(), id),
             r->SerializeAsString());
+  // Notes about the person go with their comment.
+  ASSIGN_OR_RETURN(records::FollowUpState state,
+                   FollowUpStateOf(store_, ws, id));
+  if (!state.notes().empty()) {
+    state.clear_notes();
+    batch.Put(ColumnFamily::kCatalog,
+              keys::CatalogRecord(ws, keys::WorkspaceTag::kFollowUpState, id),
+              state.SerializeAsString());
+  }
   return absl::OkStatus();
 }
 
@@ -657,8 +684,21 @@ absl::StatusOr<Page<FollowUpItem>> ResponseLedger::FollowUps(
           return false;
         }
         if (!Matches(filter, *r)) return true;
+        absl::StatusOr<records::FollowUpState> state =
+            FollowUpStateOf(*view, workspace_id, r->id());
+        if (!state.ok()) {
+          status = state.status();
+          return false;
+        }
+        if ((filter.follow_up_state.has_value() &&
+             state->state() != *filter.follow_up_state) ||
+            (filter.assignee.has_value() &&
+             state->assignee() != *filter.assignee)) {
+          return true;
+        }
         if (static_cast<int>(page.items.size()) == limit) return false;
         FollowUpItem item;
+        item.state = *std::move(state);
         if (!r->customer_id().empty()) {
           absl::StatusOr<std::optional<records::Customer>> c =
               customers_.Find(*view, workspace_id, r->customer_id());
@@ -676,6 +716,102 @@ absl::StatusOr<Page<FollowUpItem>> ResponseLedger::FollowUps(
   RETURN_IF_ERROR(status);
   if (static_cast<int>(page.items.size()) < limit) page.next_after.clear();
   return page;
+}
+
+absl::StatusOr<records::FollowUpState> ResponseLedger::FollowUpStateOf(
+    const storage::ReadView& view, absl::string_view ws,
+    absl::string_view id) const {
+  ASSIGN_OR_RETURN(
+      std::optional<std::string> value,
+      view.Get(ColumnFamily::kCatalog,
+               keys::CatalogRecord(ws, keys::WorkspaceTag::kFollowUpState, id)));
+  records::FollowUpState state;
+  if (value.has_value() && !state.ParseFromString(*value)) {
+    return errors::DataLoss("unreadable follow-up state");
+  }
+  if (state.state() == 0) state.set_state(static_cast<int>(FollowUpStage::kOpen));
+  return state;
+}
+
+absl::StatusOr<FollowUpItem> ResponseLedger::UpdateFollowUp(
+    absl::string_view ws, absl::string_view id,
+    const records::FollowUpState& values,
+    const std::vector<std::string>& fields) {
+  const std::string name = absl::StrCat("workspaces/", ws, "/followUps/", id);
+  // From reading the item until the write: no erasure in between.
+  absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
+  absl::MutexLock lock(&follow_up_mu_);
+  ASSIGN_OR_RETURN(std::optional<records::Response> r,
+                   FindStored(store_, ws, id));
+  if (!r.has_value() || !r->low()) return errors::NotFound(name);
+  ASSIGN_OR_RETURN(const records::FollowUpState before,
+                   FollowUpStateOf(store_, ws, id));
+  records::FollowUpState after = before;
+  Violations v;
+  for (const std::string& field : fields) {
+    if (field == "state") {
+      after.set_state(values.state());
+    } else if (field == "assignee") {
+      after.set_assignee(values.assignee());
+    } else if (field == "notes") {
+      after.set_notes(values.notes());
+    } else {
+      v.Add("update_mask", absl::StrCat("'", field, "' is not updatable"));
+    }
+  }
+  v.MaxLength("follow_up.assignee", after.assignee(), 200);
+  v.MaxLength("follow_up.notes", after.notes(), 10'000);
+  const auto stage = static_cast<FollowUpStage>(after.state());
+  const auto was = static_cast<FollowUpStage>(before.state());
+  if (after.state() < 1 || after.state() > 4) {
+    v.Add("follow_up.state", "must be open, contacted, closed or dismissed");
+  } else if (stage != was) {
+    const bool allowed =
+        (was == FollowUpStage::kOpen && stage != FollowUpStage::kOpen) ||
+        (was == FollowUpStage::kContacted &&
+         (stage == FollowUpStage::kClosed ||
+          stage == FollowUpStage::kDismissed));
+    if (!allowed) {
+      v.Add("follow_up.state",
+            absl::StrCat("cannot move from ",
+                         StageName(was), " to ",
+                         StageName(stage)));
+    }
+  }
+  RETURN_IF_ERROR(v.ToStatus());
+  const int64_t now = absl::ToUnixMicros(clock_.Now());
+  if (stage != was) {
+    if ((stage == FollowUpStage::kContacted ||
+         stage == FollowUpStage::kClosed) &&
+        after.contact_time_us() == 0) {
+      after.set_contact_time_us(now);
+    }
+    if (stage == FollowUpStage::kClosed || stage == FollowUpStage::kDismissed) {
+      after.set_close_time_us(now);
+    }
+  }
+  after.set_update_time_us(now);
+  ASSIGN_OR_RETURN(absl::TimeZone zone, workspaces_.TimeZoneOf(ws));
+  const kpi::Calendar calendar(zone);
+  storage::WriteBatch batch;
+  kpi::RollupDeltas rollups;
+  kpi::WriteRows(batch, rollups, ws, calendar, kpi::FactKind::kFollowUp, id,
+                 kpi::RowsOf(*r, before), -1);
+  kpi::WriteRows(batch, rollups, ws, calendar, kpi::FactKind::kFollowUp, id,
+                 kpi::RowsOf(*r, after), 1);
+  rollups.FlushTo(batch);
+  batch.Put(ColumnFamily::kCatalog,
+            keys::CatalogRecord(ws, keys::WorkspaceTag::kFollowUpState, id),
+            after.SerializeAsString());
+  RETURN_IF_ERROR(store_.Write(batch));
+  FollowUpItem item;
+  if (!r->customer_id().empty()) {
+    ASSIGN_OR_RETURN(item.customer,
+                     customers_.Find(store_, ws, r->customer_id()));
+  }
+  item.response = *std::move(r);
+  item.state = std::move(after);
+  return item;
 }
 
 absl::StatusOr<records::InvitationBatch> ResponseLedger::RecordInvitations(

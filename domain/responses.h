@@ -43,7 +43,13 @@ struct ResponseFilter {
   std::string touchpoint;
   std::string event_id;
   std::string text;  // in the comment, case-insensitive
+  // Follow-up items only: their state (FollowUpStateOf) and assignee.
+  std::optional<int> follow_up_state;
+  std::optional<std::string> assignee;
 };
+
+// records::FollowUpState's states, by the API's numbers.
+enum class FollowUpStage { kOpen = 1, kContacted = 2, kClosed = 3, kDismissed = 4 };
 
 struct SubmitCounts {
   int64_t received = 0;
@@ -61,6 +67,8 @@ struct Submitted {
 struct FollowUpItem {
   records::Response response;
   std::optional<records::Customer> customer;
+  // Its workflow; state 1 (open) when untouched.
+  records::FollowUpState state;
 };
 
 class ResponseLedger;
@@ -134,11 +142,21 @@ class ResponseLedger {
                                                const ResponseFilter& filter,
                                                absl::string_view after,
                                                int limit) const;
-  // Low scores, newest first, with their customers.
+  // Low scores, newest first, with their customers and workflow.
   absl::StatusOr<Page<FollowUpItem>> FollowUps(absl::string_view workspace_id,
                                                const ResponseFilter& filter,
                                                absl::string_view after,
                                                int limit) const;
+  // Moves follow-up item `id` (its response's id) along its workflow:
+  // sets `fields` ("state", "assignee", "notes") from `values`. Open may
+  // go to contacted, closed or dismissed, contacted to closed or
+  // dismissed; closed and dismissed stay. The first move out of open
+  // stamps the contact time, closing or dismissing the close time.
+  // Violations are named "follow_up.<field>".
+  absl::StatusOr<FollowUpItem> UpdateFollowUp(
+      absl::string_view ws, absl::string_view id,
+      const records::FollowUpState& values,
+      const std::vector<std::string>& fields);
 
   // Adds to `batch` the writes that re-key response `id` from its customer
   // to `token` and delete its comment (erasure); its scores stay.
@@ -194,6 +212,11 @@ class ResponseLedger {
   void CommitLoop();
   void CommitGroup(std::vector<Pending>& group);
 
+  // The stored workflow of follow-up item `id` (open when none).
+  absl::StatusOr<records::FollowUpState> FollowUpStateOf(
+      const storage::ReadView& view, absl::string_view ws,
+      absl::string_view id) const;
+
   absl::StatusOr<std::optional<records::Response>> FindStored(
       const storage::ReadView& view, absl::string_view workspace_id,
       absl::string_view id) const;
@@ -206,6 +229,7 @@ class ResponseLedger {
   CatalogTable<records::InvitationBatch> invitations_;
   KeyLocks locks_;
   ImportWatches watches_;
+  absl::Mutex follow_up_mu_;  // serializes follow-up updates
 
   mutable absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);

@@ -303,6 +303,30 @@ grpc::Status SurveyServiceImpl::ListResponses(
   });
 }
 
+v1::FollowUp SurveyServiceImpl::FollowUpToProto(
+    absl::string_view ws, const domain::FollowUpItem& item) {
+  v1::FollowUp out;
+  out.set_name(ChildName(ws, "followUps", item.response.id()));
+  *out.mutable_response() = ResponseToProto(ws, item.response);
+  if (item.customer.has_value()) {
+    *out.mutable_customer() = CustomerToProto(ws, *item.customer);
+  }
+  const records::FollowUpState& s = item.state;
+  out.set_state(static_cast<v1::FollowUpState>(s.state()));
+  out.set_assignee(s.assignee());
+  out.set_notes(s.notes());
+  if (s.contact_time_us() != 0) {
+    SetTime(s.contact_time_us(), out.mutable_contact_time());
+  }
+  if (s.close_time_us() != 0) {
+    SetTime(s.close_time_us(), out.mutable_close_time());
+  }
+  if (s.update_time_us() != 0) {
+    SetTime(s.update_time_us(), out.mutable_update_time());
+  }
+  return out;
+}
+
 grpc::Status SurveyServiceImpl::ListFollowUps(
     grpc::ServerContext* context, const v1::ListFollowUpsRequest* request,
     v1::ListFollowUpsResponse* response) {
@@ -316,19 +340,42 @@ grpc::Status SurveyServiceImpl::ListFollowUps(
     domain::ResponseFilter filter =
         FilterOf(request->range(), request->survey_id());
     RETURN_IF_ERROR(CheckRange(filter));
+    if (request->state() != v1::FOLLOW_UP_STATE_UNSPECIFIED) {
+      if (!v1::FollowUpState_IsValid(request->state())) {
+        return errors::InvalidArgument("state", "is not a follow-up state");
+      }
+      filter.follow_up_state = request->state();
+    }
+    if (!request->assignee().empty()) filter.assignee = request->assignee();
     ASSIGN_OR_RETURN(
         domain::Page<domain::FollowUpItem> page,
         responses_.FollowUps(call.workspace_id, filter, after, size));
     for (const domain::FollowUpItem& item : page.items) {
-      v1::FollowUp* out = response->add_follow_ups();
-      *out->mutable_response() =
-          ResponseToProto(call.workspace_id, item.response);
-      if (item.customer.has_value()) {
-        *out->mutable_customer() =
-            CustomerToProto(call.workspace_id, *item.customer);
-      }
+      *response->add_follow_ups() = FollowUpToProto(call.workspace_id, item);
     }
     response->set_next_page_token(EncodePageToken(page.next_after));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status SurveyServiceImpl::UpdateFollowUp(
+    grpc::ServerContext* context, const v1::UpdateFollowUpRequest* request,
+    v1::FollowUp* response) {
+  return Handle([&]() -> absl::Status {
+    const v1::FollowUp& f = request->follow_up();
+    ASSIGN_OR_RETURN(ResourceCall call,
+                     auth_.AuthorizeResource(*context, {Permission::kWrite},
+                                             f.name(), "followUps",
+                                             "follow_up.name"));
+    records::FollowUpState values;
+    values.set_state(f.state());
+    values.set_assignee(f.assignee());
+    values.set_notes(f.notes());
+    ASSIGN_OR_RETURN(
+        domain::FollowUpItem item,
+        responses_.UpdateFollowUp(call.workspace_id, call.id, values,
+                                  MaskedFields(f, request->update_mask())));
+    *response = FollowUpToProto(call.workspace_id, item);
     return absl::OkStatus();
   });
 }

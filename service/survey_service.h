@@ -60,11 +60,16 @@ class SurveyServiceImpl final
   grpc::Status ListFollowUps(grpc::ServerContext* context,
                              const v1::ListFollowUpsRequest* request,
                              v1::ListFollowUpsResponse* response) override;
+  grpc::Status UpdateFollowUp(grpc::ServerContext* context,
+                              const v1::UpdateFollowUpRequest* request,
+                              v1::FollowUp* response) override;
   grpc::Status RecordInvitations(grpc::ServerContext* context,
                                  const v1::RecordInvitationsRequest* request,
                                  v1::InvitationBatch* response) override;
 
  private:
+  static v1::FollowUp FollowUpToProto(absl::string_view ws,
+                                      const domain::FollowUpItem& item);
   const Authorizer& auth_;
   domain::SurveyCatalog& surveys_;
   domain::ResponseLedger& responses_;

@@ -1,4 +1,5 @@
 // `mittari surveys …` and `mittari responses …`.
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "clients/cli/commands.h"
 #include "google/protobuf/util/time_util.h"
@@ -193,6 +194,15 @@ int ResponseFollowUps(Invocation& inv) {
   grpc::Status status = inv.Workspace(request.mutable_parent());
   if (status.ok()) status = RangeFromFlags(inv, request.mutable_range());
   request.set_survey_id(inv.args.GetOr("survey", ""));
+  if (auto v = inv.args.Get("state")) {
+    v1::FollowUpState state;
+    if (!v1::FollowUpState_Parse("FOLLOW_UP_STATE_" + absl::AsciiStrToUpper(*v),
+                                 &state)) {
+      return inv.Usage("--state must be open, contacted, closed or dismissed");
+    }
+    request.set_state(state);
+  }
+  request.set_assignee(inv.args.GetOr("assignee", ""));
   Json list = Json::array();
   while (status.ok() && static_cast<int>(list.size()) < limit) {
     request.set_page_size(
@@ -214,6 +224,8 @@ int ResponseFollowUps(Invocation& inv) {
           Json{{"submit_time", r["submit_time"]},
                {"survey_id", r["survey_id"]},
                {"score", r["score"]},
+               {"state", f["state"]},
+               {"assignee", f["assignee"]},
                {"customer", c.is_null() ? Json() : c["display_name"]},
                {"email", c.is_null() ? Json() : c["email"]},
                {"comment", r["comment"]}});
@@ -221,6 +233,41 @@ int ResponseFollowUps(Invocation& inv) {
     return inv.Finish(status, Json{{"follow_ups", rows}});
   }
   return inv.Finish(status, Json{{"follow_ups", list}});
+}
+
+// `followups update ID [--state S] [--assignee A] [--notes N]`.
+int FollowUpUpdate(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the response's id");
+  v1::UpdateFollowUpRequest request;
+  v1::FollowUp* f = request.mutable_follow_up();
+  std::string workspace;
+  grpc::Status status = inv.Workspace(&workspace);
+  f->set_name(ChildOf(workspace, "followUps", inv.operands[0]));
+  if (auto v = inv.args.Get("state")) {
+    v1::FollowUpState state;
+    if (!v1::FollowUpState_Parse("FOLLOW_UP_STATE_" + absl::AsciiStrToUpper(*v),
+                                 &state)) {
+      return inv.Usage("--state must be open, contacted, closed or dismissed");
+    }
+    f->set_state(state);
+    request.mutable_update_mask()->add_paths("state");
+  }
+  for (const char* flag : {"assignee", "notes"}) {
+    if (auto v = inv.args.Get(flag)) {
+      f->GetReflection()->SetString(
+          f, v1::FollowUp::descriptor()->FindFieldByName(flag), *v);
+      request.mutable_update_mask()->add_paths(flag);
+    }
+  }
+  if (request.update_mask().paths().empty()) {
+    return inv.Usage("give --state, --assignee or --notes");
+  }
+  v1::FollowUp updated;
+  if (status.ok()) {
+    status = Stub(inv)->UpdateFollowUp(inv.client.Context().get(), request,
+                                       &updated);
+  }
+  return inv.Finish(status, ToJson(updated));
 }
 
 int Invitations(Invocation& inv) {
@@ -297,9 +344,23 @@ std::vector<Command> ResponseCommands() {
        ResponseList},
       {{"responses", "follow-up"},
        "",
-       "low scores to follow up, newest first, with the customer",
-       {"from", "to", "survey", "limit"},
+       "low scores to follow up, newest first, with the customer and their "
+       "workflow (as `followups list`)",
+       {"from", "to", "survey", "limit", "state", "assignee"},
        ResponseFollowUps},
+      {{"followups", "list"},
+       "",
+       "follow-up items (low scores), newest first, with the customer: "
+       "[--state open|contacted|closed|dismissed] [--assignee A] [--from] "
+       "[--to] [--survey] [--limit]",
+       {"from", "to", "survey", "limit", "state", "assignee"},
+       ResponseFollowUps},
+      {{"followups", "update"},
+       "RESPONSE_ID",
+       "move an item along open -> contacted -> closed (or dismissed), or "
+       "set its --assignee and --notes",
+       {"state", "assignee", "notes"},
+       FollowUpUpdate},
       {{"responses", "invitations"},
        "",
        "record invitations sent (for the response rate)",

@@ -423,6 +423,12 @@ class QueryRun {
         if (e.n > 0) e.value = Ratio(s[ticket::kResponseMicros], e.n) / 1e6;
       } else if (m == Metric::kResolutionRate) {
         e = Percent(s[ticket::kResolved], s[ticket::kCreated]);
+      } else if (m == Metric::kFollowupClosedRate) {
+        e = Percent(s[followup::kClosed],
+                    s[followup::kItems] - s[followup::kDismissed]);
+      } else if (m == Metric::kFollowupTimeToContact) {
+        e.n = s[followup::kContacted];
+        if (e.n > 0) e.value = Ratio(s[followup::kContactMicros], e.n) / 1e6;
       }
     });
   }
@@ -746,8 +752,9 @@ bool ActivityMetrics::Handles(absl::string_view metric) {
 }
 
 bool ActivityMetrics::HasDimension(absl::string_view dimension) {
-  const std::array<FactKind, 3> kinds = {FactKind::kPurchase,
-                                         FactKind::kSession, FactKind::kTicket};
+  const std::array<FactKind, 4> kinds = {FactKind::kPurchase,
+                                         FactKind::kSession, FactKind::kTicket,
+                                         FactKind::kFollowUp};
   return std::any_of(kinds.begin(), kinds.end(), [&](FactKind k) {
     const auto& dims = SchemaOf(k).dims;
     return std::find(dims.begin(), dims.end(), dimension) != dims.end();
@@ -806,7 +813,8 @@ absl::StatusOr<std::vector<std::string>> ActivityMetrics::DimensionValues(
   absl::Time begin = from.value_or(absl::InfinitePast());
   absl::Time end = to.value_or(absl::Now() + absl::Hours(24));
   for (FactKind k : {FactKind::kLifecycle, FactKind::kPurchase,
-                     FactKind::kSession, FactKind::kTicket}) {
+                     FactKind::kSession, FactKind::kTicket,
+                     FactKind::kFollowUp}) {
     const auto& dims = SchemaOf(k).dims;
     auto it = std::find(dims.begin(), dims.end(), dimension);
     if (it == dims.end()) continue;

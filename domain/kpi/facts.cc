@@ -1,5 +1,6 @@
 #include "domain/kpi/facts.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -194,6 +195,11 @@ const FactSchema& SchemaOf(FactKind kind) {
        {"visitor", "customer"},
        session::kCounters},
       {FactKind::kTicket, WithCustomerDims({"channel"}), {}, ticket::kCounters},
+      {FactKind::kFollowUp,
+       {"survey", "channel", "touchpoint", "event", "segment", "region",
+        "customer_type", "assignee"},
+       {},
+       followup::kCounters},
   };
   return (*schemas)[static_cast<size_t>(kind) - 1];
 }
@@ -258,6 +264,26 @@ std::vector<FactRow> RowsOf(const records::Ticket& t) {
   counters[ticket::kResolved] = t.resolve_time_us() != 0 ? 1 : 0;
   return {{t.open_time_us(),
            CustomerDimValues(t.dims(), {t.channel()}),
+           {},
+           counters}};
+}
+
+std::vector<FactRow> RowsOf(const records::Response& r,
+                            const records::FollowUpState& state) {
+  constexpr int kClosedState = 3;  // mittari.v1.FollowUpState
+  constexpr int kDismissedState = 4;
+  std::vector<int64_t> counters(followup::kCounters, 0);
+  counters[followup::kItems] = 1;
+  counters[followup::kClosed] = state.state() == kClosedState ? 1 : 0;
+  counters[followup::kDismissed] = state.state() == kDismissedState ? 1 : 0;
+  if (state.contact_time_us() != 0) {
+    counters[followup::kContacted] = 1;
+    counters[followup::kContactMicros] =
+        std::max<int64_t>(0, state.contact_time_us() - r.submit_time_us());
+  }
+  return {{r.submit_time_us(),
+           {r.survey_id(), r.channel(), r.touchpoint(), r.event_id(),
+            r.segment(), r.region(), r.customer_type(), state.assignee()},
            {},
            counters}};
 }

@@ -1,5 +1,6 @@
-// The rollups of what customers do: their active intervals, purchases,
-// sessions and support tickets. Each record becomes one or more rows — a
+// The rollups of what customers do — their active intervals, purchases,
+// sessions and support tickets — and of what is done about low scores
+// (follow-up items). Each record becomes one or more rows — a
 // time, the kind's dimension values, the entities it counts towards (the
 // customer, the visitor) and a vector of counters — and every row is added,
 // in the record's WriteBatch, to:
@@ -36,6 +37,7 @@ enum class FactKind : uint8_t {
   kPurchase = 2,
   kSession = 3,
   kTicket = 4,
+  kFollowUp = 5,  // low scores to follow up, by their response's time
 };
 
 // Counter positions of each kind.
@@ -50,6 +52,18 @@ enum : size_t { kSessions, kPageViews, kSeconds, kConversions, kCounters };
 }
 namespace ticket {
 enum : size_t { kCreated, kResponded, kResponseMicros, kResolved, kCounters };
+}
+namespace followup {
+// kContacted: items moved out of open; kContactMicros: their time from the
+// response to that move.
+enum : size_t {
+  kItems,
+  kClosed,
+  kDismissed,
+  kContacted,
+  kContactMicros,
+  kCounters
+};
 }
 
 struct FactSchema {
@@ -77,6 +91,9 @@ std::vector<FactRow> RowsOf(const records::Customer& c);
 std::vector<FactRow> RowsOf(const records::Purchase& p);
 std::vector<FactRow> RowsOf(const records::Session& s);
 std::vector<FactRow> RowsOf(const records::Ticket& t);
+// The row of a low score's follow-up item in state `state`.
+std::vector<FactRow> RowsOf(const records::Response& r,
+                            const records::FollowUpState& state);
 
 // Adds (sign 1) or takes away (sign -1) the rows of record `id` of `kind`:
 // their rollup deltas and their time index entries.

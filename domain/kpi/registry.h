@@ -44,6 +44,8 @@ enum class Metric : uint8_t {
   kTicketVolume,
   kFirstResponseTime,
   kResolutionRate,
+  kFollowupClosedRate,
+  kFollowupTimeToContact,
 };
 
 // The engine that answers a metric.

@@ -30,8 +30,7 @@ TEST(RegistryTest, OneEntryPerMetricInEnumOrder) {
 }
 
 TEST(RegistryTest, HoldsTheMetricIdsOfMetricsMd) {
-  // metrics.md "Metric ids", less the follow-up workflow's two, which come
-  // with it.
+  // metrics.md "Metric ids".
   std::vector<std::string> ids;
   for (const MetricDef& def : Metrics()) ids.emplace_back(def.id);
   EXPECT_THAT(ids, UnorderedElementsAreArray(
@@ -59,7 +58,9 @@ TEST(RegistryTest, HoldsTheMetricIdsOfMetricsMd) {
                                                 "organic_clicks",
                                                 "ticket_volume",
                                                 "first_response_time",
-                                                "resolution_rate"}));
+                                                "resolution_rate",
+                                                "followup_closed_rate",
+                                                "followup_time_to_contact"}));
 }
 
 TEST(RegistryTest, EachMetricIsAnsweredByTheEngineItNames) {
@@ -85,7 +86,7 @@ TEST(RegistryTest, ConfidenceIntervalsAndTestsAsMetricsMdGivesThem) {
             (std::set<std::string>{"nps", "csat", "ces", "rating", "churn_rate",
                                    "retention_rate", "conversion_rate",
                                    "repeat_purchase_rate", "resolution_rate",
-                                   "engagement_rate"}));
+                                   "engagement_rate", "followup_closed_rate"}));
   EXPECT_EQ(DefOf(Metric::kNps).test, ChangeTest::kNps);
   EXPECT_EQ(DefOf(Metric::kCsat).test, ChangeTest::kProportion);
   EXPECT_EQ(DefOf(Metric::kCes).good, Good::kSurveyDirection);

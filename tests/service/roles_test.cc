@@ -141,6 +141,7 @@ const std::map<std::string, Who>& Table() {
       {"GetResponse", Who::kRead},
       {"ListResponses", Who::kRead},
       {"ListFollowUps", Who::kRead},
+      {"UpdateFollowUp", Who::kWrite},
       {"RecordInvitations", Who::kWrite},
   };
   return *table;
