@@ -417,7 +417,7 @@ absl::StatusOr<Finding> Alerts::JudgeDeviation(
   if (current == nullptr || !qualifies(*current)) return f;
   const double x = *current->estimate.value;
   std::optional<kpi::Deviation> dev =
-      kpi::DeviationOf(x, std::move(baseline), rule.window());
+      kpi::DeviationOf(x, baseline, rule.window());
   if (!dev.has_value()) return f;
   bool bad_side_only = rule.side() == static_cast<int>(DeviationSide::kBad);
   if (bad_side_only && def->good == kpi::Good::kHigher) {
@@ -492,7 +492,7 @@ absl::StatusOr<Finding> Alerts::JudgeEventPace(
   }
   ASSIGN_OR_RETURN(std::vector<records::Registration> registrations,
                    sources_.events.Registrations(ws, event.id()));
-  const double goal = static_cast<double>(event.goals().registrations());
+  const auto goal = static_cast<double>(event.goals().registrations());
   const double expected =
       goal * static_cast<double>(std::max<int64_t>(0, now - created)) /
       static_cast<double>(start - created);

@@ -17,7 +17,8 @@ namespace mittari::domain {
 
 class ChangeFeed final : public storage::WriteObserver {
  public:
-  void Extend(const storage::WriteBatch&, storage::WriteBatch&) override {}
+  void Extend(const storage::WriteBatch& /*batch*/,
+              storage::WriteBatch& /*extra*/) override {}
   void Written(const storage::WriteBatch& batch) override;
 
   // The workspace's version now (0 before its first write here).

@@ -721,15 +721,16 @@ absl::StatusOr<Page<FollowUpItem>> ResponseLedger::FollowUps(
 absl::StatusOr<records::FollowUpState> ResponseLedger::FollowUpStateOf(
     const storage::ReadView& view, absl::string_view ws,
     absl::string_view id) const {
-  ASSIGN_OR_RETURN(
-      std::optional<std::string> value,
-      view.Get(ColumnFamily::kCatalog,
-               keys::CatalogRecord(ws, keys::WorkspaceTag::kFollowUpState, id)));
+  ASSIGN_OR_RETURN(std::optional<std::string> value,
+                   view.Get(ColumnFamily::kCatalog,
+                            keys::CatalogRecord(
+                                ws, keys::WorkspaceTag::kFollowUpState, id)));
   records::FollowUpState state;
   if (value.has_value() && !state.ParseFromString(*value)) {
     return errors::DataLoss("unreadable follow-up state");
   }
-  if (state.state() == 0) state.set_state(static_cast<int>(FollowUpStage::kOpen));
+  if (state.state() == 0)
+    state.set_state(static_cast<int>(FollowUpStage::kOpen));
   return state;
 }
 
@@ -772,10 +773,8 @@ absl::StatusOr<FollowUpItem> ResponseLedger::UpdateFollowUp(
          (stage == FollowUpStage::kClosed ||
           stage == FollowUpStage::kDismissed));
     if (!allowed) {
-      v.Add("follow_up.state",
-            absl::StrCat("cannot move from ",
-                         StageName(was), " to ",
-                         StageName(stage)));
+      v.Add("follow_up.state", absl::StrCat("cannot move from ", StageName(was),
+                                            " to ", StageName(stage)));
     }
   }
   RETURN_IF_ERROR(v.ToStatus());

@@ -49,7 +49,12 @@ struct ResponseFilter {
 };
 
 // records::FollowUpState's states, by the API's numbers.
-enum class FollowUpStage { kOpen = 1, kContacted = 2, kClosed = 3, kDismissed = 4 };
+enum class FollowUpStage {
+  kOpen = 1,
+  kContacted = 2,
+  kClosed = 3,
+  kDismissed = 4
+};
 
 struct SubmitCounts {
   int64_t received = 0;

@@ -27,7 +27,8 @@ bool IsHttpUrl(absl::string_view url) {
       absl::string_view rest = url.substr(scheme.size());
       const size_t end = rest.find_first_of("/?#");
       absl::string_view host = rest.substr(0, end);
-      return !host.empty() && host.find_first_of(" @\\") == host.npos;
+      return !host.empty() &&
+             host.find_first_of(" @\\") == absl::string_view::npos;
     }
   }
   return false;

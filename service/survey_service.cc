@@ -363,10 +363,10 @@ grpc::Status SurveyServiceImpl::UpdateFollowUp(
     v1::FollowUp* response) {
   return Handle([&]() -> absl::Status {
     const v1::FollowUp& f = request->follow_up();
-    ASSIGN_OR_RETURN(ResourceCall call,
-                     auth_.AuthorizeResource(*context, {Permission::kWrite},
-                                             f.name(), "followUps",
-                                             "follow_up.name"));
+    ASSIGN_OR_RETURN(
+        ResourceCall call,
+        auth_.AuthorizeResource(*context, {Permission::kWrite}, f.name(),
+                                "followUps", "follow_up.name"));
     records::FollowUpState values;
     values.set_state(f.state());
     values.set_assignee(f.assignee());

@@ -57,9 +57,9 @@ int64_t WebhookSender::failed() const {
   return failed_;
 }
 
-long WebhookSender::Post(const std::string& url, const std::string& body,
-                         const std::string& signature, const std::string& alert,
-                         int64_t version) const {
+int64_t WebhookSender::Post(const std::string& url, const std::string& body,
+                            const std::string& signature,
+                            const std::string& alert, int64_t version) const {
   CURL* curl = curl_easy_init();
   if (curl == nullptr) return 0;
   curl_slist* headers = nullptr;
@@ -81,9 +81,10 @@ long WebhookSender::Post(const std::string& url, const std::string& body,
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(
       curl, CURLOPT_TIMEOUT_MS,
-      static_cast<long>(absl::ToInt64Milliseconds(options_.timeout)));
+      static_cast<long>(  // NOLINT(google-runtime-int): curl's type
+          absl::ToInt64Milliseconds(options_.timeout)));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  long code = 0;
+  long code = 0;  // NOLINT(google-runtime-int): curl's type
   if (curl_easy_perform(curl) == CURLE_OK) {
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &code);
   }
@@ -123,7 +124,7 @@ void WebhookSender::Loop() {
         const std::string signature = absl::StrCat(
             "sha256=",
             absl::BytesToHexString(domain::HmacSha256(*secret, body)));
-        const long code =
+        const int64_t code =
             Post(d.url(), body, signature, alert.name(), alert.version());
         if (code >= 200 && code < 300) {
           status = webhooks_.Delivered(p);

@@ -45,9 +45,9 @@ class WebhookSender {
  private:
   void Loop();
   // POSTs `body` to `url`; the HTTP status, or 0 when none came.
-  long Post(const std::string& url, const std::string& body,
-            const std::string& signature, const std::string& alert,
-            int64_t version) const;
+  int64_t Post(const std::string& url, const std::string& body,
+               const std::string& signature, const std::string& alert,
+               int64_t version) const;
 
   domain::Webhooks& webhooks_;
   const domain::WorkspaceDirectory& workspaces_;

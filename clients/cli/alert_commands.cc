@@ -87,7 +87,7 @@ std::string FillRule(Invocation& inv, v1::AlertRule* r,
         std::pair{"metric", "metric"}, std::pair{"target", "target"},
         std::pair{"event", "event"}}) {
     if (auto v = inv.args.Get(flag)) {
-      r->GetReflection()->SetString(
+      v1::AlertRule::GetReflection()->SetString(
           r, v1::AlertRule::descriptor()->FindFieldByName(field), *v);
       paths->push_back(field);
     }

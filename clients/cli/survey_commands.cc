@@ -254,7 +254,7 @@ int FollowUpUpdate(Invocation& inv) {
   }
   for (const char* flag : {"assignee", "notes"}) {
     if (auto v = inv.args.Get(flag)) {
-      f->GetReflection()->SetString(
+      v1::FollowUp::GetReflection()->SetString(
           f, v1::FollowUp::descriptor()->FindFieldByName(flag), *v);
       request.mutable_update_mask()->add_paths(flag);
     }

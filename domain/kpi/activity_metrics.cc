@@ -812,9 +812,9 @@ absl::StatusOr<std::vector<std::string>> ActivityMetrics::DimensionValues(
   std::set<std::string> values;
   absl::Time begin = from.value_or(absl::InfinitePast());
   absl::Time end = to.value_or(absl::Now() + absl::Hours(24));
-  for (FactKind k : {FactKind::kLifecycle, FactKind::kPurchase,
-                     FactKind::kSession, FactKind::kTicket,
-                     FactKind::kFollowUp}) {
+  for (FactKind k :
+       {FactKind::kLifecycle, FactKind::kPurchase, FactKind::kSession,
+        FactKind::kTicket, FactKind::kFollowUp}) {
     const auto& dims = SchemaOf(k).dims;
     auto it = std::find(dims.begin(), dims.end(), dimension);
     if (it == dims.end()) continue;

@@ -14,7 +14,8 @@ double Median(std::vector<double> values) {
 
 }  // namespace
 
-std::optional<Deviation> DeviationOf(double x, std::vector<double> baseline,
+std::optional<Deviation> DeviationOf(double x,
+                                     const std::vector<double>& baseline,
                                      int window) {
   const size_t needed =
       std::max<size_t>(3, static_cast<size_t>((window + 1) / 2));

@@ -18,7 +18,8 @@ struct Deviation {
 // The deviation of `x` from `baseline` (the values of the qualifying
 // buckets among the `window` before it); nullopt when none is defined
 // (fewer than max(3, ⌈window/2⌉) values, or no spread at all).
-std::optional<Deviation> DeviationOf(double x, std::vector<double> baseline,
+std::optional<Deviation> DeviationOf(double x,
+                                     const std::vector<double>& baseline,
                                      int window);
 
 }  // namespace mittari::domain::kpi

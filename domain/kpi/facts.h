@@ -64,7 +64,7 @@ enum : size_t {
   kContactMicros,
   kCounters
 };
-}
+}  // namespace followup
 
 struct FactSchema {
   FactKind kind;

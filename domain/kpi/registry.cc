@@ -70,9 +70,8 @@ const std::vector<MetricDef>& Metrics() {
        G::kHigher, true, T::kNone, false, kNo, F::kTicket},
       {Metric::kFollowupClosedRate, "followup_closed_rate", E::kActivity,
        U::kPercent, G::kHigher, true, T::kNone, false, kNo, F::kFollowUp},
-      {Metric::kFollowupTimeToContact, "followup_time_to_contact",
-       E::kActivity, U::kSeconds, G::kLower, false, T::kNone, false, kNo,
-       F::kFollowUp},
+      {Metric::kFollowupTimeToContact, "followup_time_to_contact", E::kActivity,
+       U::kSeconds, G::kLower, false, T::kNone, false, kNo, F::kFollowUp},
   };
   return *metrics;
 }
