@@ -9,14 +9,21 @@
 //   load    BatchSubmitResponses of 1000 until --total responses are stored
 //   query   a one-year weekly NPS series grouped by channel, --count times,
 //           one at a time: p50 and p99 latency
+//   rules   alert rules a team would keep: detractors at one touchpoint, a
+//           daily NPS deviation, and an NPS target with its rule
+//   alerts  a WatchAlerts subscriber, then --count detractors sent one at
+//           a time at --rate a second, each matching a response rule:
+//           the time from each send to its alert's arrival, p50, p99, max
 // Each prints one line `name value [unit]` per figure.
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <functional>
 #include <iostream>
+#include <map>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
@@ -37,7 +44,7 @@ ABSL_FLAG(std::string, key, "", "API key (write role)");
 ABSL_FLAG(int, inflight, 64, "calls in flight");
 ABSL_FLAG(double, rate, 0,
           "calls started per second (ingest; 0: as fast as the calls in "
-          "flight allow)");
+          "flight allow; alerts: 0 means 20)");
 ABSL_FLAG(int, seconds, 10, "how long a rate is measured");
 ABSL_FLAG(int, batch, 1, "responses per call (1 = SubmitResponse)");
 ABSL_FLAG(int64_t, total, 1000000, "responses to have stored (load)");
@@ -787,6 +794,152 @@ int Csv() {
   return 0;
 }
 
+// The rules of `rules`, and the one `alerts` watches.
+int Rules() {
+  auto kpi = v1::KpiService::NewStub(Channel());
+  auto create = [&](const std::string& id, const v1::AlertRule& rule) {
+    v1::CreateAlertRuleRequest request;
+    request.set_parent(kParent);
+    request.set_alert_rule_id(id);
+    *request.mutable_alert_rule() = rule;
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::AlertRule created;
+    grpc::Status s = kpi->CreateAlertRule(&context, request, &created);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      std::cerr << "rules: " << s.error_message() << "\n";
+      return false;
+    }
+    return true;
+  };
+  v1::AlertRule detractors;
+  detractors.set_kind(v1::ALERT_RULE_KIND_RESPONSE);
+  detractors.set_score_max(6);
+  (*detractors.mutable_filters())["survey"] = "bench-nps";
+  (*detractors.mutable_filters())["touchpoint"] = kTouchpoints[0];
+  v1::AlertRule drop;
+  drop.set_kind(v1::ALERT_RULE_KIND_DEVIATION);
+  drop.set_metric("nps");
+  drop.set_granularity(v1::GRANULARITY_DAY);
+  drop.set_window(28);
+  drop.set_k(3);
+  drop.set_min_n(30);
+  (*drop.mutable_filters())["survey"] = "bench-nps";
+  v1::CreateTargetRequest target;
+  target.set_parent(kParent);
+  target.set_target_id("bench-nps-month");
+  target.mutable_target()->set_metric("nps");
+  target.mutable_target()->set_goal(30);
+  target.mutable_target()->set_direction(v1::TARGET_DIRECTION_AT_LEAST);
+  target.mutable_target()->set_period(v1::GRANULARITY_MONTH);
+  (*target.mutable_target()->mutable_filters())["survey"] = "bench-nps";
+  {
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::Target t;
+    grpc::Status s = kpi->CreateTarget(&context, target, &t);
+    if (!s.ok() && s.error_code() != grpc::StatusCode::ALREADY_EXISTS) {
+      std::cerr << "rules: " << s.error_message() << "\n";
+      return 1;
+    }
+  }
+  v1::AlertRule on_target;
+  on_target.set_kind(v1::ALERT_RULE_KIND_TARGET);
+  on_target.set_target("bench-nps-month");
+  on_target.set_fire_on(v1::TARGET_STATUS_AT_RISK);
+  return create("bench-detractors", detractors) &&
+                 create("bench-nps-drop", drop) &&
+                 create("bench-target", on_target)
+             ? 0
+             : 1;
+}
+
+int Alerts() {
+  if (int code = Rules(); code != 0) return code;
+  auto channel = Channel();
+  auto kpi = v1::KpiService::NewStub(channel);
+  auto surveys = v1::SurveyService::NewStub(channel);
+  grpc::ClientContext watch_context;
+  Authorize(&watch_context);
+  v1::WatchAlertsRequest watch_request;
+  watch_request.set_parent(kParent);
+  auto reader = kpi->WatchAlerts(&watch_context, watch_request);
+  // Arrival times by response id.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<std::string, absl::Time> arrived;
+  std::thread watcher([&] {
+    v1::WatchAlertsResponse m;
+    while (reader->Read(&m)) {
+      auto it = m.alert().trigger().find("response");
+      if (it == m.alert().trigger().end() || m.alert().version() != 1) {
+        continue;
+      }
+      const std::string& name = it->second;
+      std::lock_guard<std::mutex> lock(mu);
+      arrived.emplace(name.substr(name.rfind('/') + 1), absl::Now());
+      cv.notify_all();
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(300));  // the watch is on
+  const int count = absl::GetFlag(FLAGS_count);
+  const double rate =
+      absl::GetFlag(FLAGS_rate) > 0 ? absl::GetFlag(FLAGS_rate) : 20;
+  std::map<std::string, absl::Time> sent;
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < count; ++i) {
+    const absl::Time due = start + absl::Seconds(i / rate);
+    if (absl::Now() < due) absl::SleepFor(due - absl::Now());
+    v1::SubmitResponseRequest request;
+    request.set_parent(kParent);
+    request.set_response_id(absl::StrCat(IdPrefix(), "alert-", i));
+    v1::Response* r = request.mutable_response();
+    r->set_survey_id("bench-nps");
+    r->set_score(1);
+    r->set_touchpoint(kTouchpoints[0]);
+    r->set_channel(kChannels[0]);
+    *r->mutable_submit_time() =
+        TimeUtil::SecondsToTimestamp(absl::ToUnixSeconds(absl::Now()));
+    grpc::ClientContext context;
+    Authorize(&context);
+    v1::Response stored;
+    sent[request.response_id()] = absl::Now();
+    grpc::Status s = surveys->SubmitResponse(&context, request, &stored);
+    if (!s.ok()) {
+      std::cerr << "alerts: " << s.error_message() << "\n";
+      return 1;
+    }
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    cv.wait_for(lock, std::chrono::seconds(30),
+                [&] { return arrived.size() >= sent.size(); });
+  }
+  watch_context.TryCancel();
+  watcher.join();
+  std::vector<double> ms;
+  int64_t missing = 0;
+  for (const auto& [id, at] : sent) {
+    auto it = arrived.find(id);
+    if (it == arrived.end()) {
+      ++missing;
+      continue;
+    }
+    ms.push_back(absl::ToDoubleMilliseconds(it->second - at));
+  }
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) {
+    return ms.empty() ? 0.0
+                      : ms[std::min(ms.size() - 1,
+                                    static_cast<size_t>(q * ms.size()))];
+  };
+  std::cout << "alert_delivery_p50_ms " << at(0.5) << "\nalert_delivery_p99_ms "
+            << at(0.99) << "\nalert_delivery_max_ms "
+            << (ms.empty() ? 0 : ms.back()) << "\nalerts_missing " << missing
+            << "\n";
+  return missing == 0 ? 0 : 1;
+}
+
 int main(int argc, char** argv) {
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   std::string command = rest.size() > 1 ? rest[1] : "";
@@ -802,7 +955,9 @@ int main(int argc, char** argv) {
   if (command == "load") return Load();
   if (command == "query") return Query();
   if (command == "csv") return Csv();
-  std::cerr
-      << "usage: mittari_bench echo|setup|ingest|load|query|csv [flags]\n";
+  if (command == "rules") return Rules();
+  if (command == "alerts") return Alerts();
+  std::cerr << "usage: mittari_bench "
+               "echo|setup|ingest|load|query|csv|rules|alerts [flags]\n";
   return 2;
 }
