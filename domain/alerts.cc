@@ -22,7 +22,7 @@ using storage::ColumnFamily;
 
 constexpr absl::string_view kSequenceRecord = "alert_sequence";
 // Inbox entries drained per evaluation; the rest wait for the next.
-constexpr int kInboxRound = 500;
+constexpr int kInboxRound = 1000;
 
 std::string NameOf(absl::string_view ws, absl::string_view id) {
   return absl::StrCat("workspaces/", ws, "/alerts/", id);
@@ -226,14 +226,19 @@ void Alerts::Written(const storage::WriteBatch& batch) {
 void Alerts::Loop() {
   absl::Time next_sweep = absl::Now();  // judge everything first
   for (;;) {
-    std::vector<std::string> todo;
+    // Workspaces to evaluate, and whether to judge their state rules too.
+    std::vector<std::pair<std::string, bool>> todo;
     bool sweep = false;
     {
       absl::MutexLock lock(&mu_);
+      absl::Time wake = next_sweep;
+      for (const std::string& ws : state_pending_) {
+        wake = std::min(wake, last_judged_[ws] + options_.min_gap);
+      }
       auto ready = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
         return stopping_ || !dirty_.empty();
       };
-      mu_.AwaitWithDeadline(absl::Condition(&ready), next_sweep);
+      mu_.AwaitWithDeadline(absl::Condition(&ready), wake);
       if (stopping_) return;
       const absl::Time now = absl::Now();
       if (now >= next_sweep) {
@@ -243,36 +248,31 @@ void Alerts::Loop() {
           dirty_.insert(std::move(ws));
         }
       }
-      for (auto it = dirty_.begin(); it != dirty_.end();) {
-        auto last = last_run_.find(*it);
-        if (sweep || last == last_run_.end() ||
-            last->second + options_.min_gap <= now) {
-          todo.push_back(*it);
-          dirty_.erase(it++);
+      // A written workspace has its inbox drained at once; its state
+      // rules wait until min_gap has passed since they were last judged.
+      for (const std::string& ws : dirty_) state_pending_.insert(ws);
+      for (auto it = state_pending_.begin(); it != state_pending_.end();) {
+        const bool judge =
+            sweep || last_judged_[*it] + options_.min_gap <= now;
+        if (judge || dirty_.contains(*it)) todo.emplace_back(*it, judge);
+        if (judge) {
+          last_judged_[*it] = now;
+          state_pending_.erase(it++);
         } else {
           ++it;
         }
       }
-      if (todo.empty()) {
-        // Everything dirty ran moments ago: let writes gather.
-        auto stop = [&]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return stopping_;
-        };
-        mu_.AwaitWithTimeout(absl::Condition(&stop), options_.min_gap);
-        continue;
-      }
+      dirty_.clear();
     }
-    for (const std::string& ws : todo) {
-      absl::Status status = Evaluate(ws);
+    for (const auto& [ws, judge] : todo) {
+      absl::Status status = Evaluate(ws, judge);
       if (status.ok() && sweep) status = Prune(ws);
       if (!status.ok() && options_.on_error) options_.on_error(ws, status);
-      absl::MutexLock lock(&mu_);
-      last_run_[ws] = absl::Now();
     }
   }
 }
 
-absl::Status Alerts::Evaluate(absl::string_view ws) {
+absl::Status Alerts::Evaluate(absl::string_view ws, bool state_rules) {
   ASSIGN_OR_RETURN(std::shared_ptr<const RuleList> rules,
                    sources_.rules.Load(ws));
   bool more = false;
@@ -281,6 +281,7 @@ absl::Status Alerts::Evaluate(absl::string_view ws) {
     absl::MutexLock lock(&mu_);
     dirty_.insert(std::string(ws));
   }
+  if (!state_rules) return absl::OkStatus();
   for (const records::AlertRule& rule : *rules) {
     if (rule.kind() == static_cast<int>(RuleKind::kResponse)) continue;
     absl::StatusOr<Finding> finding = Judge(ws, rule);

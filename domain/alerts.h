@@ -75,8 +75,10 @@ class Alerts final : public storage::WriteObserver {
     // How often every workspace with rules is judged again without a
     // write.
     absl::Duration sweep_interval = absl::Minutes(1);
-    // The least time between two evaluations of one workspace.
-    absl::Duration min_gap = absl::Milliseconds(200);
+    // The least time between two judgings of one workspace's target,
+    // deviation and event-pace rules (each reads KPIs); response rules
+    // are judged as their responses arrive.
+    absl::Duration min_gap = absl::Seconds(1);
     // How long the change log keeps an alert's versions.
     absl::Duration log_retention = absl::Hours(24 * 8);
     // Told of an evaluation that failed (the evaluator goes on).
@@ -143,8 +145,9 @@ class Alerts final : public storage::WriteObserver {
   bool stopped() const;
 
   // Judges the workspace now, on the caller's thread (tests, and the
-  // evaluator itself).
-  absl::Status Evaluate(absl::string_view ws);
+  // evaluator itself): the new responses of its inbox, and with
+  // `state_rules` its other rules.
+  absl::Status Evaluate(absl::string_view ws, bool state_rules = true);
 
  private:
   absl::Status DrainInbox(absl::string_view ws, const RuleList& rules,
@@ -188,7 +191,11 @@ class Alerts final : public storage::WriteObserver {
   mutable absl::Mutex mu_;
   uint64_t published_ ABSL_GUARDED_BY(mu_) = 0;
   absl::flat_hash_set<std::string> dirty_ ABSL_GUARDED_BY(mu_);
-  absl::flat_hash_map<std::string, absl::Time> last_run_ ABSL_GUARDED_BY(mu_);
+  // Written workspaces whose state rules wait for min_gap, and when each
+  // workspace's were last judged.
+  absl::flat_hash_set<std::string> state_pending_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, absl::Time> last_judged_
+      ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
