@@ -252,8 +252,7 @@ void Alerts::Loop() {
       // rules wait until min_gap has passed since they were last judged.
       for (const std::string& ws : dirty_) state_pending_.insert(ws);
       for (auto it = state_pending_.begin(); it != state_pending_.end();) {
-        const bool judge =
-            sweep || last_judged_[*it] + options_.min_gap <= now;
+        const bool judge = sweep || last_judged_[*it] + options_.min_gap <= now;
         if (judge || dirty_.contains(*it)) todo.emplace_back(*it, judge);
         if (judge) {
           last_judged_[*it] = now;

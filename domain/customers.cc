@@ -253,6 +253,30 @@ absl::StatusOr<records::Customer> CustomerDirectory::Update(
   return customer;
 }
 
+void CustomerDirectory::ValidatePastIntervals(const records::Customer& c,
+                                              Violations& v) {
+  int64_t end = 0;  // of the interval before
+  for (int i = 0; i < c.past_intervals_size(); ++i) {
+    const records::Interval& past = c.past_intervals(i);
+    const std::string field = absl::StrCat("past_intervals[", i, "]");
+    v.TimeInRange(absl::StrCat(field, ".acquire_time"), past.acquire_time_us());
+    v.TimeInRange(absl::StrCat(field, ".churn_time"), past.churn_time_us());
+    if (past.acquire_time_us() == 0 || past.churn_time_us() == 0) {
+      v.Add(field, "needs both its acquire_time and its churn_time");
+    } else if (past.churn_time_us() < past.acquire_time_us()) {
+      v.Add(field, "ends before it begins");
+    } else if (past.acquire_time_us() < end) {
+      v.Add(field, "begins before the interval before it ended");
+    }
+    end = std::max(end, past.churn_time_us());
+  }
+  if (c.past_intervals_size() > 0 &&
+      (c.acquire_time_us() == 0 || c.acquire_time_us() < end)) {
+    v.Add("customer.acquire_time",
+          "is required after past intervals, and not before their end");
+  }
+}
+
 absl::StatusOr<ImportCounts> CustomerDirectory::Import(
     absl::string_view workspace_id, std::vector<records::Customer> customers) {
   ImportCounts counts;
@@ -269,6 +293,7 @@ absl::StatusOr<ImportCounts> CustomerDirectory::Import(
     records::Customer& c = customers[i];
     Violations v(absl::StrCat("customers[", i, "]."));
     Validate(c, v);
+    ValidatePastIntervals(c, v);
     if (!ids.insert(c.id()).second) {
       v.Add("customer_id", "is repeated in the import");
     }
@@ -277,7 +302,10 @@ absl::StatusOr<ImportCounts> CustomerDirectory::Import(
     ASSIGN_OR_RETURN(std::optional<records::Customer> existing,
                      table_.Find(workspace_id, c.id()));
     if (existing.has_value()) {
-      *c.mutable_past_intervals() = existing->past_intervals();
+      // Intervals the import does not give stay as stored.
+      if (c.past_intervals().empty()) {
+        *c.mutable_past_intervals() = existing->past_intervals();
+      }
       if (SameContent(*existing, c)) {
         ++counts.unchanged;
         continue;

@@ -99,6 +99,8 @@ class CustomerDirectory {
   }
 
  private:
+  // Violations of an imported customer's past intervals.
+  static void ValidatePastIntervals(const records::Customer& c, Violations& v);
   // Adds the writes of storing `customer` in place of `old` (its record
   // and its active intervals' rollup rows).
   void AddWrites(storage::WriteBatch& batch, kpi::RollupDeltas& deltas,

@@ -435,6 +435,12 @@ absl::StatusOr<std::vector<records::Registration>> Events::Registrations(
       store_, ws, keys::WorkspaceTag::kRegistration, event_id);
 }
 
+absl::StatusOr<std::vector<records::EventLine>> Events::Lines(
+    absl::string_view ws, absl::string_view event_id) const {
+  return ScanEventFacts<records::EventLine>(
+      store_, ws, keys::WorkspaceTag::kEventLine, event_id);
+}
+
 absl::StatusOr<std::vector<records::Registration>> Events::RegistrationsOf(
     absl::string_view ws, absl::string_view customer_id) const {
   ASSIGN_OR_RETURN(std::vector<std::string> events,

@@ -133,6 +133,9 @@ class Events {
       absl::string_view list_field);
   absl::StatusOr<std::vector<records::Registration>> Registrations(
       absl::string_view ws, absl::string_view event_id) const;
+  // The event's cost and revenue lines.
+  absl::StatusOr<std::vector<records::EventLine>> Lines(
+      absl::string_view ws, absl::string_view event_id) const;
 
   absl::StatusOr<EventReport> Report(absl::string_view ws, absl::string_view id,
                                      int window_days) const;

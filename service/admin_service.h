@@ -1,11 +1,14 @@
-// AdminService handlers: workspaces, API keys, server info. Each handler
-// authorizes, validates, calls the domain and converts to the API types.
+// AdminService handlers: workspaces, API keys, server info, backups, the
+// audit log (admin_service.cc) and workspace export (export_handler.cc). Each
+// handler authorizes, validates, calls the domain and converts to the API
+// types.
 #ifndef MITTARI_SERVICE_ADMIN_SERVICE_H_
 #define MITTARI_SERVICE_ADMIN_SERVICE_H_
 
 #include "absl/time/time.h"
 #include "domain/api_keys.h"
 #include "domain/audit.h"
+#include "domain/workspace_export.h"
 #include "domain/workspaces.h"
 #include "mittari/v1/admin.grpc.pb.h"
 #include "service/auth.h"
@@ -26,11 +29,13 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   AdminServiceImpl(const Authorizer& auth,
                    domain::WorkspaceDirectory& workspaces,
                    domain::KeyRing& keys, domain::AuditLog& audit,
-                   Backups backups, int schema_version, absl::Time start_time)
+                   const domain::WorkspaceExport& exporter, Backups backups,
+                   int schema_version, absl::Time start_time)
       : auth_(auth),
         workspaces_(workspaces),
         keys_(keys),
         audit_(audit),
+        exporter_(exporter),
         backups_(std::move(backups)),
         schema_version_(schema_version),
         start_time_(start_time) {}
@@ -78,11 +83,16 @@ class AdminServiceImpl final : public v1::AdminService::Service {
                                const v1::ListAuditEventsRequest* request,
                                v1::ListAuditEventsResponse* response) override;
 
+  grpc::Status ExportWorkspace(
+      grpc::ServerContext* context, const v1::ExportWorkspaceRequest* request,
+      grpc::ServerWriter<v1::ExportWorkspaceResponse>* writer) override;
+
  private:
   const Authorizer& auth_;
   domain::WorkspaceDirectory& workspaces_;
   domain::KeyRing& keys_;
   domain::AuditLog& audit_;
+  const domain::WorkspaceExport& exporter_;
   const Backups backups_;
   const int schema_version_;
   const absl::Time start_time_;

@@ -9,6 +9,7 @@
 #include "absl/strings/string_view.h"
 #include "domain/records.pb.h"
 #include "mittari/v1/customer.pb.h"
+#include "mittari/v1/event.pb.h"
 #include "mittari/v1/survey.pb.h"
 
 namespace mittari::service {
@@ -32,6 +33,11 @@ v1::Ticket ToProto(absl::string_view ws, const records::Ticket& t);
 records::Purchase RecordOf(const v1::RecordPurchaseRequest& request);
 records::Session RecordOf(const v1::RecordSessionRequest& request);
 records::Ticket RecordOf(const v1::RecordTicketRequest& request);
+
+v1::Event EventToProto(absl::string_view ws, const records::Event& e);
+v1::Registration RegistrationToProto(absl::string_view ws,
+                                     const records::Registration& r);
+v1::EventLine EventLineToProto(const records::EventLine& l);
 
 v1::InvitationBatch InvitationBatchToProto(absl::string_view ws,
                                            const records::InvitationBatch& b);

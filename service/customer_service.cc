@@ -228,8 +228,16 @@ grpc::Status CustomerServiceImpl::ImportCustomers(
         ReadStream(*context, reader, auth_, {Permission::kWrite}, kMaxImported,
                    [&](const v1::ImportCustomersRequest& message) {
                      for (const v1::ImportedCustomer& c : message.customers()) {
-                       customers.push_back(
-                           CustomerFromProto(c.customer_id(), c.customer()));
+                       records::Customer r =
+                           CustomerFromProto(c.customer_id(), c.customer());
+                       for (const v1::ActiveInterval& i : c.past_intervals()) {
+                         records::Interval* past = r.add_past_intervals();
+                         past->set_acquire_time_us(
+                             MicrosOf(i.has_acquire_time(), i.acquire_time()));
+                         past->set_churn_time_us(
+                             MicrosOf(i.has_churn_time(), i.churn_time()));
+                       }
+                       customers.push_back(std::move(r));
                      }
                      return message.customers_size();
                    }));

@@ -4,6 +4,7 @@
 
 #include "common/errors.h"
 #include "common/status_macros.h"
+#include "service/convert.h"
 #include "service/customer_service.h"
 #include "service/handler.h"
 #include "service/resource_names.h"
@@ -36,29 +37,6 @@ records::Event EventFromProto(const std::string& id, const v1::Event& e) {
   if (g.has_conversions()) goals->set_conversions(g.conversions());
   if (g.has_revenue()) goals->set_revenue(g.revenue());
   if (g.has_nps()) goals->set_nps(g.nps());
-  return out;
-}
-
-v1::Event EventToProto(absl::string_view ws, const records::Event& e) {
-  v1::Event out;
-  out.set_name(ChildName(ws, "events", e.id()));
-  out.set_display_name(e.display_name());
-  out.set_kind(e.kind());
-  out.set_format(e.format());
-  out.set_series(e.series());
-  SetTime(e.start_time_us(), out.mutable_start_time());
-  if (e.end_time_us() != 0) SetTime(e.end_time_us(), out.mutable_end_time());
-  out.mutable_budget()->set_minor_units(e.budget());
-  const records::EventGoals& g = e.goals();
-  v1::EventGoals* goals = out.mutable_goals();
-  if (g.has_registrations()) goals->set_registrations(g.registrations());
-  if (g.has_attendees()) goals->set_attendees(g.attendees());
-  if (g.has_attendance_rate()) goals->set_attendance_rate(g.attendance_rate());
-  if (g.has_conversions()) goals->set_conversions(g.conversions());
-  if (g.has_revenue()) goals->set_revenue(g.revenue());
-  if (g.has_nps()) goals->set_nps(g.nps());
-  SetTime(e.create_time_us(), out.mutable_create_time());
-  SetTime(e.update_time_us(), out.mutable_update_time());
   return out;
 }
 
@@ -145,22 +123,6 @@ records::EventSignal SignalFromProto(const v1::EventSignal& s) {
   r.set_count(s.count());
   r.set_time_us(MicrosOf(s.has_time(), s.time()));
   return r;
-}
-
-v1::Registration RegistrationToProto(absl::string_view ws,
-                                     const records::Registration& r) {
-  v1::Registration out;
-  out.set_name(domain::RegistrationName(ws, r.event_id(), r.customer_id()));
-  out.set_event_id(r.event_id());
-  out.set_customer_id(r.customer_id());
-  if (r.register_time_us() != 0)
-    SetTime(r.register_time_us(), out.mutable_register_time());
-  out.set_attended(r.attended());
-  if (r.check_in_time_us() != 0)
-    SetTime(r.check_in_time_us(), out.mutable_check_in_time());
-  out.set_minutes_attended(r.minutes_attended());
-  out.set_converted(r.converted());
-  return out;
 }
 
 grpc::Status EventServiceImpl::CreateEvent(

@@ -66,6 +66,7 @@ struct Server::Parts {
   std::unique_ptr<domain::Webhooks> webhooks;
   std::unique_ptr<domain::Alerts> alerts;
   std::unique_ptr<WebhookSender> webhook_sender;
+  std::unique_ptr<domain::WorkspaceExport> exporter;
   std::unique_ptr<AdminServiceImpl> admin;
   std::unique_ptr<KpiServiceImpl> kpi_service;
   std::unique_ptr<SurveyServiceImpl> survey_service;
@@ -268,13 +269,6 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   parts->watchdog = std::make_unique<StreamWatchdog>(options.streams);
   parts->authorizer = std::make_unique<Authorizer>(
       *parts->keys, *parts->limiter, *parts->watchdog);
-  AdminServiceImpl::Backups backups;
-  backups.store = parts->rocksdb;
-  backups.dir = BackupDir(options);
-  backups.keep = options.backup_keep;
-  parts->admin = std::make_unique<AdminServiceImpl>(
-      *parts->authorizer, *parts->workspaces, *parts->keys, *parts->audit,
-      std::move(backups), storage::kSchemaVersion, clock.Now());
   parts->surveys =
       std::make_unique<domain::SurveyCatalog>(*parts->store, clock);
   parts->customers = std::make_unique<domain::CustomerDirectory>(
@@ -307,6 +301,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     LogInfo("erasures made after the restored backup applied again",
             {{"erasures", absl::StrCat(reapplied)}});
   }
+  parts->exporter = std::make_unique<domain::WorkspaceExport>(
+      domain::WorkspaceExport::Sources{*parts->store, *parts->customers,
+                                       *parts->surveys, *parts->events,
+                                       *parts->responses, *parts->purchases,
+                                       *parts->sessions, *parts->tickets});
+  AdminServiceImpl::Backups backups;
+  backups.store = parts->rocksdb;
+  backups.dir = BackupDir(options);
+  backups.keep = options.backup_keep;
+  parts->admin = std::make_unique<AdminServiceImpl>(
+      *parts->authorizer, *parts->workspaces, *parts->keys, *parts->audit,
+      *parts->exporter, std::move(backups), storage::kSchemaVersion,
+      clock.Now());
   parts->customer_service = std::make_unique<CustomerServiceImpl>(
       *parts->authorizer, *parts->customers, *parts->purchases,
       *parts->sessions, *parts->tickets, *parts->privacy, *parts->audit);

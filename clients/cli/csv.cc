@@ -165,4 +165,24 @@ absl::StatusOr<std::optional<CsvRecord>> CsvFileReader::Next() {
   return record;
 }
 
+std::string CsvLine(const std::vector<std::string>& cells) {
+  std::string out;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    const std::string& c = cells[i];
+    if (c.find_first_of(",\"\r\n") == std::string::npos) {
+      out += c;
+      continue;
+    }
+    out.push_back('"');
+    for (char ch : c) {
+      if (ch == '"') out.push_back('"');
+      out.push_back(ch);
+    }
+    out.push_back('"');
+  }
+  out.push_back('\n');
+  return out;
+}
+
 }  // namespace mittari::cli

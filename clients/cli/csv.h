@@ -51,6 +51,10 @@ class CsvParser {
   bool cell_started_ = false;   // the current record has content
 };
 
+// One CSV line (with its newline) of `cells`, quoted where a cell holds a
+// comma, a quote or a line break (RFC 4180).
+std::string CsvLine(const std::vector<std::string>& cells);
+
 // Parses `text`; errors are "LINE: reason".
 absl::StatusOr<CsvTable> ParseCsv(absl::string_view text);
 

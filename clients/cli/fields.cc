@@ -1,12 +1,17 @@
 #include "clients/cli/fields.h"
 
 #include <limits>
+#include <map>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "clients/cli/output.h"
+#include "common/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/time_util.h"
@@ -39,6 +44,7 @@ const std::vector<FieldSpec>& CustomerFields() {
       {"attributes", "attributes", "customer.attributes"},
       {"acquired_at", "acquired-at", "customer.acquire_time"},
       {"churned_at", "churned-at", "customer.churn_time"},
+      {"past_intervals", "", "past_intervals"},
   };
   return *fields;
 }
@@ -211,6 +217,90 @@ absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
                    "(2026-01-31)"));
 }
 
+std::string GetField(const Message& message, absl::string_view path) {
+  const Message* m = &message;
+  std::vector<std::string> parts = absl::StrSplit(path, '.');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts[i]);
+    if (f == nullptr || !m->GetReflection()->HasField(*m, f)) return "";
+    m = &m->GetReflection()->GetMessage(*m, f);
+  }
+  const FieldDescriptor* f = m->GetDescriptor()->FindFieldByName(parts.back());
+  if (f == nullptr) return "";
+  const auto* r = m->GetReflection();
+  if (f->is_map()) {
+    std::map<std::string, std::string> sorted;
+    for (int i = 0; i < r->FieldSize(*m, f); ++i) {
+      const Message& e = r->GetRepeatedMessage(*m, f, i);
+      sorted[e.GetReflection()->GetString(e, e.GetDescriptor()->field(0))] =
+          e.GetReflection()->GetString(e, e.GetDescriptor()->field(1));
+    }
+    std::string out;
+    for (const auto& [k, v] : sorted) {
+      absl::StrAppend(&out, out.empty() ? "" : ";", k, "=", v);
+    }
+    return out;
+  }
+  if (f->is_repeated()) {
+    std::vector<std::string> items;
+    for (int i = 0; i < r->FieldSize(*m, f); ++i) {
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        const Message& interval = r->GetRepeatedMessage(*m, f, i);
+        items.push_back(absl::StrCat(GetField(interval, "acquire_time"), "/",
+                                     GetField(interval, "churn_time")));
+      } else {
+        items.push_back(r->GetRepeatedString(*m, f, i));
+      }
+    }
+    return absl::StrJoin(items, ";");
+  }
+  if (f->has_presence() && !r->HasField(*m, f)) return "";
+  switch (f->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return r->GetString(*m, f);
+    case FieldDescriptor::CPPTYPE_INT32:
+      return absl::StrCat(r->GetInt32(*m, f));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(r->GetInt64(*m, f));
+    case FieldDescriptor::CPPTYPE_DOUBLE: {
+      // The shortest text that reads back as the same double.
+      const double v = r->GetDouble(*m, f);
+      for (int digits = 6; digits < 17; ++digits) {
+        std::string text = absl::StrFormat("%.*g", digits, v);
+        double back = 0;
+        if (absl::SimpleAtod(text, &back) && back == v) return text;
+      }
+      return absl::StrFormat("%.17g", v);
+    }
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return r->GetBool(*m, f) ? "true" : "false";
+    case FieldDescriptor::CPPTYPE_ENUM: {
+      const auto* v = r->GetEnum(*m, f);
+      if (v->number() == 0) return "";
+      return absl::AsciiStrToLower(
+          v->name().substr(EnumPrefix(f->enum_type()).size()));
+    }
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& sub = r->GetMessage(*m, f);
+      if (f->message_type()->full_name() == "google.protobuf.Timestamp") {
+        const auto& ts = static_cast<const google::protobuf::Timestamp&>(sub);
+        return FormatTimestamp(ts.seconds(), ts.nanos());
+      }
+      if (f->message_type()->full_name() == "mittari.v1.Money") {
+        const int64_t minor = sub.GetReflection()->GetInt64(
+            sub, sub.GetDescriptor()->FindFieldByName("minor_units"));
+        const uint64_t abs = minor < 0 ? 0 - static_cast<uint64_t>(minor)
+                                       : static_cast<uint64_t>(minor);
+        return absl::StrFormat("%s%d.%02d", minor < 0 ? "-" : "", abs / 100,
+                               abs % 100);
+      }
+      return "";
+    }
+    default:
+      return "";
+  }
+}
+
 absl::Status SetField(Message& message, absl::string_view path,
                       absl::string_view text, const absl::TimeZone& zone) {
   if (text.empty()) return absl::OkStatus();
@@ -235,6 +325,24 @@ absl::Status SetField(Message& message, absl::string_view path,
       Message* e = r->AddMessage(m, f);
       e->GetReflection()->SetString(e, e->GetDescriptor()->field(0), kv.first);
       e->GetReflection()->SetString(e, e->GetDescriptor()->field(1), kv.second);
+    }
+    return absl::OkStatus();
+  }
+  if (f->is_repeated() && f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+    // Intervals: FROM/TO;FROM/TO.
+    for (absl::string_view item :
+         absl::StrSplit(text, ';', absl::SkipEmpty())) {
+      std::pair<absl::string_view, absl::string_view> ends =
+          absl::StrSplit(item, absl::MaxSplits('/', 1));
+      Message* interval = r->AddMessage(m, f);
+      for (auto [end, name] : {std::pair{ends.first, "acquire_time"},
+                               std::pair{ends.second, "churn_time"}}) {
+        if (end.empty()) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("'", item, "' is not an interval FROM/TO"));
+        }
+        RETURN_IF_ERROR(SetField(*interval, name, end, zone));
+      }
     }
     return absl::OkStatus();
   }

@@ -46,11 +46,17 @@ absl::StatusOr<int64_t> ParseMinorUnits(absl::string_view text);
 absl::StatusOr<absl::Time> ParseTimeText(absl::string_view text,
                                          const absl::TimeZone& zone);
 
+// The text of the field at `path`, as SetField reads it (and CSV import
+// takes it); empty when unset. Times in RFC 3339 UTC.
+std::string GetField(const google::protobuf::Message& message,
+                     absl::string_view path);
+
 // Sets the field at `path` from `text`: strings as they are; integers;
 // enums by their lower-case word ("nps", "lower_is_better"); booleans as
 // true/false; timestamps by ParseTimeText; Money by ParseMinorUnits;
 // repeated strings split on ';';
-// string maps as "k=v;k=v". An empty text leaves the field unset.
+// string maps as "k=v;k=v"; active intervals as "FROM/TO;FROM/TO". An
+// empty text leaves the field unset.
 absl::Status SetField(google::protobuf::Message& message,
                       absl::string_view path, absl::string_view text,
                       const absl::TimeZone& zone);

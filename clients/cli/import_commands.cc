@@ -1,5 +1,6 @@
 // `mittari import customers|surveys|responses|purchases|sessions|tickets|
-// events|event_costs|event_revenues|registrations FILE.csv`: one import job.
+// events|event_costs|event_revenues|registrations FILE.csv`: one import job;
+// `mittari workspace export DIR` writes the same files back out.
 // The file is read and checked here record by record (a bad cell names
 // file, line and column, and cancels the job) and streamed to the server as
 // it is read, which checks and stages each message as it arrives and stores
@@ -9,10 +10,14 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <functional>
+#include <map>
 #include <optional>
 #include <regex>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -20,6 +25,7 @@
 #include "clients/cli/csv.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
+#include "mittari/v1/admin.grpc.pb.h"
 #include "mittari/v1/customer.grpc.pb.h"
 #include "mittari/v1/event.grpc.pb.h"
 #include "mittari/v1/survey.grpc.pb.h"
@@ -452,6 +458,80 @@ int Import(Invocation& inv, const ImportKind& kind) {
   return inv.Finish(status, out);
 }
 
+// `workspace export DIR`: every import file of the workspace into DIR, in
+// the import format (one file per kind, with the header of its columns),
+// so that `mittari import` of each, in product.md's order, into an empty
+// workspace gives every KPI as it was.
+int Export(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the directory");
+  const std::filesystem::path dir(inv.operands[0]);
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return inv.Usage(absl::StrCat("cannot create ", dir.string()));
+  v1::ExportWorkspaceRequest request;
+  grpc::Status status = inv.Workspace(request.mutable_parent());
+  if (!status.ok()) return inv.Finish(status, Json());
+  auto stub = v1::AdminService::NewStub(inv.client.channel());
+  std::unique_ptr<grpc::ClientContext> context = inv.client.StreamContext();
+  std::unique_ptr<grpc::ClientReader<v1::ExportWorkspaceResponse>> reader =
+      stub->ExportWorkspace(context.get(), request);
+  // The file of each import kind, opened with its header on first use.
+  std::map<std::string, std::ofstream> files;
+  std::map<std::string, int64_t> rows;
+  auto open = [&](const ImportKind& kind) -> std::ofstream& {
+    auto [it, added] = files.try_emplace(kind.name);
+    if (added) {
+      it->second.open(dir / (kind.name + ".csv"), std::ios::trunc);
+      std::vector<std::string> header;
+      for (const FieldSpec& f : kind.fields) header.push_back(f.column);
+      it->second << CsvLine(header);
+      rows[kind.name] = 0;
+    }
+    return it->second;
+  };
+  v1::ExportWorkspaceResponse message;
+  while (reader->Read(&message)) {
+    const ImportKind* kind = nullptr;
+    for (const ImportKind& k : Kinds()) {
+      if (k.name == message.file()) kind = &k;
+    }
+    if (kind == nullptr) continue;  // a file this client does not know
+    const bool lines = absl::StartsWith(kind->name, "event_");
+    const auto* field =
+        v1::ExportWorkspaceResponse::descriptor()->FindFieldByName(
+            lines ? "event_lines" : kind->name);
+    if (field == nullptr) continue;
+    const auto* reflection = v1::ExportWorkspaceResponse::GetReflection();
+    std::ofstream& out = open(*kind);
+    for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+      const google::protobuf::Message& item =
+          reflection->GetRepeatedMessage(message, field, i);
+      std::vector<std::string> cells;
+      for (const FieldSpec& f : kind->fields) {
+        cells.push_back(GetField(item, f.path));
+      }
+      out << CsvLine(cells);
+      ++rows[kind->name];
+    }
+  }
+  status = reader->Finish();
+  // Every kind gets its file, empty ones too, so that a script imports
+  // them all.
+  Json written = Json::array();
+  for (const ImportKind& k : Kinds()) {
+    std::ofstream& out = open(k);
+    out.close();
+    if (!out) {
+      return inv.Finish({grpc::StatusCode::INTERNAL,
+                         absl::StrCat("cannot write ", k.name, ".csv")},
+                        Json());
+    }
+    written.push_back(Json{{"file", (dir / (k.name + ".csv")).string()},
+                           {"rows", rows[k.name]}});
+  }
+  return inv.Finish(status, Json{{"files", written}});
+}
+
 }  // namespace
 
 std::vector<Command> ImportCommands() {
@@ -464,6 +544,14 @@ std::vector<Command> ImportCommands() {
          {"progress"},
          [&kind](Invocation& inv) { return Import(inv, kind); }});
   }
+  commands.push_back(
+      {{"workspace", "export"},
+       "DIR",
+       "every record of the workspace as the import's CSV files in DIR (one "
+       "per kind); importing them into an empty workspace gives every KPI "
+       "as it was. Admin role",
+       {},
+       Export});
   return commands;
 }
 

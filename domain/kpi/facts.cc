@@ -332,6 +332,32 @@ void RekeyRows(storage::WriteBatch& batch, RollupDeltas& deltas,
   }
 }
 
+absl::Status ScanRecordRows(const storage::ReadView& view, absl::string_view ws,
+                            FactKind kind, RecordRowVisitor visit) {
+  const std::string prefix = TimeIndexPrefix(ws, kind).key();
+  const FactSchema& schema = SchemaOf(kind);
+  absl::Status status;
+  RETURN_IF_ERROR(view.ScanPrefix(
+      ColumnFamily::kIndex, prefix,
+      [&](absl::string_view key, absl::string_view value) {
+        KeyDecoder in(key.substr(prefix.size()));
+        absl::StatusOr<int64_t> time = in.I64();
+        absl::StatusOr<std::string> id =
+            time.ok() ? in.Str() : absl::StatusOr<std::string>(time.status());
+        if (!id.ok()) {
+          status = errors::DataLoss("unreadable fact row key");
+          return false;
+        }
+        FactRow row;
+        status = DecodeRow(schema, value, row);
+        if (!status.ok()) return false;
+        row.time_us = *time;
+        visit(*id, row);
+        return true;
+      }));
+  return status;
+}
+
 absl::Status ScanRows(const storage::ReadView& view, absl::string_view ws,
                       const Calendar& calendar, FactKind kind, bool entities,
                       absl::Time from, absl::Time to, RowVisitor visit) {

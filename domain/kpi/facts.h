@@ -110,6 +110,13 @@ void RekeyRows(storage::WriteBatch& batch, RollupDeltas& deltas,
                absl::string_view id, const std::vector<FactRow>& rows,
                absl::string_view new_id, const std::vector<FactRow>& new_rows);
 
+// Visits every row of `kind` in the time index, in time order, with the
+// id of the record it belongs to (an export's reading).
+using RecordRowVisitor =
+    absl::FunctionRef<void(absl::string_view id, const FactRow& row)>;
+absl::Status ScanRecordRows(const storage::ReadView& view, absl::string_view ws,
+                            FactKind kind, RecordRowVisitor visit);
+
 // One row as a query sees it: `day` is its local day; `time_us` is exact
 // for rows of a partial day and the day's start for rolled-up rows.
 using RowVisitor = absl::FunctionRef<void(DayNumber day, const FactRow& row)>;

@@ -61,6 +61,7 @@ const std::map<std::string, Who>& Table() {
       {"CreateBackup", Who::kOperator},
       {"ListBackups", Who::kOperator},
       {"ListAuditEvents", Who::kAdminOrOperator},
+      {"ExportWorkspace", Who::kAdmin},
       // CustomerService
       {"CreateCustomer", Who::kWrite},
       {"GetCustomer", Who::kRead},
