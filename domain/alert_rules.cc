@@ -167,9 +167,10 @@ absl::StatusOr<std::shared_ptr<const RuleList>> AlertRules::Load(
     if (page.next_after.empty()) break;
     after = page.next_after;
   }
-  bool response = false;
+  RuleList response;
   for (const records::AlertRule& r : rules) {
-    response |= r.kind() == static_cast<int>(RuleKind::kResponse);
+    if (r.kind() == static_cast<int>(RuleKind::kResponse))
+      response.push_back(r);
   }
   auto shared = std::make_shared<const RuleList>(std::move(rules));
   absl::MutexLock lock(&cache_mu_);
@@ -178,8 +179,8 @@ absl::StatusOr<std::shared_ptr<const RuleList>> AlertRules::Load(
   } else {
     cache_[ws] = shared;
   }
-  if (response) {
-    response_rules_[ws] = true;
+  if (!response.empty()) {
+    response_rules_[ws] = std::make_shared<const RuleList>(std::move(response));
   } else {
     response_rules_.erase(ws);
   }
@@ -193,9 +194,11 @@ bool AlertRules::HasRules(absl::string_view ws) const {
   return cache_.contains(ws);
 }
 
-bool AlertRules::HasResponseRules(absl::string_view ws) const {
+std::shared_ptr<const RuleList> AlertRules::ResponseRulesOf(
+    absl::string_view ws) const {
   absl::MutexLock lock(&cache_mu_);
-  return response_rules_.contains(ws);
+  auto it = response_rules_.find(ws);
+  return it == response_rules_.end() ? nullptr : it->second;
 }
 
 std::vector<std::string> AlertRules::Workspaces() const {

@@ -68,10 +68,12 @@ class AlertRules {
   // Every rule of the workspace, read from the store (and remembered for
   // the questions below).
   absl::StatusOr<std::shared_ptr<const RuleList>> Load(absl::string_view ws);
-  // Whether the workspace had rules, or response rules, when last loaded
-  // or changed. Cheap; for the write path.
+  // Whether the workspace had rules when last loaded or changed. Cheap;
+  // for the write path.
   bool HasRules(absl::string_view ws) const;
-  bool HasResponseRules(absl::string_view ws) const;
+  // The workspace's response rules when last loaded or changed; null when
+  // it has none. Cheap; for the write path.
+  std::shared_ptr<const RuleList> ResponseRulesOf(absl::string_view ws) const;
   // Whether any workspace has a response rule: one relaxed load.
   bool AnyResponseRules() const {
     return response_rule_workspaces_.load(std::memory_order_relaxed) > 0;
@@ -89,9 +91,9 @@ class AlertRules {
   mutable absl::Mutex cache_mu_;
   absl::flat_hash_map<std::string, std::shared_ptr<const RuleList>> cache_
       ABSL_GUARDED_BY(cache_mu_);
-  // Workspaces in cache_ with a response rule.
-  absl::flat_hash_map<std::string, bool> response_rules_
-      ABSL_GUARDED_BY(cache_mu_);
+  // The response rules of the workspaces that have some.
+  absl::flat_hash_map<std::string, std::shared_ptr<const RuleList>>
+      response_rules_ ABSL_GUARDED_BY(cache_mu_);
   std::atomic<int> response_rule_workspaces_{0};
 };
 

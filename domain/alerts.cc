@@ -177,32 +177,56 @@ bool Alerts::stopped() const {
 void Alerts::Extend(const storage::WriteBatch& batch,
                     storage::WriteBatch& extra) {
   if (!sources_.rules.AnyResponseRules()) return;
-  // A new response writes its id index once (responses.h): that put, in a
-  // workspace with response rules, leaves an inbox entry.
-  const auto tag = static_cast<uint8_t>(keys::WorkspaceTag::kResponseId);
+  // A new response puts its record and then, once, its id index
+  // (responses.h); an erasure's rewrite of a record puts no id index. A
+  // new response that one of its workspace's response rules matches
+  // leaves an inbox entry; the others cost no more than this look.
+  const auto record_tag = static_cast<uint8_t>(keys::WorkspaceTag::kResponse);
+  const auto id_tag = static_cast<uint8_t>(keys::WorkspaceTag::kResponseId);
   absl::string_view last_encoded;
   std::string ws;
-  bool wanted = false;
+  std::shared_ptr<const RuleList> rules;
+  absl::flat_hash_map<std::string, records::Response> records;
   for (const storage::WriteBatch::Op& op : batch.ops()) {
     if (op.kind != storage::WriteBatch::OpKind::kPut ||
-        op.cf != ColumnFamily::kIndex ||
-        storage::ByteAfterFirstStr(op.key) != tag) {
+        (op.cf != ColumnFamily::kFacts && op.cf != ColumnFamily::kIndex)) {
       continue;
     }
-    storage::KeyDecoder key(op.key);
-    absl::StatusOr<std::string> op_ws = key.Str();
-    if (!op_ws.ok()) continue;
+    const uint8_t tag = storage::ByteAfterFirstStr(op.key);
+    const bool record = op.cf == ColumnFamily::kFacts && tag == record_tag;
+    const bool id = op.cf == ColumnFamily::kIndex && tag == id_tag;
+    if (!record && !id) continue;
     const absl::string_view encoded =
         storage::EncodedWorkspaceOf(op.cf, op.key);
     if (encoded != last_encoded) {
       last_encoded = encoded;
-      ws = *op_ws;
-      wanted = sources_.rules.HasResponseRules(ws);
+      absl::StatusOr<std::string> op_ws = storage::KeyDecoder(encoded).Str();
+      ws = op_ws.ok() ? *op_ws : "";
+      rules = sources_.rules.ResponseRulesOf(ws);
+      records.clear();
     }
-    if (!wanted || !key.U8().ok()) continue;
-    absl::StatusOr<std::string> id = key.Str();
-    if (!id.ok()) continue;
-    extra.Put(ColumnFamily::kIndex, keys::AlertInbox(ws, *id), op.value);
+    if (rules == nullptr) continue;
+    if (record) {
+      records::Response r;
+      if (r.ParseFromString(op.value)) records[r.id()] = std::move(r);
+      continue;
+    }
+    storage::KeyDecoder key(
+        absl::string_view(op.key).substr(encoded.size() + 1));
+    absl::StatusOr<std::string> response_id = key.Str();
+    if (!response_id.ok()) continue;
+    auto it = records.find(*response_id);
+    if (it == records.end()) continue;
+    const records::Response& r = it->second;
+    const bool matched =
+        std::any_of(rules->begin(), rules->end(), [&](const auto& rule) {
+          return rule.create_time_us() <= r.create_time_us() &&
+                 Matches(rule, r);
+        });
+    if (matched) {
+      extra.Put(ColumnFamily::kIndex, keys::AlertInbox(ws, *response_id),
+                op.value);
+    }
   }
 }
 

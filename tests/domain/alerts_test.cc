@@ -1,6 +1,7 @@
 // The alert evaluator's parts below the server: the robust deviation of
-// metrics.md, and a response's inbox entry, written in the response's own
-// batch, which a later evaluator drains after a crash of the first.
+// metrics.md; a matching response's inbox entry, written in the
+// response's own batch, which a later evaluator drains after a crash of
+// the first; and webhook endpoints and retries.
 #include "domain/alerts.h"
 
 #include <memory>
