@@ -7,13 +7,13 @@
 #   1. the write path's cost: unary SubmitResponse (dated as sent) at
 #      --inflight calls in flight into three servers, --rounds times in
 #      turn: one of this build whose workspace has no alert rules, one whose
-#      workspace has the rules a team would keep (detractors at a
-#      touchpoint, a daily NPS deviation, an NPS target; one response in
-#      about fifty raises an alert), and, with --baseline-build, one of
+#      workspace has the rules a team would keep (angry answers about price
+#      at a touchpoint, a daily NPS deviation, an NPS target; about one
+#      response in 400 raises an alert), and, with --baseline-build, one of
 #      another build (the one before alerting: its write path has no
 #      observers). Each figure is the median of its rounds.
 #   2. alert delivery: a WatchAlerts subscriber on a server of its own
-#      with those rules, and --count detractors sent one at a time at
+#      with those rules, and --count matching answers sent one at a time at
 #      --rate a second; the time from each send to its alert's arrival,
 #      p50, p99 and max.
 # --small checks that the harness works (timings mean nothing there).
@@ -83,7 +83,7 @@ for round in $(seq "$rounds"); do
   done
 done
 
-echo "== alert delivery: $count detractors at $rate/s"
+echo "== alert delivery: $count matching answers at $rate/s"
 for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 start_mittarid latency
 # Alerts that never came are reported, not fatal.
