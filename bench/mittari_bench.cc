@@ -935,9 +935,11 @@ int Alerts() {
   }
   std::sort(ms.begin(), ms.end());
   auto at = [&](double q) {
-    return ms.empty() ? 0.0
-                      : ms[std::min(ms.size() - 1,
-                                    static_cast<size_t>(q * ms.size()))];
+    return ms.empty()
+               ? 0.0
+               : ms[std::min(
+                     ms.size() - 1,
+                     static_cast<size_t>(q * static_cast<double>(ms.size())))];
   };
   std::cout << "alert_delivery_p50_ms " << at(0.5) << "\nalert_delivery_p99_ms "
             << at(0.99) << "\nalert_delivery_max_ms "

@@ -185,8 +185,9 @@ absl::Status WorkspaceExport::Run(
 
   auto facts = [&](ExportKind kind, const auto& ledger, auto field) {
     out.Start(kind);
-    using Record = typename std::remove_reference_t<
-        decltype(ExportChunk().*field)>::value_type;
+    using Record =
+        typename std::remove_reference_t<decltype(ExportChunk().*
+                                                  field)>::value_type;
     RETURN_IF_ERROR(EachPage<Record>(
         [&](absl::string_view after, int limit) {
           return ledger.List(ws, "", after, limit);

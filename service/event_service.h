@@ -5,6 +5,7 @@
 #include "domain/events.h"
 #include "mittari/v1/event.grpc.pb.h"
 #include "service/auth.h"
+#include "service/convert.h"
 
 namespace mittari::service {
 
@@ -51,9 +52,8 @@ class EventServiceImpl final : public v1::EventService::Service {
   domain::Events& events_;
 };
 
-// Conversions shared with the customer export (and the ingest fuzzer).
-v1::Registration RegistrationToProto(absl::string_view ws,
-                                     const records::Registration& r);
+// Conversions shared with the ingest fuzzer (RegistrationToProto is in
+// convert.h).
 records::Registration RegistrationFromProto(const v1::Registration& r);
 records::EventSignal SignalFromProto(const v1::EventSignal& s);
 
