@@ -42,6 +42,8 @@
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:50051", "server address");
 ABSL_FLAG(std::string, key, "", "API key (write role)");
+ABSL_FLAG(std::string, parent, "workspaces/default",
+          "the workspace the calls name");
 ABSL_FLAG(int, inflight, 64, "calls in flight");
 ABSL_FLAG(double, rate, 0,
           "calls started per second (ingest; 0: as fast as the calls in "
@@ -69,7 +71,11 @@ namespace {
 using google::protobuf::util::TimeUtil;
 namespace v1 = mittari::v1;
 
-constexpr const char* kParent = "workspaces/default";
+// The workspace every call names (--parent).
+const std::string& Parent() {
+  static const std::string parent = absl::GetFlag(FLAGS_parent);
+  return parent;
+}
 const absl::Time kYearStart = absl::FromUnixSeconds(1751328000);  // 2025-07-01Z
 constexpr int64_t kYearSeconds = 365LL * 86400;
 const std::vector<std::string> kChannels = {"web", "email", "mobile_app",
@@ -285,7 +291,7 @@ void SendBatch(v1::SurveyService::Stub& surveys,
   };
   if (absl::GetFlag(FLAGS_kind) == "sessions") {
     auto request = std::make_shared<v1::BatchRecordSessionsRequest>();
-    request->set_parent(kParent);
+    request->set_parent(Parent());
     for (int64_t i = first; i < first + count; ++i) {
       *request->add_requests() = MakeSession(i);
     }
@@ -296,7 +302,7 @@ void SendBatch(v1::SurveyService::Stub& surveys,
     return;
   }
   auto request = std::make_shared<v1::BatchSubmitResponsesRequest>();
-  request->set_parent(kParent);
+  request->set_parent(Parent());
   for (int64_t i = first; i < first + count; ++i) {
     *request->add_requests() = MakeResponse(i);
   }
@@ -308,9 +314,38 @@ void SendBatch(v1::SurveyService::Stub& surveys,
 
 // Keeps `inflight` calls going until the time is up; `issue(done)` starts
 // one call and runs `done(ok)` when it ends. Returns completed calls/s.
-double ClosedLoop(int inflight, absl::Duration duration,
-                  const std::function<void(std::function<void(bool)>)>& issue,
-                  int64_t* failures, double rate = 0) {
+// The q-quantile of `ms` (sorted here); 0 when empty.
+double Quantile(std::vector<double>& ms, double q) {
+  if (ms.empty()) return 0;
+  std::sort(ms.begin(), ms.end());
+  return ms[std::min(ms.size() - 1,
+                     static_cast<size_t>(q * static_cast<double>(ms.size())))];
+}
+
+// Call latencies of the last ClosedLoop, in ms.
+std::vector<double>& Latencies() {
+  static auto* latencies = new std::vector<double>();
+  return *latencies;
+}
+
+double ClosedLoop(
+    int inflight, absl::Duration duration,
+    const std::function<void(std::function<void(bool)>)>& untimed_issue,
+    int64_t* failures, double rate = 0) {
+  std::mutex latency_mu;
+  Latencies().clear();
+  // Each call timed from its start to its answer.
+  auto issue = [&](std::function<void(bool)> done) {
+    const absl::Time started = absl::Now();
+    untimed_issue([&, started, done](bool ok) {
+      {
+        std::lock_guard<std::mutex> lock(latency_mu);
+        Latencies().push_back(
+            absl::ToDoubleMilliseconds(absl::Now() - started));
+      }
+      done(ok);
+    });
+  };
   std::mutex mu;
   std::condition_variable cv;
   int active = inflight;
@@ -417,7 +452,7 @@ int SetupEvents(const std::shared_ptr<grpc::Channel>& channel) {
   };
   for (int e = 0; e < kEvents; ++e) {
     v1::CreateEventRequest request = MakeEvent(e);
-    request.set_parent(kParent);
+    request.set_parent(Parent());
     grpc::ClientContext context;
     Authorize(&context);
     v1::Event event;
@@ -433,7 +468,7 @@ int SetupEvents(const std::shared_ptr<grpc::Channel>& channel) {
     auto writer = events->ImportEventLines(&context, &summary);
     for (int e = 0; e < kEvents; ++e) {
       v1::ImportEventLinesRequest message;
-      message.set_parent(kParent);
+      message.set_parent(Parent());
       for (v1::EventLine& l : MakeLines(e)) *message.add_lines() = std::move(l);
       writer->Write(message);
     }
@@ -447,7 +482,7 @@ int SetupEvents(const std::shared_ptr<grpc::Channel>& channel) {
     auto writer = events->ImportRegistrations(&context, &summary);
     for (int e = 0; e < kEvents; ++e) {
       v1::ImportRegistrationsRequest message;
-      message.set_parent(kParent);
+      message.set_parent(Parent());
       for (v1::Registration& r : MakeRegistrations(e)) {
         *message.add_registrations() = std::move(r);
       }
@@ -459,7 +494,7 @@ int SetupEvents(const std::shared_ptr<grpc::Channel>& channel) {
   auto customers = v1::CustomerService::NewStub(channel);
   for (int64_t first = 0; first < kPurchases; first += 1000) {
     v1::BatchRecordPurchasesRequest request;
-    request.set_parent(kParent);
+    request.set_parent(Parent());
     for (int64_t i = first; i < std::min<int64_t>(kPurchases, first + 1000);
          ++i) {
       *request.add_requests() = MakePurchase(i);
@@ -479,7 +514,7 @@ int Setup() {
   auto surveys = v1::SurveyService::NewStub(channel);
   for (const std::string& id : kSurveys) {
     v1::CreateSurveyRequest request;
-    request.set_parent(kParent);
+    request.set_parent(Parent());
     request.set_survey_id(id);
     request.mutable_survey()->set_kind(id == "bench-nps" ? v1::SURVEY_KIND_NPS
                                        : id == "bench-csat"
@@ -503,7 +538,7 @@ int Setup() {
   const std::vector<v1::ImportedCustomer> all = Customers();
   for (size_t first = 0; first < all.size(); first += 2000) {
     v1::ImportCustomersRequest message;
-    message.set_parent(kParent);
+    message.set_parent(Parent());
     for (size_t i = first; i < std::min(all.size(), first + 2000); ++i) {
       *message.add_customers() = all[i];
     }
@@ -538,7 +573,7 @@ int Ingest() {
         Authorize(context);
         if (sessions) {
           auto* request = new v1::RecordSessionRequest(MakeSession(next_id++));
-          request->set_parent(kParent);
+          request->set_parent(Parent());
           auto* response = new v1::Session();
           customers->async()->RecordSession(
               context, request, response, [=](const grpc::Status& s) {
@@ -551,7 +586,7 @@ int Ingest() {
         } else {
           auto* request =
               new v1::SubmitResponseRequest(MakeResponse(next_id++));
-          request->set_parent(kParent);
+          request->set_parent(Parent());
           auto* response = new v1::Response();
           stub->async()->SubmitResponse(
               context, request, response, [=](const grpc::Status& s) {
@@ -566,9 +601,11 @@ int Ingest() {
         }
       },
       &failures, absl::GetFlag(FLAGS_rate));
+  std::vector<double>& ms = Latencies();
   std::cout << "calls_per_s " << rate << "\nrecords_per_s " << rate * batch
             << "\nfailures " << failures << "\nnext_id " << next_id.load()
-            << "\n";
+            << "\ncall_p50_ms " << Quantile(ms, 0.5) << "\ncall_p99_ms "
+            << Quantile(ms, 0.99) << "\n";
   return failures == 0 ? 0 : 1;
 }
 
@@ -638,7 +675,7 @@ int Query() {
     // The report of an event in the middle of the year.
     auto events = v1::EventService::NewStub(Channel());
     v1::GetEventReportRequest request;
-    request.set_name(absl::StrCat(kParent, "/events/", EventId(kEvents / 2)));
+    request.set_name(absl::StrCat(Parent(), "/events/", EventId(kEvents / 2)));
     return TimeCalls([&](int64_t* n) {
       grpc::ClientContext context;
       Authorize(&context);
@@ -649,7 +686,7 @@ int Query() {
     });
   }
   v1::QueryMetricRequest request;
-  request.set_parent(kParent);
+  request.set_parent(Parent());
   int64_t from = absl::ToUnixSeconds(kYearStart);
   int64_t to = from + kYearSeconds;
   if (which == "nps") {
@@ -800,7 +837,7 @@ int Rules() {
   auto kpi = v1::KpiService::NewStub(Channel());
   auto create = [&](const std::string& id, const v1::AlertRule& rule) {
     v1::CreateAlertRuleRequest request;
-    request.set_parent(kParent);
+    request.set_parent(Parent());
     request.set_alert_rule_id(id);
     *request.mutable_alert_rule() = rule;
     grpc::ClientContext context;
@@ -831,7 +868,7 @@ int Rules() {
   drop.set_min_n(30);
   (*drop.mutable_filters())["survey"] = "bench-nps";
   v1::CreateTargetRequest target;
-  target.set_parent(kParent);
+  target.set_parent(Parent());
   target.set_target_id("bench-nps-month");
   target.mutable_target()->set_metric("nps");
   target.mutable_target()->set_goal(30);
@@ -867,7 +904,7 @@ int Alerts() {
   grpc::ClientContext watch_context;
   Authorize(&watch_context);
   v1::WatchAlertsRequest watch_request;
-  watch_request.set_parent(kParent);
+  watch_request.set_parent(Parent());
   auto reader = kpi->WatchAlerts(&watch_context, watch_request);
   // Arrival times by response id.
   std::mutex mu;
@@ -896,7 +933,7 @@ int Alerts() {
     const absl::Time due = start + absl::Seconds(i / rate);
     if (absl::Now() < due) absl::SleepFor(due - absl::Now());
     v1::SubmitResponseRequest request;
-    request.set_parent(kParent);
+    request.set_parent(Parent());
     request.set_response_id(absl::StrCat(IdPrefix(), "alert-", i));
     v1::Response* r = request.mutable_response();
     r->set_survey_id("bench-nps");
@@ -933,18 +970,11 @@ int Alerts() {
     }
     ms.push_back(absl::ToDoubleMilliseconds(it->second - at));
   }
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) {
-    return ms.empty()
-               ? 0.0
-               : ms[std::min(
-                     ms.size() - 1,
-                     static_cast<size_t>(q * static_cast<double>(ms.size())))];
-  };
-  std::cout << "alert_delivery_p50_ms " << at(0.5) << "\nalert_delivery_p99_ms "
-            << at(0.99) << "\nalert_delivery_max_ms "
-            << (ms.empty() ? 0 : ms.back()) << "\nalerts_missing " << missing
-            << "\n";
+  const double max = ms.empty() ? 0 : *std::max_element(ms.begin(), ms.end());
+  std::cout << "alert_delivery_p50_ms " << Quantile(ms, 0.5)
+            << "\nalert_delivery_p99_ms " << Quantile(ms, 0.99)
+            << "\nalert_delivery_max_ms " << max << "\nalerts_missing "
+            << missing << "\n";
   return missing == 0 ? 0 : 1;
 }
 

@@ -134,16 +134,15 @@ absl::StatusOr<std::string> Webhooks::Secret(absl::string_view ws) {
   ASSIGN_OR_RETURN(std::optional<std::string> stored,
                    store_.Get(ColumnFamily::kCatalog, SecretKey(ws)));
   if (stored.has_value()) return *stored;
-  ASSIGN_OR_RETURN(std::string bytes, RandomBytes(32));
-  const std::string secret = absl::BytesToHexString(bytes);
-  storage::WriteBatch batch;
-  batch.Put(ColumnFamily::kCatalog, SecretKey(ws), secret);
-  RETURN_IF_ERROR(store_.Write(batch));
-  return secret;
+  return NewSecret(ws);
 }
 
 absl::StatusOr<std::string> Webhooks::Rotate(absl::string_view ws) {
   absl::MutexLock lock(&secret_mu_);
+  return NewSecret(ws);
+}
+
+absl::StatusOr<std::string> Webhooks::NewSecret(absl::string_view ws) {
   ASSIGN_OR_RETURN(std::string bytes, RandomBytes(32));
   const std::string secret = absl::BytesToHexString(bytes);
   storage::WriteBatch batch;

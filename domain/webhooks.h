@@ -72,6 +72,10 @@ class Webhooks {
   absl::StatusOr<std::string> Rotate(absl::string_view ws);
 
  private:
+  // Makes and stores a new secret for `ws`.
+  absl::StatusOr<std::string> NewSecret(absl::string_view ws)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(secret_mu_);
+
   storage::Store& store_;
   const Clock& clock_;
   const Options options_;

@@ -313,28 +313,33 @@ grpc::Status KpiServiceImpl::GetAlert(grpc::ServerContext* context,
 grpc::Status KpiServiceImpl::AcknowledgeAlert(
     grpc::ServerContext* context, const v1::AcknowledgeAlertRequest* request,
     v1::Alert* response) {
-  return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(ResourceCall call,
-                     auth_.AuthorizeResource(*context, {Permission::kWrite},
-                                             request->name(), kAlerts));
-    ASSIGN_OR_RETURN(
-        records::Alert a,
-        alerts_.Acknowledge(call.workspace_id, call.id, call.principal.key_id));
-    *response = AlertToProto(call.workspace_id, a);
-    return absl::OkStatus();
-  });
+  return ChangeAlert(*context, request->name(), response,
+                     [&](const ResourceCall& call) {
+                       return alerts_.Acknowledge(call.workspace_id, call.id,
+                                                  call.principal.key_id);
+                     });
 }
 
 grpc::Status KpiServiceImpl::ResolveAlert(
     grpc::ServerContext* context, const v1::ResolveAlertRequest* request,
     v1::Alert* response) {
+  return ChangeAlert(*context, request->name(), response,
+                     [&](const ResourceCall& call) {
+                       return alerts_.Resolve(call.workspace_id, call.id,
+                                              call.principal.key_id);
+                     });
+}
+
+grpc::Status KpiServiceImpl::ChangeAlert(
+    const grpc::ServerContext& context, const std::string& name,
+    v1::Alert* response,
+    absl::FunctionRef<absl::StatusOr<records::Alert>(const ResourceCall&)>
+        change) {
   return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(ResourceCall call,
-                     auth_.AuthorizeResource(*context, {Permission::kWrite},
-                                             request->name(), kAlerts));
     ASSIGN_OR_RETURN(
-        records::Alert a,
-        alerts_.Resolve(call.workspace_id, call.id, call.principal.key_id));
+        ResourceCall call,
+        auth_.AuthorizeResource(context, {Permission::kWrite}, name, kAlerts));
+    ASSIGN_OR_RETURN(records::Alert a, change(call));
     *response = AlertToProto(call.workspace_id, a);
     return absl::OkStatus();
   });

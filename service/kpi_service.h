@@ -6,6 +6,7 @@
 #ifndef MITTARI_SERVICE_KPI_SERVICE_H_
 #define MITTARI_SERVICE_KPI_SERVICE_H_
 
+#include "absl/functional/function_ref.h"
 #include "domain/alert_rules.h"
 #include "domain/alerts.h"
 #include "domain/change_feed.h"
@@ -156,6 +157,13 @@ class KpiServiceImpl final : public v1::KpiService::Service {
       v1::WebhookSecret* response) override;
 
  private:
+  // AcknowledgeAlert and ResolveAlert: a write on alert `name`, made by
+  // `change`.
+  grpc::Status ChangeAlert(
+      const grpc::ServerContext& context, const std::string& name,
+      v1::Alert* response,
+      absl::FunctionRef<absl::StatusOr<records::Alert>(const ResourceCall&)>
+          change);
   // A QueryMetric request's answer in `ws`; with `current_bucket_only`,
   // for the bucket holding now instead of the request's range.
   absl::StatusOr<v1::QueryMetricResponse> RunQuery(

@@ -25,7 +25,7 @@ size_t EntryBytes(const std::string& key,
 
 absl::StatusOr<std::optional<std::string>> CachedStore::Get(
     ColumnFamily cf, absl::string_view key) const {
-  if (!Spec(cf).cached) return inner_->Get(cf, key);
+  if (!Spec(cf).cached) return inner().Get(cf, key);
   std::string entry_key = EntryKey(cf, key);
   uint64_t generation = 0;
   {
@@ -36,7 +36,7 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
     }
     generation = generation_;
   }
-  absl::StatusOr<std::optional<std::string>> value = inner_->Get(cf, key);
+  absl::StatusOr<std::optional<std::string>> value = inner().Get(cf, key);
   if (!value.ok()) return value;
   absl::MutexLock lock(&mu_);
   // A write that ended while this read ran may have changed the key.
@@ -51,7 +51,7 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
 }
 
 absl::Status CachedStore::Write(const WriteBatch& batch) {
-  absl::Status status = inner_->Write(batch);
+  absl::Status status = inner().Write(batch);
   if (std::none_of(
           batch.ops().begin(), batch.ops().end(),
           [](const WriteBatch::Op& op) { return Spec(op.cf).cached; })) {

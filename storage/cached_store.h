@@ -18,47 +18,31 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/forwarding_store.h"
 #include "storage/import.h"
 #include "storage/store.h"
 
 namespace mittari::storage {
 
-class CachedStore final : public Store {
+class CachedStore final : public ForwardingStore {
  public:
   // Holds at most about `max_bytes` of keys and values; when full, it
   // starts over empty.
   explicit CachedStore(std::unique_ptr<Store> inner,
                        size_t max_bytes = size_t{16} << 20)
-      : inner_(std::move(inner)), max_bytes_(max_bytes) {}
+      : ForwardingStore(std::move(inner)), max_bytes_(max_bytes) {}
 
   absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const override;
-  absl::Status Scan(ColumnFamily cf, absl::string_view begin,
-                    absl::string_view end, ScanVisitor visit) const override {
-    return inner_->Scan(cf, begin, end, visit);
-  }
   absl::Status Write(const WriteBatch& batch) override;
-  std::unique_ptr<ReadView> NewSnapshot() const override {
-    return inner_->NewSnapshot();
-  }
-  // The store behind it stages and commits: an import writes no cached
-  // column family (import.h).
-  absl::StatusOr<std::unique_ptr<Import>> NewImport() override {
-    return inner_->NewImport();
-  }
-  absl::Status CompactAll() override { return inner_->CompactAll(); }
-  absl::Status CompactRange(absl::string_view begin,
-                            absl::string_view end) override {
-    return inner_->CompactRange(begin, end);
-  }
-  StoreStats Stats() const override { return inner_->Stats(); }
-  absl::Status Close() override { return inner_->Close(); }
+  // The rest passes through (ForwardingStore). Imports are staged and
+  // committed by the store behind it: an import writes no cached column
+  // family (import.h).
 
   // Point reads answered from memory so far (for tests).
   int64_t hits() const;
 
  private:
-  const std::unique_ptr<Store> inner_;
   const size_t max_bytes_;
   mutable absl::Mutex mu_;
   // Keyed by the column family's number, then the key; nullopt caches an

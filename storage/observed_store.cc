@@ -29,16 +29,16 @@ std::vector<std::string> WorkspacesWritten(const WriteBatch& batch) {
 }
 
 absl::Status ObservedStore::Write(const WriteBatch& batch) {
-  if (observers_.empty()) return inner_->Write(batch);
+  if (observers_.empty()) return inner().Write(batch);
   WriteBatch extra;
   for (WriteObserver* observer : observers_) observer->Extend(batch, extra);
   absl::Status status;
   if (extra.empty()) {
-    status = inner_->Write(batch);
+    status = inner().Write(batch);
   } else {
     WriteBatch all = batch;
     all.Append(extra);
-    status = inner_->Write(all);
+    status = inner().Write(all);
   }
   if (!status.ok()) return status;
   for (WriteObserver* observer : observers_) observer->Written(batch);

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "storage/import.h"
+#include "storage/forwarding_store.h"
 #include "storage/store.h"
 
 namespace mittari::storage {
@@ -36,39 +36,17 @@ absl::string_view EncodedWorkspaceOf(ColumnFamily cf, absl::string_view key);
 // The workspaces a batch writes to, each once, in the order first written.
 std::vector<std::string> WorkspacesWritten(const WriteBatch& batch);
 
-class ObservedStore final : public Store {
+class ObservedStore final : public ForwardingStore {
  public:
   explicit ObservedStore(std::unique_ptr<Store> inner)
-      : inner_(std::move(inner)) {}
+      : ForwardingStore(std::move(inner)) {}
 
   // Observers are added before writes start, and outlive the store's use.
   void AddObserver(WriteObserver* observer) { observers_.push_back(observer); }
 
-  absl::StatusOr<std::optional<std::string>> Get(
-      ColumnFamily cf, absl::string_view key) const override {
-    return inner_->Get(cf, key);
-  }
-  absl::Status Scan(ColumnFamily cf, absl::string_view begin,
-                    absl::string_view end, ScanVisitor visit) const override {
-    return inner_->Scan(cf, begin, end, visit);
-  }
   absl::Status Write(const WriteBatch& batch) override;
-  std::unique_ptr<ReadView> NewSnapshot() const override {
-    return inner_->NewSnapshot();
-  }
-  absl::StatusOr<std::unique_ptr<Import>> NewImport() override {
-    return inner_->NewImport();
-  }
-  absl::Status CompactAll() override { return inner_->CompactAll(); }
-  absl::Status CompactRange(absl::string_view begin,
-                            absl::string_view end) override {
-    return inner_->CompactRange(begin, end);
-  }
-  StoreStats Stats() const override { return inner_->Stats(); }
-  absl::Status Close() override { return inner_->Close(); }
 
  private:
-  const std::unique_ptr<Store> inner_;
   std::vector<WriteObserver*> observers_;
 };
 
