@@ -251,7 +251,7 @@ void Alerts::Loop() {
   absl::Time next_sweep = absl::Now();  // judge everything first
   for (;;) {
     // Workspaces to evaluate, and whether to judge their state rules too.
-    std::vector<std::pair<std::string, bool>> todo;
+    std::vector<std::pair<std::string, bool>> due;
     bool sweep = false;
     {
       absl::MutexLock lock(&mu_);
@@ -277,7 +277,7 @@ void Alerts::Loop() {
       for (const std::string& ws : dirty_) state_pending_.insert(ws);
       for (auto it = state_pending_.begin(); it != state_pending_.end();) {
         const bool judge = sweep || last_judged_[*it] + options_.min_gap <= now;
-        if (judge || dirty_.contains(*it)) todo.emplace_back(*it, judge);
+        if (judge || dirty_.contains(*it)) due.emplace_back(*it, judge);
         if (judge) {
           last_judged_[*it] = now;
           state_pending_.erase(it++);
@@ -287,7 +287,7 @@ void Alerts::Loop() {
       }
       dirty_.clear();
     }
-    for (const auto& [ws, judge] : todo) {
+    for (const auto& [ws, judge] : due) {
       absl::Status status = Evaluate(ws, judge);
       if (status.ok() && sweep) status = Prune(ws);
       if (!status.ok() && options_.on_error) options_.on_error(ws, status);
