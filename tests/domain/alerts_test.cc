@@ -26,7 +26,6 @@ namespace {
 
 using ::mittari::testing::DomainWorld;
 using ::mittari::testing::IsOk;
-using ::testing::DoubleNear;
 using ::testing::Optional;
 
 TEST(DeviationTest, MedianAndMadOfTheWindow) {

@@ -5,7 +5,8 @@
 // recovers; an event_pace rule fires when registrations lag; a subscriber
 // that comes back with its token gets exactly what it missed, across a
 // restart; WatchMetric sends the value first, then changes, at most once a
-// second; watches are capped per key and end cleanly on shutdown.
+// second; watches are capped per key, end when their key is revoked, and
+// end cleanly on shutdown.
 #include <memory>
 #include <string>
 #include <thread>
@@ -17,6 +18,7 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
+#include "mittari/v1/admin.grpc.pb.h"
 #include "mittari/v1/customer.grpc.pb.h"
 #include "mittari/v1/event.grpc.pb.h"
 #include "mittari/v1/kpi.grpc.pb.h"
@@ -430,8 +432,42 @@ TEST_F(AlertsTest, WatchMetricSendsTheValueThenChangesAtMostOnceASecond) {
   }
 }
 
+TEST_F(AlertsTest, AWatchWhoseKeyIsRevokedEnds) {
+  v1::CreateApiKeyRequest create;
+  create.set_parent(kWs);
+  create.mutable_api_key()->set_role(v1::ROLE_READ);
+  v1::ApiKey key;
+  ASSERT_TRUE(server_.admin()->CreateApiKey(Ctx().get(), create, &key).ok());
+  auto open = [&](grpc::ClientContext* context) {
+    context->AddMetadata("authorization", "Bearer " + key.secret());
+    return context;
+  };
+  Collector<v1::WatchAlertsResponse> alerts([&](grpc::ClientContext* c) {
+    v1::WatchAlertsRequest request;
+    request.set_parent(kWs);
+    return kpi_->WatchAlerts(open(c), request);
+  });
+  Collector<v1::QueryMetricResponse> metric([&](grpc::ClientContext* c) {
+    v1::WatchMetricRequest request;
+    request.mutable_query()->set_parent(kWs);
+    request.mutable_query()->set_metric("nps");
+    request.mutable_query()->set_granularity(v1::GRANULARITY_DAY);
+    request.set_current_bucket_only(true);
+    return kpi_->WatchMetric(open(c), request);
+  });
+  ASSERT_TRUE(metric.AwaitCount(1));
+  v1::RevokeApiKeyRequest revoke;
+  revoke.set_name(key.name());
+  v1::ApiKey revoked;
+  ASSERT_TRUE(
+      server_.admin()->RevokeApiKey(Ctx().get(), revoke, &revoked).ok());
+  EXPECT_EQ(alerts.AwaitEnd().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(metric.AwaitEnd().error_code(), grpc::StatusCode::UNAUTHENTICATED);
+}
+
 TEST_F(AlertsTest, WatchesAreCappedPerKeyAndEndOnShutdown) {
   std::vector<std::unique_ptr<Collector<v1::WatchAlertsResponse>>> watches;
+  watches.reserve(3);
   for (int i = 0; i < 3; ++i) watches.push_back(WatchAlerts());
   absl::SleepFor(absl::Milliseconds(300));
   auto fourth = WatchAlerts();

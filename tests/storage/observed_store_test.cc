@@ -60,7 +60,8 @@ class Failing final : public Store {
     return inner_.NewImport();
   }
   absl::Status CompactAll() override { return absl::OkStatus(); }
-  absl::Status CompactRange(absl::string_view, absl::string_view) override {
+  absl::Status CompactRange(absl::string_view /*begin*/,
+                            absl::string_view /*end*/) override {
     return absl::OkStatus();
   }
   absl::Status Close() override { return absl::OkStatus(); }
