@@ -26,6 +26,29 @@ else
   exit 1
 fi
 
+echo "== API compatibility (buf breaking)"
+# Every generated client (TypeScript, Python, mobile) depends on the wire
+# format: compare the protos with the last landed main (origin/main, or
+# the commit before this one when working on main itself), or with
+# MITTARI_BREAKING_AGAINST when set.
+against=${MITTARI_BREAKING_AGAINST:-}
+if [ -z "$against" ]; then
+  head=$(git rev-parse HEAD)
+  for ref in origin/main main HEAD~1; do
+    sha=$(git rev-parse --verify -q "$ref^{commit}" || true)
+    if [ -n "$sha" ] && [ "$sha" != "$head" ]; then against=$sha; break; fi
+  done
+fi
+if [ ! -x node_modules/.bin/buf ]; then
+  echo "skipped: MITTARI_SKIP_NPM=1"
+elif [ -n "$against" ]; then
+  echo "against $against"
+  node_modules/.bin/buf breaking --against ".git#ref=$against"
+else
+  echo "buf breaking NOT RUN: this clone has no earlier commit to compare" \
+    "with (set MITTARI_BREAKING_AGAINST)" >&2
+fi
+
 echo "== format (clang-format, Google style)"
 # scripts/deps.sh installs clang-format: a missing one is a failure.
 git ls-files '*.cc' '*.h' | xargs clang-format --dry-run --Werror
