@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing Mittari needs on Debian 12:
-# Debian packages (only the missing ones) and the pinned npm tools used by
-# the tests (buf, for lint and for calling the server by reflection); with
+# Debian packages (only the missing ones: Chromium for the browser tests,
+# grpcio for the Python client among them) and the pinned npm packages
+# (buf, for lint and for calling the server by reflection; clients/web's
+# stub generator, gateway, dashboard build and browser driver); with
 # MITTARI_BENCH_DEPS=1 also the benchmark's baselines (RocksDB's db_bench,
 # PostgreSQL 15).
 set -euo pipefail
@@ -15,6 +17,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   tzdata python3 ca-certificates openssl bc
   clang-14 libclang-rt-14-dev clang-format
+  chromium python3-grpcio python3-protobuf
 )
 # The benchmark's baselines (bench/run.sh, bench/import.sh).
 if [ "${MITTARI_BENCH_DEPS:-0}" = 1 ]; then
@@ -42,5 +45,10 @@ if [ "${MITTARI_SKIP_NPM:-0}" != 1 ]; then
   # Versions are pinned in package.json; no lock file is kept.
   if [ ! -x node_modules/.bin/buf ]; then
     npm install --no-audit --no-fund --no-package-lock --loglevel=error
+  fi
+  # The web clients: stubs generator, gateway, dashboard, browser driver.
+  if [ ! -x clients/web/node_modules/.bin/vite ]; then
+    npm --prefix clients/web install --no-audit --no-fund --no-package-lock \
+      --loglevel=error
   fi
 fi
