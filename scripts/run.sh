@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# The run command: installs what is missing, builds a release build, and
-# starts mittarid on 127.0.0.1:50051 with its embedded RocksDB under ./data.
+# The run command: installs what is missing, builds a release build and the
+# web clients, and starts mittarid on 127.0.0.1:50051 with its embedded
+# RocksDB under ./data, and the gateway with the dashboard on
+# http://127.0.0.1:8080.
 # On the first start the server creates the default workspace (UTC, EUR)
 # and its keys; this script then loads the demo data set (tests/golden:
 # customers, surveys, events with their costs, revenue and registrations,
@@ -9,10 +11,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MITTARI_SKIP_NPM=1 scripts/deps.sh
+scripts/deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DMITTARI_BUILD_TESTS=OFF >/dev/null
 cmake --build build -j "$(nproc)" --target mittarid mittari
+npm --prefix clients/web run --silent build >/dev/null
 
 listen=${MITTARI_LISTEN:-127.0.0.1:50051}
 data=${MITTARI_DATA_DIR:-./data}
@@ -24,7 +27,11 @@ trap 'rm -rf "$keys"' EXIT
 build/service/mittarid --listen="$listen" --data_dir="$data" \
   --admin_key_file="$keys/admin" --operator_key_file="$keys/operator" "$@" &
 server=$!
-trap 'kill -TERM $server 2>/dev/null; wait $server; exit $?' INT TERM
+gateway_listen=${MITTARI_GATEWAY_LISTEN:-127.0.0.1:8080}
+node clients/web/dist/gateway/main.js --listen="$gateway_listen" \
+  --upstream="$listen" --static=clients/web/dashboard/dist &
+gateway=$!
+trap 'kill -TERM $gateway $server 2>/dev/null; wait $server; exit $?' INT TERM
 
 if [ "$first_start" = 1 ]; then
   for _ in $(seq 100); do [ -s "$keys/operator" ] && break; sleep 0.1; done
@@ -44,4 +51,5 @@ if [ "$first_start" = 1 ]; then
   echo "Admin key of workspace 'default' (shown once): $admin"
   echo "Operator key (shown once): $operator"
 fi
+echo "Dashboard: http://$gateway_listen/?from=2025-07-01&to=2026-07-01&granularity=month (paste a read or admin key)"
 wait $server
