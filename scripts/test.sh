@@ -16,8 +16,9 @@ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DMITTARI_WERROR=ON -DMITTARI_WEB_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
-echo "== web clients (TypeScript stubs, gateway, dashboard)"
+echo "== clients (TypeScript stubs, gateway, dashboard; Python stubs)"
 npm --prefix clients/web run --silent build
+/usr/bin/python3 clients/python/generate.py
 
 echo "== API lint (buf)"
 if [ -x node_modules/.bin/buf ]; then

@@ -1,0 +1,1 @@
+"""Generated from proto/mittari/v1 by generate.py."""
