@@ -13,7 +13,7 @@ scripts/deps.sh
 build=${MITTARI_TEST_BUILD_DIR:-build-asan}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Debug \
   -DMITTARI_SANITIZE=ON -DMITTARI_BUILD_TESTS=ON -DMITTARI_BUILD_BENCH=ON \
-  -DMITTARI_WERROR=ON -DMITTARI_WEB_TESTS=ON >/dev/null
+  -DMITTARI_WERROR=ON -DMITTARI_CLIENT_TESTS=ON >/dev/null
 cmake --build "$build" -j "$(nproc)"
 
 echo "== clients (TypeScript stubs, gateway, dashboard; Python stubs)"

@@ -4,7 +4,7 @@
 import { createReadStream, statSync, writeFileSync } from "node:fs";
 import * as http from "node:http";
 import * as http2 from "node:http2";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { cors, createContextValues } from "@connectrpc/connect";
 import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
@@ -136,6 +136,17 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const server: http.Server | http2.Http2SecureServer = options.tls
     ? http2.createSecureServer({ cert: options.tls.cert, key: options.tls.key, allowHTTP1: true }, serve)
     : http.createServer(serve);
+  // Closing ends every connection, HTTP/2 sessions included: a client's
+  // idle session must not keep the gateway from stopping.
+  const sockets = new Set<Socket>();
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  server.on("secureConnection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   await new Promise<void>((ok, bad) => {
     server.once("error", bad);
     server.listen(port, host, () => ok());
@@ -149,7 +160,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     close: () =>
       new Promise<void>((ok) => {
         server.close(() => ok());
-        if ("closeAllConnections" in server) server.closeAllConnections();
+        for (const socket of sockets) socket.destroy();
       }),
   };
 }
