@@ -40,18 +40,29 @@ grpc::Status Invocation::Workspace(std::string* name) {
   return grpc::Status::OK;
 }
 
+grpc::Status Invocation::WorkspaceInfo(v1::Workspace* workspace) {
+  if (!workspace_info_) {
+    v1::GetWorkspaceRequest request;
+    grpc::Status status = Workspace(request.mutable_name());
+    if (!status.ok()) return status;
+    v1::Workspace got;
+    status = v1::AdminService::NewStub(client.channel())
+                 ->GetWorkspace(client.Context().get(), request, &got);
+    if (!status.ok()) return status;
+    workspace_info_ = std::move(got);
+  }
+  *workspace = *workspace_info_;
+  return grpc::Status::OK;
+}
+
 grpc::Status Invocation::ZoneFor(const std::vector<std::string>& values,
                                  absl::TimeZone* zone) {
   *zone = absl::UTCTimeZone();
   bool any_date = false;
   for (const std::string& v : values) any_date = any_date || v.size() == 10;
   if (!any_date) return grpc::Status::OK;
-  v1::GetWorkspaceRequest request;
-  grpc::Status status = Workspace(request.mutable_name());
-  if (!status.ok()) return status;
   v1::Workspace workspace;
-  status = v1::AdminService::NewStub(client.channel())
-               ->GetWorkspace(client.Context().get(), request, &workspace);
+  grpc::Status status = WorkspaceInfo(&workspace);
   if (!status.ok()) return status;
   if (!absl::LoadTimeZone(workspace.time_zone(), zone)) {
     return {grpc::StatusCode::INTERNAL,

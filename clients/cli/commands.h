@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "clients/cli/output.h"
 #include "google/protobuf/map.h"
 #include "grpcpp/support/status.h"
+#include "mittari/v1/admin.pb.h"
 
 namespace mittari::cli {
 
@@ -49,9 +51,12 @@ struct Invocation {
   // workspace's when any value is a plain date, otherwise UTC.
   grpc::Status ZoneFor(const std::vector<std::string>& values,
                        absl::TimeZone* zone);
+  // The key's workspace, its zone and currency (asked of the server once).
+  grpc::Status WorkspaceInfo(v1::Workspace* workspace);
 
  private:
   std::string workspace_;
+  std::optional<v1::Workspace> workspace_info_;
 };
 
 struct Command {

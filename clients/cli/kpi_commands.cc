@@ -5,6 +5,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/readable.h"
 #include "clients/cli/watch.h"
 #include "google/protobuf/util/time_util.h"
 #include "mittari/v1/kpi.grpc.pb.h"
@@ -130,6 +131,32 @@ std::string FillGranularity(Invocation& inv, Request* request) {
   return "";
 }
 
+grpc::Status ToGrpc(const absl::Status& status) {
+  return {static_cast<grpc::StatusCode>(status.code()),
+          std::string(status.message())};
+}
+
+// How the answer to `request` reads for people: the workspace's zone and
+// currency, the granularity, and --min-n.
+absl::StatusOr<ReadableQuery> ReadableFor(Invocation& inv,
+                                          const v1::QueryMetricRequest& request) {
+  v1::Workspace workspace;
+  grpc::Status status = inv.WorkspaceInfo(&workspace);
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  ReadableQuery q;
+  q.metric = request.metric();
+  q.granularity = request.granularity();
+  q.currency = workspace.currency_code();
+  q.min_n = request.min_n();
+  if (!absl::LoadTimeZone(workspace.time_zone(), &q.zone)) {
+    return absl::InternalError("unknown time zone " + workspace.time_zone());
+  }
+  return q;
+}
+
 int Query(Invocation& inv) {
   if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
   const std::string& metric = inv.operands[0];
@@ -143,25 +170,38 @@ int Query(Invocation& inv) {
     status =
         Stub(inv)->QueryMetric(inv.client.Context().get(), request, &response);
   }
+  if (status.ok() && inv.format == Format::kTable) {
+    absl::StatusOr<ReadableQuery> readable = ReadableFor(inv, request);
+    if (!readable.ok()) return inv.Finish(ToGrpc(readable.status()), Json());
+    PrintRows(inv.out, ReadableRows(*readable, response));
+    return kExitOk;
+  }
   Json points = Json::array();
   for (const v1::MetricPoint& p : response.points()) {
     points.push_back(PointJson(metric, p));
   }
-  if (inv.format == Format::kTable) {
-    // People read the group as one column.
-    Json rows = Json::array();
-    for (Json p : points) {
-      std::string group;
-      for (const auto& [k, v] : p["group"].items()) {
-        absl::StrAppend(&group, group.empty() ? "" : ",", k, "=",
-                        v.get<std::string>());
-      }
-      p["group"] = group;
-      rows.push_back(p);
-    }
-    return inv.Finish(status, Json{{"points", rows}});
-  }
   return inv.Finish(status, Json{{"points", points}});
+}
+
+// `kpi chart METRIC`: the series of `kpi query` drawn on the terminal.
+int Chart(Invocation& inv) {
+  if (inv.operands.size() != 1) return inv.Usage("name the metric, e.g. nps");
+  v1::QueryMetricRequest request;
+  if (std::string usage = FillGranularity(inv, &request); !usage.empty()) {
+    return inv.Usage(usage);
+  }
+  if (!inv.args.Get("granularity")) request.set_granularity(v1::GRANULARITY_WEEK);
+  grpc::Status status = FillQuery(inv, inv.operands[0], &request);
+  v1::QueryMetricResponse response;
+  if (status.ok()) {
+    status =
+        Stub(inv)->QueryMetric(inv.client.Context().get(), request, &response);
+  }
+  if (!status.ok()) return inv.Finish(status, Json());
+  absl::StatusOr<ReadableQuery> readable = ReadableFor(inv, request);
+  if (!readable.ok()) return inv.Finish(ToGrpc(readable.status()), Json());
+  PrintChart(inv.out, *readable, response);
+  return kExitOk;
 }
 
 // `kpi watch METRIC`: with --from and --to, the whole series; without,
@@ -851,6 +891,13 @@ std::vector<Command> KpiCommands() {
        "[--filter D=V]... [--tag T] [--min-n N]",
        with_granularity,
        Query},
+      {{"kpi", "chart"},
+       "METRIC",
+       "a metric's series drawn on the terminal: a sparkline, then each "
+       "bucket's value with its 95 % CI as a bar: --from --to "
+       "[--granularity G (week)] [--group-by D] [--filter D=V]... [--min-n N]",
+       with_granularity,
+       Chart},
       {{"kpi", "watch"},
        "METRIC",
        "a metric kept up to date, one JSON line per change (at most one a "

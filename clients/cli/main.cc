@@ -21,7 +21,7 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
   out << "usage: mittari [--addr HOST:PORT] [--key KEY] [--tls] "
          "[--ca-cert PEM] [--insecure]\n"
          "               [--client-cert PEM --client-key PEM]\n"
-         "               [--output table|json] COMMAND ...\n\n"
+         "               [--output table|json|csv] COMMAND ...\n\n"
          "The address, key, CA certificate and client certificate may "
          "also come from\n"
          "MITTARI_ADDR, MITTARI_KEY, MITTARI_CA_CERT, MITTARI_CLIENT_CERT "
@@ -78,8 +78,8 @@ int Run(const std::vector<std::string>& argv) {
     return kExitUsage;
   }
   std::string output = args->GetOr("output", "table");
-  if (output != "table" && output != "json") {
-    std::cerr << "mittari: --output must be table or json\n";
+  if (output != "table" && output != "json" && output != "csv") {
+    std::cerr << "mittari: --output must be table, json or csv\n";
     return kExitUsage;
   }
   absl::StatusOr<Client> client = Client::Connect(*args);
@@ -90,7 +90,9 @@ int Run(const std::vector<std::string>& argv) {
   Invocation inv{
       *args,
       *client,
-      output == "json" ? Format::kJson : Format::kTable,
+      output == "json"  ? Format::kJson
+      : output == "csv" ? Format::kCsv
+                        : Format::kTable,
       {words.begin() + static_cast<std::ptrdiff_t>(match->path.size()),
        words.end()}};
   return match->run(inv);

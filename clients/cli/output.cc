@@ -1,5 +1,7 @@
 #include "clients/cli/output.h"
 
+#include "clients/cli/csv.h"
+
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -71,13 +73,75 @@ std::string Cell(const Json& v) {
   return v.dump();
 }
 
+// A CSV cell: the JSON value as is (full precision, UTC times), empty for
+// an absent one.
+std::string CsvCell(const Json& v) {
+  if (v.is_null()) return "";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// The rows of a list of objects for a spreadsheet: a header of every key
+// seen, nested objects flattened one level (`group.channel`).
+void PrintCsvList(std::ostream& out, const Json& list) {
+  std::vector<std::string> header;
+  auto add = [&header](const std::string& key) {
+    if (std::find(header.begin(), header.end(), key) == header.end())
+      header.push_back(key);
+  };
+  for (const Json& item : list) {
+    if (!item.is_object()) continue;
+    for (const auto& [k, v] : item.items()) {
+      if (v.is_object()) {
+        for (const auto& [k2, v2] : v.items()) add(absl::StrCat(k, ".", k2));
+      } else if (!v.is_array()) {
+        add(k);
+      }
+    }
+  }
+  if (header.empty()) {
+    for (const Json& item : list) out << CsvLine({CsvCell(item)});
+    return;
+  }
+  out << CsvLine(header);
+  for (const Json& item : list) {
+    std::vector<std::string> row;
+    for (const std::string& key : header) {
+      size_t dot = key.find('.');
+      const Json* v = nullptr;
+      if (item.contains(key)) {
+        v = &item[key];
+      } else if (dot != std::string::npos && item.contains(key.substr(0, dot))) {
+        const Json& parent = item[key.substr(0, dot)];
+        if (parent.is_object() && parent.contains(key.substr(dot + 1)))
+          v = &parent[key.substr(dot + 1)];
+      }
+      row.push_back(v == nullptr || v->is_object() || v->is_array()
+                        ? ""
+                        : CsvCell(*v));
+    }
+    out << CsvLine(row);
+  }
+}
+
+}  // namespace
+
+size_t DisplayWidth(const std::string& text) {
+  size_t width = 0;
+  // UTF-8: count the bytes that start a character.
+  for (char c : text) {
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++width;
+  }
+  return width;
+}
+
 void PrintRows(std::ostream& out,
                const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> widths;
   for (const auto& row : rows) {
     widths.resize(std::max(widths.size(), row.size()));
     for (size_t i = 0; i < row.size(); ++i) {
-      widths[i] = std::max(widths[i], row[i].size());
+      widths[i] = std::max(widths[i], DisplayWidth(row[i]));
     }
   }
   for (const auto& row : rows) {
@@ -85,11 +149,13 @@ void PrintRows(std::ostream& out,
     for (size_t i = 0; i < row.size(); ++i) {
       line += row[i];
       if (i + 1 < row.size())
-        line += std::string(widths[i] - row[i].size() + 2, ' ');
+        line += std::string(widths[i] - DisplayWidth(row[i]) + 2, ' ');
     }
     out << line << "\n";
   }
 }
+
+namespace {
 
 }  // namespace
 
@@ -138,6 +204,22 @@ Json ToJson(const Message& message) {
 void Print(std::ostream& out, const Json& value, Format format) {
   if (format == Format::kJson) {
     out << value.dump(2) << "\n";
+    return;
+  }
+  if (format == Format::kCsv) {
+    const Json* list = nullptr;
+    if (value.is_object()) {
+      for (const auto& [k, v] : value.items()) {
+        if (v.is_array()) list = list == nullptr ? &v : nullptr;
+      }
+    }
+    if (list != nullptr) {
+      PrintCsvList(out, *list);
+    } else if (value.is_object()) {
+      PrintCsvList(out, Json::array({value}));
+    } else {
+      out << CsvLine({CsvCell(value)});
+    }
     return;
   }
   if (value.is_object()) {
