@@ -95,6 +95,7 @@ std::vector<Command> ResponseCommands();
 std::vector<Command> ImportCommands();
 std::vector<Command> KpiCommands();
 std::vector<Command> AlertCommands();
+std::vector<Command> BatchCommands();
 
 }  // namespace mittari::cli
 

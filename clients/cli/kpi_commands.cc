@@ -138,8 +138,8 @@ grpc::Status ToGrpc(const absl::Status& status) {
 
 // How the answer to `request` reads for people: the workspace's zone and
 // currency, the granularity, and --min-n.
-absl::StatusOr<ReadableQuery> ReadableFor(Invocation& inv,
-                                          const v1::QueryMetricRequest& request) {
+absl::StatusOr<ReadableQuery> ReadableFor(
+    Invocation& inv, const v1::QueryMetricRequest& request) {
   v1::Workspace workspace;
   grpc::Status status = inv.WorkspaceInfo(&workspace);
   if (!status.ok()) {
@@ -190,7 +190,8 @@ int Chart(Invocation& inv) {
   if (std::string usage = FillGranularity(inv, &request); !usage.empty()) {
     return inv.Usage(usage);
   }
-  if (!inv.args.Get("granularity")) request.set_granularity(v1::GRANULARITY_WEEK);
+  if (!inv.args.Get("granularity"))
+    request.set_granularity(v1::GRANULARITY_WEEK);
   grpc::Status status = FillQuery(inv, inv.operands[0], &request);
   v1::QueryMetricResponse response;
   if (status.ok()) {

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "clients/cli/commands.h"
+#include "clients/cli/help.h"
 
 namespace mittari::cli {
 namespace {
@@ -27,7 +28,9 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
          "MITTARI_ADDR, MITTARI_KEY, MITTARI_CA_CERT, MITTARI_CLIENT_CERT "
          "and\nMITTARI_CLIENT_KEY. A key goes in clear only to a "
          "loopback\n"
-         "address, unless --insecure. Commands:\n";
+         "address, unless --insecure. `mittari COMMAND --help` shows a "
+         "command's flags\nand an example; `mittari completion bash|zsh` "
+         "completes them. Commands:\n";
   for (const Command& c : commands) {
     std::string flags;
     for (const std::string& f : c.flags)
@@ -40,18 +43,34 @@ void PrintHelp(std::ostream& out, const std::vector<Command>& commands) {
 
 int Run(const std::vector<std::string>& argv) {
   std::vector<Command> commands;
-  for (auto group : {AdminCommands, SurveyCommands, CustomerCommands,
-                     ActivityCommands, EventCommands, ResponseCommands,
-                     ImportCommands, KpiCommands, AlertCommands}) {
+  for (auto group :
+       {AdminCommands, SurveyCommands, CustomerCommands, ActivityCommands,
+        EventCommands, ResponseCommands, ImportCommands, KpiCommands,
+        AlertCommands, BatchCommands}) {
     for (Command& c : group()) commands.push_back(std::move(c));
   }
+  commands.push_back({{"completion"},
+                      "bash|zsh",
+                      "a shell completion script for every command and flag",
+                      {},
+                      [&commands](Invocation& inv) {
+                        std::string script =
+                            inv.operands.size() == 1
+                                ? CompletionScript(inv.operands[0], commands,
+                                                   kGlobalFlags)
+                                : "";
+                        if (script.empty())
+                          return inv.Usage("name the shell: bash or zsh");
+                        inv.out << script;
+                        return kExitOk;
+                      }});
   absl::StatusOr<Args> args = Args::Parse(argv, kBooleanFlags);
   if (!args.ok()) {
     std::cerr << "mittari: " << args.status().message() << "\n";
     return kExitUsage;
   }
   const std::vector<std::string>& words = args->positional();
-  if (args->Has("help") || words.empty()) {
+  if (words.empty()) {
     PrintHelp(words.empty() && !args->Has("help") ? std::cerr : std::cout,
               commands);
     return words.empty() && !args->Has("help") ? kExitUsage : kExitOk;
@@ -65,9 +84,17 @@ int Run(const std::vector<std::string>& argv) {
     }
   }
   if (match == nullptr) {
+    if (args->Has("help")) {
+      PrintHelp(std::cout, commands);
+      return kExitOk;
+    }
     std::cerr << "mittari: unknown command '" << absl::StrJoin(words, " ")
               << "'; see mittari --help\n";
     return kExitUsage;
+  }
+  if (args->Has("help")) {
+    PrintCommandHelp(std::cout, *match, kGlobalFlags);
+    return kExitOk;
   }
   std::set<std::string> allowed = kGlobalFlags;
   allowed.insert(match->flags.begin(), match->flags.end());

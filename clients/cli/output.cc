@@ -1,7 +1,5 @@
 #include "clients/cli/output.h"
 
-#include "clients/cli/csv.h"
-
 #include <algorithm>
 #include <array>
 #include <vector>
@@ -10,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "clients/cli/csv.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/rpc/error_details.pb.h"
@@ -111,14 +110,14 @@ void PrintCsvList(std::ostream& out, const Json& list) {
       const Json* v = nullptr;
       if (item.contains(key)) {
         v = &item[key];
-      } else if (dot != std::string::npos && item.contains(key.substr(0, dot))) {
+      } else if (dot != std::string::npos &&
+                 item.contains(key.substr(0, dot))) {
         const Json& parent = item[key.substr(0, dot)];
         if (parent.is_object() && parent.contains(key.substr(dot + 1)))
           v = &parent[key.substr(dot + 1)];
       }
-      row.push_back(v == nullptr || v->is_object() || v->is_array()
-                        ? ""
-                        : CsvCell(*v));
+      row.push_back(
+          v == nullptr || v->is_object() || v->is_array() ? "" : CsvCell(*v));
     }
     out << CsvLine(row);
   }
@@ -155,9 +154,7 @@ void PrintRows(std::ostream& out,
   }
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string FormatTimestamp(int64_t seconds, int32_t nanos) {
   absl::Time t = absl::FromUnixSeconds(seconds) + absl::Nanoseconds(nanos);

@@ -55,9 +55,8 @@ std::string N(const ReadableQuery& q, const v1::MetricPoint& p) {
 
 std::string Ci(const ReadableQuery& q, const v1::MetricPoint& p) {
   if (!p.has_value() || !p.has_ci_low() || !p.has_ci_high()) return "";
-  return absl::StrCat(
-      "± ", Readable((p.ci_high() - p.ci_low()) / 2, UnitOf(q.metric),
-                     q.currency));
+  return absl::StrCat("± ", Readable((p.ci_high() - p.ci_low()) / 2,
+                                     UnitOf(q.metric), q.currency));
 }
 
 }  // namespace
@@ -102,16 +101,17 @@ std::string Readable(double value, Unit unit, const std::string& currency) {
       std::string text = Grouped(static_cast<int64_t>(whole));
       if (major < 0 && whole == 0) text = "-0";
       if (digits > 0) {
-        absl::StrAppend(&text, ".",
-                        absl::StrFormat("%02d", static_cast<int>(std::llround(
-                                                    std::abs(major - whole) *
-                                                    100)) %
-                                                    100));
+        absl::StrAppend(
+            &text, ".",
+            absl::StrFormat("%02d", static_cast<int>(std::llround(
+                                        std::abs(major - whole) * 100)) %
+                                        100));
       }
       return absl::StrCat(text, " ", currency);
     }
     case Unit::kSeconds:
-      if (std::abs(value) >= 3600) return absl::StrFormat("%.1f h", value / 3600);
+      if (std::abs(value) >= 3600)
+        return absl::StrFormat("%.1f h", value / 3600);
       if (std::abs(value) >= 60) return absl::StrFormat("%.1f min", value / 60);
       return absl::StrFormat("%.1f s", value);
   }
@@ -151,7 +151,8 @@ std::vector<std::vector<std::string>> ReadableRows(
   bool grouped = false;
   for (const auto& p : answer.points()) grouped = grouped || !p.group().empty();
   const bool nps = q.metric == "nps";
-  const bool lifecycle = q.metric == "churn_rate" || q.metric == "retention_rate";
+  const bool lifecycle =
+      q.metric == "churn_rate" || q.metric == "retention_rate";
   std::vector<std::string> header;
   if (bucketed) header.push_back("PERIOD");
   if (grouped) header.push_back("GROUP");
@@ -225,11 +226,11 @@ void PrintChart(std::ostream& out, const ReadableQuery& q,
   for (const auto& p : answer.points()) {
     const std::string g = GroupOf(p);
     if (!sparks.contains(g)) order.push_back(g);
-    sparks[g] += p.has_value() ? kBlocks[std::clamp(
-                                     static_cast<int>((p.value() - lo) /
-                                                      (hi - lo) * 7.999),
-                                     0, 7)]
-                               : " ";
+    sparks[g] +=
+        p.has_value()
+            ? kBlocks[std::clamp(
+                  static_cast<int>((p.value() - lo) / (hi - lo) * 7.999), 0, 7)]
+            : " ";
   }
   for (const std::string& g : order) {
     out << (g.empty() ? q.metric : g) << "  " << sparks[g] << "\n";
