@@ -67,10 +67,11 @@ class CliForPeople(unittest.TestCase):
                 self.assertIn(f"{p['value']:.1f}", line.split())
                 self.assertIn(f"± {half:.1f}", line)
                 self.assertNotIn("small", line)
-        aov = expected("aov", "NONE")
+        aov = expected("aov", "QUARTER")
         money = self.run_cli("kpi", "query", "aov", "--from", aov["from"], "--to",
-                             aov["to"]).stdout.splitlines()
-        self.assertIn(f"{aov['points'][0]['value'] / 100:,.2f} EUR", money[1])
+                             aov["to"], "--granularity", "quarter").stdout.splitlines()
+        self.assertEqual(money[1].split()[:3],
+                         ["2025-Q1", f"{aov['points'][0]['value'] / 100:,.2f}", "EUR"])
 
     def test_json_stays_as_it_was(self):
         out = json.loads(self.run_cli("--output", "json", *WEEKLY).stdout)
