@@ -4,10 +4,10 @@
 # RocksDB under ./data, and the gateway with the dashboard on
 # http://127.0.0.1:8080.
 # On the first start the server creates the default workspace (UTC, EUR)
-# and its keys; this script then loads the demo data set (tests/golden:
-# customers, surveys, events with their costs, revenue and registrations,
-# responses, purchases, sessions and tickets in Europe/Helsinki) into it and prints
-# the admin and operator keys, once. Extra arguments go to mittarid.
+# and its keys; this script then loads the demo workspace into it
+# (scripts/load_demo.sh: a year of data up to today with a story, targets,
+# alert rules and alerts, in Europe/Helsinki) and prints the admin and
+# operator keys, once. Extra arguments go to mittarid.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -39,17 +39,9 @@ if [ "$first_start" = 1 ]; then
   operator=$(cat "$keys/operator")
   rm -f "$keys/admin" "$keys/operator"
   export MITTARI_ADDR=$listen MITTARI_KEY=$admin
-  build/clients/cli/mittari workspace update --display-name "Demo" \
-    --time-zone Europe/Helsinki --currency EUR >/dev/null
-  for kind in customers surveys events event_costs event_revenues \
-      registrations responses purchases sessions tickets; do
-    build/clients/cli/mittari import "$kind" "tests/golden/$kind.csv" \
-      --output json | tr -d '\n' | sed 's/  */ /g'
-    echo
-  done
-  echo "Demo data loaded into workspace 'default' (Europe/Helsinki, EUR)."
+  scripts/load_demo.sh
   echo "Admin key of workspace 'default' (shown once): $admin"
   echo "Operator key (shown once): $operator"
 fi
-echo "Dashboard: http://$gateway_listen/?from=2025-07-01&to=2026-07-01&granularity=month (paste a read or admin key)"
+echo "Dashboard: http://$gateway_listen/ (paste a read or admin key)"
 wait $server
