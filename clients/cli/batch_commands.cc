@@ -60,12 +60,11 @@ int RunBatch(Invocation& inv,
     auto parsed =
         google::protobuf::util::JsonStringToMessage(line, &item, options);
     if (!parsed.ok()) {
-      return inv.Finish(
-          {grpc::StatusCode::INVALID_ARGUMENT,
-           absl::StrCat(*path, ":", number, ": ",
-                        std::string(parsed.message().data(),
-                                    parsed.message().size()))},
-          Json());
+      return inv.Finish({grpc::StatusCode::INVALID_ARGUMENT,
+                         absl::StrCat(*path, ":", number, ": ",
+                                      std::string(parsed.message().data(),
+                                                  parsed.message().size()))},
+                        Json());
     }
     items.push_back(std::move(item));
   }
@@ -85,8 +84,8 @@ int RunBatch(Invocation& inv,
       status = grpc::Status(
           status.error_code(),
           absl::StrCat("records ", start + 1, "-",
-                       std::min(items.size(), start + kBatchSize), " (",
-                       start, " before them stored): ", status.error_message()),
+                       std::min(items.size(), start + kBatchSize), " (", start,
+                       " before them stored): ", status.error_message()),
           status.error_details());
       break;
     }

@@ -88,7 +88,8 @@ const std::map<std::string, std::string>& Examples() {
        "mittari responses batch --from-file responses.jsonl   # lines like "
        "{\"response_id\":\"r-1\",\"response\":{\"survey_id\":\"nps\",\"score\":"
        "9,\"submit_time\":\"2026-05-01T10:00:00Z\"}}"},
-      {"purchases batch", "mittari purchases batch --from-file purchases.jsonl"},
+      {"purchases batch",
+       "mittari purchases batch --from-file purchases.jsonl"},
       {"sessions batch", "mittari sessions batch --from-file sessions.jsonl"},
       {"tickets batch", "mittari tickets batch --from-file tickets.jsonl"},
       {"surveys create",
@@ -101,7 +102,8 @@ const std::map<std::string, std::string>& Examples() {
       {"scorecard", "mittari scorecard"},
       {"completion", "source <(mittari completion bash)"},
       {"workspace export", "mittari workspace export backup-dir"},
-      {"keys create", "mittari keys create --role read --display-name Dashboard"},
+      {"keys create",
+       "mittari keys create --role read --display-name Dashboard"},
   };
   return *kExamples;
 }
@@ -172,7 +174,8 @@ std::string CompletionScript(const std::string& shell,
         "# zsh completion for mittari: source it, or put it in $fpath.\n"
         "autoload -U +X bashcompinit && bashcompinit\n";
   } else {
-    script = "# bash completion for mittari: source <(mittari completion bash)\n";
+    script =
+        "# bash completion for mittari: source <(mittari completion bash)\n";
   }
   script += "declare -A _mittari_next=(\n";
   // Keys start with "m" (bash refuses an empty key): "m", "m kpi", ...

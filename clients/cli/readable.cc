@@ -1,12 +1,15 @@
 #include "clients/cli/readable.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "clients/cli/output.h"
 #include "google/protobuf/util/time_util.h"
 
@@ -25,12 +28,9 @@ std::string Grouped(int64_t whole) {
 }
 
 int CurrencyDigits(const std::string& currency) {
-  static const char* const kNone[] = {"JPY", "KRW", "ISK", "CLP", "VND",
-                                      "XOF", "XAF", "UGX", "PYG"};
-  for (const char* c : kNone) {
-    if (currency == c) return 0;
-  }
-  return 2;
+  static constexpr std::array<absl::string_view, 9> kNone = {
+      "JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "UGX", "PYG"};
+  return std::find(kNone.begin(), kNone.end(), currency) == kNone.end() ? 2 : 0;
 }
 
 std::optional<absl::Time> StartOf(const v1::MetricPoint& p) {
@@ -41,6 +41,7 @@ std::optional<absl::Time> StartOf(const v1::MetricPoint& p) {
 std::string GroupOf(const v1::MetricPoint& p) {
   std::map<std::string, std::string> sorted(p.group().begin(), p.group().end());
   std::vector<std::string> parts;
+  parts.reserve(sorted.size());
   for (const auto& [k, v] : sorted) parts.push_back(v);
   return absl::StrJoin(parts, " · ");
 }
@@ -154,17 +155,18 @@ std::vector<std::vector<std::string>> ReadableRows(
   const bool lifecycle =
       q.metric == "churn_rate" || q.metric == "retention_rate";
   std::vector<std::string> header;
-  if (bucketed) header.push_back("PERIOD");
-  if (grouped) header.push_back("GROUP");
-  for (const char* h : {"VALUE", "95% CI", "N"}) header.push_back(h);
+  if (bucketed) header.emplace_back("PERIOD");
+  if (grouped) header.emplace_back("GROUP");
+  for (const char* h : {"VALUE", "95% CI", "N"}) header.emplace_back(h);
   if (nps) {
     for (const char* h : {"PROMOTERS", "PASSIVES", "DETRACTORS"})
-      header.push_back(h);
+      header.emplace_back(h);
   }
   if (lifecycle) {
-    for (const char* h : {"START", "NEW", "LOST", "END"}) header.push_back(h);
+    for (const char* h : {"START", "NEW", "LOST", "END"})
+      header.emplace_back(h);
   }
-  if (q.metric == "conversion_rate") header.push_back("CONVERSIONS");
+  if (q.metric == "conversion_rate") header.emplace_back("CONVERSIONS");
   std::vector<std::vector<std::string>> rows = {header};
   const Unit unit = UnitOf(q.metric);
   for (const v1::MetricPoint& p : answer.points()) {
@@ -201,8 +203,8 @@ void PrintChart(std::ostream& out, const ReadableQuery& q,
                 const v1::QueryMetricResponse& answer, int width) {
   const Unit unit = UnitOf(q.metric);
   // The scale: every value and CI end, and zero when it is near.
-  double lo = INFINITY;
-  double hi = -INFINITY;
+  double lo = std::numeric_limits<double>::infinity();
+  double hi = -std::numeric_limits<double>::infinity();
   for (const auto& p : answer.points()) {
     if (!p.has_value()) continue;
     lo = std::min({lo, p.value(), p.has_ci_low() ? p.ci_low() : p.value()});
@@ -220,17 +222,20 @@ void PrintChart(std::ostream& out, const ReadableQuery& q,
         width - 1);
   };
   // The sparkline, per group.
-  static const char* const kBlocks[] = {"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+  static constexpr std::array<absl::string_view, 8> kBlocks = {
+      "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
   std::map<std::string, std::string> sparks;
   std::vector<std::string> order;
   for (const auto& p : answer.points()) {
     const std::string g = GroupOf(p);
     if (!sparks.contains(g)) order.push_back(g);
-    sparks[g] +=
-        p.has_value()
-            ? kBlocks[std::clamp(
-                  static_cast<int>((p.value() - lo) / (hi - lo) * 7.999), 0, 7)]
-            : " ";
+    if (p.has_value()) {
+      const int level = std::clamp(
+          static_cast<int>((p.value() - lo) / (hi - lo) * 7.999), 0, 7);
+      absl::StrAppend(&sparks[g], kBlocks[static_cast<size_t>(level)]);
+    } else {
+      sparks[g] += " ";
+    }
   }
   for (const std::string& g : order) {
     out << (g.empty() ? q.metric : g) << "  " << sparks[g] << "\n";
