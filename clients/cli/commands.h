@@ -96,6 +96,7 @@ std::vector<Command> ImportCommands();
 std::vector<Command> KpiCommands();
 std::vector<Command> AlertCommands();
 std::vector<Command> BatchCommands();
+std::vector<Command> ReportCommands();
 
 }  // namespace mittari::cli
 

@@ -46,7 +46,7 @@ int Run(const std::vector<std::string>& argv) {
   for (auto group :
        {AdminCommands, SurveyCommands, CustomerCommands, ActivityCommands,
         EventCommands, ResponseCommands, ImportCommands, KpiCommands,
-        AlertCommands, BatchCommands}) {
+        AlertCommands, BatchCommands, ReportCommands}) {
     for (Command& c : group()) commands.push_back(std::move(c));
   }
   commands.push_back({{"completion"},

@@ -56,8 +56,14 @@ std::string N(const ReadableQuery& q, const v1::MetricPoint& p) {
 
 std::string Ci(const ReadableQuery& q, const v1::MetricPoint& p) {
   if (!p.has_value() || !p.has_ci_low() || !p.has_ci_high()) return "";
-  return absl::StrCat("± ", Readable((p.ci_high() - p.ci_low()) / 2,
-                                     UnitOf(q.metric), q.currency));
+  const double half = (p.ci_high() - p.ci_low()) / 2;
+  const Unit unit = UnitOf(q.metric);
+  // A narrow interval of a mean score keeps two decimals, not "± 0.0".
+  if ((unit == Unit::kScore || unit == Unit::kPercent) && half > 0 &&
+      half < 0.05) {
+    return absl::StrFormat("± %.2f", half);
+  }
+  return absl::StrCat("± ", Readable(half, unit, q.currency));
 }
 
 }  // namespace

@@ -122,6 +122,32 @@ class CliForPeople(unittest.TestCase):
         self.assertIn("--granularity", help_.stdout)
         self.assertIn("example:\n  mittari kpi query nps", help_.stdout)
 
+    def test_review_report(self):
+        out_dir = tempfile.mkdtemp(dir=os.environ.get("TEST_TMPDIR"))
+        path = os.path.join(out_dir, "review.html")
+        out = self.run_cli("report", "--from", "2025-07-01", "--to", "2026-07-01",
+                           "--survey", "nps-relationship", "--granularity", "quarter",
+                           "--out", path)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        with open(path) as f:
+            html = f.read()
+        for title in ("NPS trend", "CSAT by channel", "CES by touchpoint", "Responses",
+                      "Churn and retention by month", "Active visitors",
+                      "Conversion by source", "Tickets by channel", "Events", "Scorecard",
+                      "Alerts"):
+            self.assertIn(f"<h2>{title}</h2>", html)
+        self.assertIn('class="band"', html)  # the NPS CI band
+        _, q, _ = cli(self.server, self.key, "kpi", "query", "nps", "--from", "2025-07-01",
+                      "--to", "2026-07-01", "--granularity", "quarter", "--filter",
+                      "survey=nps-relationship")
+        for p, quarter in zip(q["points"], ["2025-Q3", "2025-Q4", "2026-Q1", "2026-Q2"]):
+            half = (p["ci_high"] - p["ci_low"]) / 2
+            self.assertIn(f'<th scope="row">{quarter}</th><td>{p["value"]:.1f}</td>'
+                          f'<td>± {half:.1f}</td><td>{p["n"]:,}</td>', html)
+        self.assertIn("Webinar A", html)
+        bad = self.run_cli("report", "--from", "2025-07-01", "--to", "2026-07-01")
+        self.assertEqual(bad.returncode, 2)
+
     def test_batches_from_json_lines(self):
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False,
                                          dir=os.environ.get("TEST_TMPDIR")) as f:
