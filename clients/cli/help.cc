@@ -64,6 +64,16 @@ const std::map<std::string, std::string>& Flags() {
       {"notes", "free text"},
       {"value", "a value"},
       {"id", "an id (1-128 of A-Z a-z 0-9 . _ -)"},
+      {"out", "the file to write"},
+      {"direction", "at_least or at_most: which side of the goal is good"},
+      {"kpi-class", "tactical or operational"},
+      {"owner", "who answers for it"},
+      {"param", "KEY=VALUE, a metric parameter such as tag (repeatable)"},
+      {"benchmark", "an outside figure to compare with"},
+      {"benchmark-source", "where the benchmark comes from"},
+      {"on", "the status that fires: missed (default) or at_risk"},
+      {"score-max", "fire for a score at or below this"},
+      {"side", "bad (default) or both sides of the usual"},
   };
   return *kFlags;
 }
@@ -100,6 +110,9 @@ const std::map<std::string, std::string>& Examples() {
        "mittari events compare --series \"2026 programme\" --sort roi --desc"},
       {"alerts watch", "mittari alerts watch --output json"},
       {"scorecard", "mittari scorecard"},
+      {"report",
+       "mittari report --from 2026-01-01 --to 2026-04-01 --survey "
+       "nps-relationship --out review.html"},
       {"completion", "source <(mittari completion bash)"},
       {"workspace export", "mittari workspace export backup-dir"},
       {"keys create",

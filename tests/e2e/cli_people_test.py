@@ -10,22 +10,12 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import MITTARI, Server, cli
+from harness import MITTARI, Server, cli, load_golden
+from harness import expected_query as expected
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "..", "golden")
-KINDS = ["customers", "surveys", "events", "event_costs", "event_revenues",
-         "registrations", "responses", "purchases", "sessions", "tickets"]
+
 WEEKLY = ["kpi", "query", "nps", "--from", "2025-12-01", "--to", "2026-02-02",
           "--granularity", "week", "--filter", "survey=nps-relationship"]
-
-
-def expected(metric, granularity):
-    with open(os.path.join(GOLDEN, "expected.json")) as f:
-        for q in json.load(f)["queries"]:
-            if q["metric"] == metric and q["granularity"] == granularity and not q["group_by"]:
-                return q
-    raise KeyError(metric)
 
 
 class CliForPeople(unittest.TestCase):
@@ -33,9 +23,7 @@ class CliForPeople(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server().start()
         cls.key = cls.server.key("admin")
-        cli(cls.server, cls.key, "workspace", "update", "--time-zone", "Europe/Helsinki")
-        for kind in KINDS:
-            cli(cls.server, cls.key, "import", kind, os.path.join(GOLDEN, f"{kind}.csv"))
+        load_golden(cls.server, cls.key)
 
     @classmethod
     def tearDownClass(cls):

@@ -11,6 +11,11 @@ import tempfile
 import time
 
 MITTARID = os.environ.get("MITTARID", "mittarid")
+# The reference data set (a copy of ../shared/golden) and its files, in the
+# order of product.md.
+GOLDEN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "golden")
+KINDS = ("customers", "surveys", "events", "event_costs", "event_revenues",
+         "registrations", "responses", "purchases", "sessions", "tickets")
 MITTARI = os.environ.get("MITTARI", "mittari")
 BUF = os.environ.get("MITTARI_BUF", "buf")
 
@@ -116,3 +121,20 @@ def buf_curl(server, *args):
 def buf_available():
     return os.path.exists(BUF) or subprocess.run(
         ["sh", "-c", f"command -v {BUF}"], capture_output=True).returncode == 0
+
+
+def load_golden(server, key, zone="Europe/Helsinki"):
+    """Loads the reference set into the key's workspace, in its zone."""
+    cli(server, key, "workspace", "update", "--time-zone", zone)
+    for kind in KINDS:
+        cli(server, key, "import", kind, os.path.join(GOLDEN, f"{kind}.csv"))
+
+
+def expected_query(metric, granularity, group_by=()):
+    """The reference set's expected answer to a query of `metric`."""
+    with open(os.path.join(GOLDEN, "expected.json")) as f:
+        for q in json.load(f)["queries"]:
+            if (q["metric"], q["granularity"], tuple(q["group_by"])) == (
+                    metric, granularity, tuple(group_by)):
+                return q
+    raise KeyError(f"{metric} {granularity} {group_by}")

@@ -11,15 +11,11 @@ import sys
 import tempfile
 import unittest
 
-from harness import Server, cli
+from harness import GOLDEN, KINDS, Server, cli
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-GOLDEN = os.path.join(HERE, "..", "golden")
 # The generator of reference sets sits beside the project's root.
 GENERATOR = os.path.join(HERE, "..", "..", "..", "shared", "tools", "golden.py")
-# In the order of product.md.
-KINDS = ("customers", "surveys", "events", "event_costs", "event_revenues",
-         "registrations", "responses", "purchases", "sessions", "tickets")
 
 
 def load_set(server, operator, workspace_id, directory, zone):

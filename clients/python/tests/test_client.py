@@ -3,7 +3,6 @@ the example prints NPS by week as expected.json says, List calls page,
 query_metric returns typed rows, UNAVAILABLE is retried, keys stay off
 non-loopback cleartext."""
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -17,20 +16,8 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
 import grpc  # noqa: E402
 
 import mittari  # noqa: E402
-from harness import Server, cli  # noqa: E402
+from harness import GOLDEN, Server, expected_query as expected, load_golden  # noqa: E402
 from mittari.v1 import customer_pb2, survey_pb2  # noqa: E402
-
-GOLDEN = os.path.join(ROOT, "tests", "golden")
-KINDS = ["customers", "surveys", "events", "event_costs", "event_revenues",
-         "registrations", "responses", "purchases", "sessions", "tickets"]
-
-
-def expected(metric, granularity):
-    with open(os.path.join(GOLDEN, "expected.json")) as f:
-        for q in json.load(f)["queries"]:
-            if q["metric"] == metric and q["granularity"] == granularity and not q["group_by"]:
-                return q
-    raise KeyError(metric)
 
 
 class PythonClient(unittest.TestCase):
@@ -38,9 +25,7 @@ class PythonClient(unittest.TestCase):
     def setUpClass(cls):
         cls.server = Server().start()
         cls.key = cls.server.key("admin")
-        cli(cls.server, cls.key, "workspace", "update", "--time-zone", "Europe/Helsinki")
-        for kind in KINDS:
-            cli(cls.server, cls.key, "import", kind, os.path.join(GOLDEN, f"{kind}.csv"))
+        load_golden(cls.server, cls.key)
         cls.client = mittari.Client(cls.server.addr, cls.key)
 
     @classmethod

@@ -5,8 +5,8 @@
 // sorts, goals show as progress bars, and the live tiles and alerts move
 // when data arrives. Screenshots go to the test output.
 import assert from "node:assert/strict";
-import { execFile, execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -21,7 +21,7 @@ import { Granularity } from "../gen/mittari/v1/common_pb.js";
 import { EventService } from "../gen/mittari/v1/event_pb.js";
 import { AlertRuleKind, KpiService } from "../gen/mittari/v1/kpi_pb.js";
 import { SurveyService } from "../gen/mittari/v1/survey_pb.js";
-import { startMittarid, type Mittarid } from "./server.js";
+import { selfSignedCert, startMittarid, type Mittarid } from "./server.js";
 
 const golden = process.env.MITTARI_GOLDEN ?? join(process.cwd(), "..", "..", "tests", "golden");
 const output = process.env.MITTARI_TEST_OUTPUT ?? join(tmpdir(), "mittari-test-output");
@@ -63,18 +63,14 @@ async function cli(...args: string[]): Promise<string> {
 before(async () => {
   mkdirSync(output, { recursive: true });
   server = await startMittarid();
-  certDir = mkdtempSync(join(process.env.TEST_TMPDIR ?? tmpdir(), "mittari-cert-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem"),
-  ], { stdio: "ignore" });
+  const tlsFiles = selfSignedCert();
+  certDir = tlsFiles.dir;
   const common = { upstream: server.addr, insecure: false, allowOrigins: [], maxRequestBytes: 4 << 20 };
   plain = await startGateway({ ...common, listen: "127.0.0.1:0", staticDir: dashboard });
   tls = await startGateway({
     ...common,
     listen: "127.0.0.1:0",
-    tls: { cert: readFileSync(join(certDir, "cert.pem")), key: readFileSync(join(certDir, "key.pem")) },
+    tls: { cert: tlsFiles.cert, key: tlsFiles.key },
   });
   // The reference data, through the gateway (gRPC over HTTP/2 and TLS).
   await cli("workspace", "update", "--time-zone", "Europe/Helsinki", "--currency", "EUR");

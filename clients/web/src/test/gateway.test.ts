@@ -4,10 +4,7 @@
 // deadlines, error details and the caller's address pass through; CORS,
 // size limits and the loopback rule hold.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, createClient, type Transport } from "@connectrpc/connect";
@@ -18,7 +15,7 @@ import { AdminService } from "../gen/mittari/v1/admin_pb.js";
 import { Granularity } from "../gen/mittari/v1/common_pb.js";
 import { KpiService } from "../gen/mittari/v1/kpi_pb.js";
 import { SurveyKind, SurveyService } from "../gen/mittari/v1/survey_pb.js";
-import { startMittarid, type Mittarid } from "./server.js";
+import { selfSignedCert, startMittarid, type Mittarid } from "./server.js";
 
 let server: Mittarid;
 let plain: Gateway;
@@ -28,13 +25,9 @@ let cert: Buffer;
 
 before(async () => {
   server = await startMittarid();
-  certDir = mkdtempSync(join(process.env.TEST_TMPDIR ?? tmpdir(), "mittari-cert-"));
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-    "-keyout", join(certDir, "key.pem"), "-out", join(certDir, "cert.pem"),
-  ], { stdio: "ignore" });
-  cert = readFileSync(join(certDir, "cert.pem"));
+  const tlsFiles = selfSignedCert();
+  certDir = tlsFiles.dir;
+  cert = tlsFiles.cert;
   const common = {
     upstream: server.addr,
     insecure: false,
@@ -45,7 +38,7 @@ before(async () => {
   tls = await startGateway({
     ...common,
     listen: "127.0.0.1:0",
-    tls: { cert, key: readFileSync(join(certDir, "key.pem")) },
+    tls: { cert, key: tlsFiles.key },
   });
 });
 

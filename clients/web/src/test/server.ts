@@ -1,6 +1,6 @@
 // A real mittarid on a free loopback port in a temporary directory, and a
 // gateway in front of it: what the TypeScript and browser tests call.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -61,4 +61,16 @@ export async function startMittarid(extraArgs: string[] = []): Promise<Mittarid>
         proc.kill("SIGTERM");
       }),
   };
+}
+
+/** A self-signed certificate for localhost and 127.0.0.1, in a new directory. */
+export function selfSignedCert(): { dir: string; certPath: string; cert: Buffer; key: Buffer } {
+  const dir = mkdtempSync(join(process.env.TEST_TMPDIR ?? tmpdir(), "mittari-cert-"));
+  const certPath = join(dir, "cert.pem");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    "-keyout", join(dir, "key.pem"), "-out", certPath,
+  ], { stdio: "ignore" });
+  return { dir, certPath, cert: readFileSync(certPath), key: readFileSync(join(dir, "key.pem")) };
 }
