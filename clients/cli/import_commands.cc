@@ -320,12 +320,14 @@ void PrintImportError(Invocation& inv, const std::string& file,
   inv.err << "mittari: nothing of " << file << " was stored\n";
 }
 
-// Rows sent, rows/s and the time left, on one line rewritten in place (at
-// most once a second), while a file is sent.
+// Rows sent (or written), rows/s and, for a file of known size, the share
+// done and the time left, on one line rewritten in place (at most once a
+// second), while a long command runs.
 class Progress {
  public:
-  Progress(std::ostream& err, bool on, uint64_t file_bytes)
-      : err_(err), on_(on), file_bytes_(file_bytes) {}
+  Progress(std::ostream& err, bool on, uint64_t file_bytes,
+           std::string verb = "sent")
+      : err_(err), on_(on), file_bytes_(file_bytes), verb_(std::move(verb)) {}
 
   void Update(int64_t rows, uint64_t bytes_read) {
     const absl::Time now = absl::Now();
@@ -344,9 +346,14 @@ class Progress {
                              ? 100.0 * static_cast<double>(bytes_read) /
                                    static_cast<double>(file_bytes_)
                              : 0;
-    err_ << "\rmittari: " << rows << " rows sent (" << static_cast<int>(share)
-         << " %), " << static_cast<int64_t>(rate) << " rows/s, about " << left
-         << " left   " << std::flush;
+    if (file_bytes_ == 0) {
+      err_ << "\rmittari: " << rows << " rows " << verb_ << ", "
+           << static_cast<int64_t>(rate) << " rows/s   " << std::flush;
+    } else {
+      err_ << "\rmittari: " << rows << " rows " << verb_ << " ("
+           << static_cast<int>(share) << " %), " << static_cast<int64_t>(rate)
+           << " rows/s, about " << left << " left   " << std::flush;
+    }
     shown_ = true;
   }
   // Ends the line, once anything was shown.
@@ -360,6 +367,7 @@ class Progress {
   std::ostream& err_;
   const bool on_;
   const uint64_t file_bytes_;
+  const std::string verb_;
   const absl::Time start_ = absl::Now();
   absl::Time last_ = absl::Now();
   bool shown_ = false;
@@ -489,6 +497,10 @@ int Export(Invocation& inv) {
     }
     return it->second;
   };
+  // On a terminal (or with --progress), rows written and rows/s.
+  Progress progress(inv.err, inv.args.Has("progress") || isatty(2) != 0, 0,
+                    "written");
+  int64_t total = 0;
   v1::ExportWorkspaceResponse message;
   while (reader->Read(&message)) {
     const ImportKind* kind = nullptr;
@@ -512,8 +524,11 @@ int Export(Invocation& inv) {
       }
       out << CsvLine(cells);
       ++rows[kind->name];
+      ++total;
     }
+    progress.Update(total, 0);
   }
+  progress.Done();
   status = reader->Finish();
   // Every kind gets its file, empty ones too, so that a script imports
   // them all.
@@ -550,7 +565,7 @@ std::vector<Command> ImportCommands() {
        "every record of the workspace as the import's CSV files in DIR (one "
        "per kind); importing them into an empty workspace gives every KPI "
        "as it was. Admin role",
-       {},
+       {"progress"},
        Export});
   return commands;
 }

@@ -7,7 +7,7 @@ import { SVGRenderer } from "echarts/renderers";
 
 echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, SVGRenderer]);
 
-const palette = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#b45309", "#0e7490", "#be123c"];
+const palette = ["#1f5fa8", "#c2410c", "#15803d", "#7e22ce", "#0e7490", "#a16207", "#be123c"];
 
 function chartIn(id: string): echarts.ECharts {
   const el = document.getElementById(id)!;
@@ -35,7 +35,7 @@ export function lines(id: string, labels: string[], series: Line[], yNames: [str
     animation: false,
     tooltip: { trigger: "axis" },
     legend: { top: 0, data: series.map((s) => s.name) },
-    grid: { left: 48, right: yNames[1] ? 56 : 16, top: 32, bottom: 28 },
+    grid: { left: 48, right: yNames[1] ? 56 : 16, top: 48, bottom: 28 },
     xAxis: { type: "category", data: labels, boundaryGap: false },
     yAxis: yNames.filter((n) => n !== undefined).map((name) => ({ type: "value", name, scale: true })),
     series: series.flatMap((s, i) => {
@@ -100,7 +100,7 @@ export function bars(id: string, labels: string[], series: Bars[], yNames: [stri
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: horizontal ? 110 : 48, right: yNames[1] ? 56 : 16, top: 32, bottom: 28 },
+      grid: { left: horizontal ? 110 : 48, right: yNames[1] ? 56 : 16, top: 48, bottom: 28 },
       xAxis: horizontal ? values : category,
       yAxis: horizontal ? category : values,
       series: series.map((s) => ({

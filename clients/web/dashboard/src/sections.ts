@@ -313,6 +313,8 @@ const goalNames: Record<string, string> = {
   nps: "NPS",
 };
 
+const countGoals = new Set(["registrations", "attendees", "conversions"]);
+
 export async function eventReport(ctx: Context, name: string): Promise<void> {
   const box = document.getElementById("event-report")!;
   let r: EventReport;
@@ -352,8 +354,11 @@ export async function eventReport(ctx: Context, name: string): Promise<void> {
     bar.append(fill);
     const text = document.createElement("span");
     text.className = "goal-text";
-    const actual = g.actual === undefined ? "—" : g.goal === "revenue" ? money(g.actual, ctx.currency) : one(g.actual);
-    const target = g.goal === "revenue" ? money(g.target, ctx.currency) : one(g.target);
+    // Counts read whole, money in major units, rates and scores with one decimal.
+    const show = (v: number) =>
+      g.goal === "revenue" ? money(v, ctx.currency) : countGoals.has(g.goal) ? count(Math.round(v)) : one(v);
+    const actual = g.actual === undefined ? "—" : show(g.actual);
+    const target = show(g.target);
     text.textContent = `${title}: ${actual} of ${target} (${pct(g.pct)}) ${g.met ? "met" : "not met"}`;
     li.append(text, bar);
     goals.append(li);
