@@ -100,7 +100,9 @@ export function two(value: number | undefined): string {
 /** "± 4.2" from a CI around a value; a dash when there is none. */
 export function plusMinus(value: number | undefined, low: number | undefined, high: number | undefined): string {
   if (value === undefined || low === undefined || high === undefined) return "—";
-  return `± ${((high - low) / 2).toFixed(1)}`;
+  const half = (high - low) / 2;
+  // A narrow interval of a mean score keeps two decimals, not "± 0.0".
+  return `± ${half > 0 && half < 0.05 ? half.toFixed(2) : half.toFixed(1)}`;
 }
 
 const moneyFormats = new Map<string, Intl.NumberFormat>();

@@ -114,7 +114,11 @@ async function rows(table: string): Promise<string[][]> {
 }
 
 const one = (v: number | undefined) => (v === undefined ? "—" : v.toFixed(1));
-const pm = (lo: number | undefined, hi: number | undefined) => (lo === undefined || hi === undefined ? "—" : `± ${((hi - lo) / 2).toFixed(1)}`);
+const pm = (lo: number | undefined, hi: number | undefined) => {
+  if (lo === undefined || hi === undefined) return "—";
+  const half = (hi - lo) / 2;
+  return `± ${half > 0 && half < 0.05 ? half.toFixed(2) : half.toFixed(1)}`;
+};
 
 describe("dashboard", () => {
   test("NPS by month on screen equals QueryMetric, with its CI band and n", async () => {
