@@ -18,29 +18,25 @@ export const peerAddress = createContextKey<string | undefined>(undefined, {
 
 /** The request headers mittarid reads; nothing else goes up. */
 const forwardedHeaders = ["authorization"];
+/** The response headers of mittarid's that reach the caller. */
+const returnedHeaders = ["x-request-id"];
+
+/** The headers of `from` named in `names`. */
+function pick(from: Headers | undefined, names: string[]): Headers {
+  const headers = new Headers();
+  for (const name of names) {
+    const value = from?.get(name);
+    if (value !== null && value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
 
 function upstreamHeaders(ctx: HandlerContext): Headers {
-  const headers = new Headers();
-  for (const name of forwardedHeaders) {
-    const value = ctx.requestHeader.get(name);
-    if (value !== null) headers.set(name, value);
-  }
+  const headers = pick(ctx.requestHeader, forwardedHeaders);
   // The socket's address replaces whatever the caller claims: mittarid
   // trusts x-forwarded-for from loopback peers only, that is from here.
   const peer = ctx.values.get(peerAddress);
   if (peer !== undefined) headers.set("x-forwarded-for", peer);
-  return headers;
-}
-
-/** The response headers of mittarid's that reach the caller. */
-const returnedHeaders = ["x-request-id"];
-
-function returned(from: Headers | undefined): Headers {
-  const headers = new Headers();
-  for (const name of returnedHeaders) {
-    const value = from?.get(name);
-    if (value !== null && value !== undefined) headers.set(name, value);
-  }
   return headers;
 }
 
@@ -54,7 +50,7 @@ function upstreamError(err: unknown): ConnectError {
   // The code, message and details (ErrorInfo, BadRequest) unchanged; of
   // mittarid's gRPC headers and trailers only the request id, so that the
   // caller's protocol frames the error itself.
-  const out = new ConnectError(e.rawMessage, e.code, returned(e.metadata));
+  const out = new ConnectError(e.rawMessage, e.code, pick(e.metadata, returnedHeaders));
   out.details.push(...e.details);
   return out;
 }
@@ -81,7 +77,7 @@ function forwardMethod(transport: Transport, method: DescMethod): unknown {
             upstreamHeaders(ctx),
             req as never,
           );
-          returned(res.header).forEach((value, name) => ctx.responseHeader.set(name, value));
+          pick(res.header, returnedHeaders).forEach((value, name) => ctx.responseHeader.set(name, value));
           return res.message;
         } catch (err) {
           throw upstreamError(err);
