@@ -112,6 +112,7 @@ async function load(): Promise<void> {
     fillChoices(ctx).catch(() => undefined),
     run("tiles", "Overview", sections.overview),
     run("table-nps", "NPS trend", sections.npsTrend),
+    run("table-csat-trend", "CSAT trend", sections.csatTrend),
     run("table-csat", "CSAT by channel", sections.csatByChannel),
     run("table-ces", "CES by touchpoint", sections.cesByTouchpoint),
     run("table-responses", "Responses", sections.responses),

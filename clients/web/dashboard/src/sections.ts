@@ -162,6 +162,28 @@ export async function npsTrend(ctx: Context): Promise<void> {
   );
 }
 
+/** CSAT over time (all CSAT surveys, or the filters'), with its band:
+ * where a support outage shows. */
+export async function csatTrend(ctx: Context): Promise<void> {
+  const g = ctx.settings.granularity;
+  const points = await query(ctx, { metric: "csat", granularity: g, filters: [...otherSurveyFilters], minN: true });
+  const labels = points.map((p) => label(ctx, p, g));
+  lines("chart-csat-trend", labels, [
+    {
+      name: "CSAT %",
+      values: points.map((p) => p.value),
+      low: points.map((p) => p.ciLow),
+      high: points.map((p) => p.ciHigh),
+    },
+  ], ["CSAT %"]);
+  table("table-csat-trend", `CSAT by ${g}`, ["Period", "CSAT %", "95 % CI", "n"], points.map((p, i) => [
+    labels[i],
+    one(p.value),
+    plusMinus(p.value, p.ciLow, p.ciHigh),
+    smallSample(p.n, ctx.settings.minN),
+  ]));
+}
+
 async function scoreByGroup(ctx: Context, metric: string, dimension: string, id: string, title: string, name: string) {
   const points = await query(ctx, {
     metric,

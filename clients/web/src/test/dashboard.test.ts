@@ -195,6 +195,13 @@ describe("dashboard", () => {
         assert.equal(shown[i][2], pm(p.ciLow, p.ciHigh), name);
       });
     }
+    const csatMonthly = (await kpi.queryMetric({ parent: "workspaces/default", metric: "csat", range, granularity: Granularity.MONTH, minN: 30n }, auth())).points;
+    const shownCsat = await rows("CSAT by month");
+    assert.equal(shownCsat.length, csatMonthly.length);
+    csatMonthly.forEach((p, i) => {
+      assert.equal(shownCsat[i][1], one(p.value));
+      assert.equal(shownCsat[i][2], pm(p.ciLow, p.ciHigh));
+    });
     const frt = await grouped("first_response_time", "channel", 0n);
     const tickets = await rows("Tickets by channel");
     frt.forEach((p, i) => assert.equal(tickets[i][2], `${((p.value ?? 0) / 3600).toFixed(1)} h`));
