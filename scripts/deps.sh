@@ -42,6 +42,12 @@ if [ "${MITTARI_SKIP_NPM:-0}" != 1 ]; then
     [ "$(id -u)" -eq 0 ] || sudo="sudo"
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq nodejs npm
   fi
+  # The web clients' build (Vite 7, protoc-gen-es 2.12) needs Node.js 20 or
+  # newer; Debian 12's own nodejs is 18: say so rather than fail later.
+  if ! node -e 'process.exit(+process.versions.node.split(".")[0] < 20 ? 1 : 0)'; then
+    echo "deps.sh: Node.js $(node --version) is too old; the web clients need 20 or newer" >&2
+    exit 1
+  fi
   # Versions are pinned in package.json; no lock file is kept.
   if [ ! -x node_modules/.bin/buf ]; then
     npm install --no-audit --no-fund --no-package-lock --loglevel=error
