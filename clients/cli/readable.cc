@@ -255,7 +255,7 @@ void PrintChart(std::ostream& out, const ReadableQuery& q,
     if (!p.group().empty()) row.push_back(GroupOf(p));
     row.push_back(p.has_value() ? Readable(p.value(), unit, q.currency) : "—");
     row.push_back(Ci(q, p));
-    row.push_back("n " + N(q, p));
+    row.push_back(absl::StrCat("n ", N(q, p)));
     // The bar: ├──●──┤ across the CI, or a plain ● without one.
     std::vector<std::string> bar(static_cast<size_t>(width), " ");
     if (lo < 0 && hi > 0) bar[static_cast<size_t>(column(0))] = "┊";
