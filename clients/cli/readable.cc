@@ -269,7 +269,7 @@ void PrintChart(std::ostream& out, const ReadableQuery& q,
       }
       bar[static_cast<size_t>(column(p.value()))] = "●";
     }
-    row.push_back("|" + absl::StrJoin(bar, "") + "|");
+    row.push_back(absl::StrCat("|", absl::StrJoin(bar, ""), "|"));
     rows.push_back(std::move(row));
   }
   PrintRows(out, rows);
