@@ -69,8 +69,9 @@ std::string Ci(const ReadableQuery& q, const v1::MetricPoint& p) {
 }  // namespace
 
 Unit UnitOf(const std::string& metric) {
-  if (metric == "ces" || metric == "rating") return Unit::kScore;
-  if (metric == "nps") return Unit::kScore;
+  if (metric == "nps" || metric == "ces" || metric == "rating") {
+    return Unit::kScore;
+  }
   if (metric == "aov" || metric == "clv_historical" ||
       metric == "clv_predictive") {
     return Unit::kMoney;

@@ -7,6 +7,6 @@ over them.
                                    granularity="week", filters={"survey": "nps"}):
         print(row.bucket_start, row.value, row.n)
 """
-from mittari.client import Client, MetricRow, Page, pages
+from mittari.client import Client, MetricRow, pages
 
-__all__ = ["Client", "MetricRow", "Page", "pages"]
+__all__ = ["Client", "MetricRow", "pages"]

@@ -115,11 +115,6 @@ class MetricRow:
                          passives=opt("passives"), detractors=opt("detractors"))
 
 
-class Page(list):
-    """One page of a List answer, with the token of the next one."""
-    next_page_token: str = ""
-
-
 def pages(method: Callable, request: Any, field: Optional[str] = None,
           **call_options) -> Iterator[Any]:
     """Every item of a List RPC across its pages: `method` is a stub's

@@ -127,12 +127,8 @@ async function load(): Promise<void> {
   if (abort.signal.aborted) return;
   resizeAll();
   // The live parts keep running until the next load.
-  let liveSeen = false;
   void sections.liveNps(ctx, () => {
-    if (!liveSeen) {
-      liveSeen = true;
-      main.dataset.live = "nps";
-    }
+    main.dataset.live = "nps";
   });
   void sections.liveAlerts(ctx);
   main.dataset.state = "ready";
