@@ -55,7 +55,8 @@ ABSL_FLAG(int64_t, start_id, 0, "first response number (load)");
 ABSL_FLAG(int, count, 200, "queries (query)");
 ABSL_FLAG(std::string, id_prefix, "b", "record id prefix");
 ABSL_FLAG(std::string, kind, "responses",
-          "what ingest and load send: responses or sessions");
+          "what ingest and load send: responses or sessions; unary ingest "
+          "also purchases or tickets");
 ABSL_FLAG(std::string, times, "year",
           "when the records sent happened: year (at random in the "
           "benchmark's year, as in a backfill) or live (in the minute "
@@ -335,7 +336,7 @@ double ClosedLoop(
   std::mutex latency_mu;
   Latencies().clear();
   // Each call timed from its start to its answer.
-  auto issue = [&](std::function<void(bool)> done) {
+  auto issue = [&](const std::function<void(bool)>& done) {
     const absl::Time started = absl::Now();
     untimed_issue([&, started, done](bool ok) {
       {
@@ -553,11 +554,58 @@ int Setup() {
   return SetupEvents(channel);
 }
 
+// A ticket of a benchmark customer during the year, answered within a
+// day and mostly resolved.
+v1::RecordTicketRequest MakeTicket(int64_t i) {
+  Draw rng((static_cast<uint64_t>(i) << 2) | 3);
+  v1::RecordTicketRequest r;
+  r.set_ticket_id(absl::StrCat(IdPrefix(), "t", i));
+  v1::Ticket* x = r.mutable_ticket();
+  x->set_customer_id(absl::StrCat("bc", rng() % kCustomers));
+  const int64_t open =
+      absl::ToUnixSeconds(kYearStart) +
+      static_cast<int64_t>(rng() % (kYearSeconds - int64_t{2} * 86400));
+  *x->mutable_create_time() = TimeUtil::SecondsToTimestamp(open);
+  *x->mutable_first_response_time() = TimeUtil::SecondsToTimestamp(
+      open + 60 + static_cast<int64_t>(rng() % 86000));
+  if (rng() % 10 < 8) {
+    *x->mutable_resolve_time() = TimeUtil::SecondsToTimestamp(
+        open + 86400 + static_cast<int64_t>(rng() % 86400));
+  }
+  x->set_channel(rng() % 2 == 0 ? "email" : "chat");
+  return r;
+}
+
+// Sends one unary call `call(context, request, reply, on_done)` of
+// `request`, in the configured workspace; `done(ok)` runs when it ends.
+template <typename Reply, typename Request, typename Call>
+void SendOne(Request request, Call call,
+             const std::function<void(bool)>& done) {
+  auto* context = new grpc::ClientContext();
+  Authorize(context);
+  auto* message = new Request(std::move(request));
+  message->set_parent(Parent());
+  auto* reply = new Reply();
+  call(context, message, reply, [=](const grpc::Status& s) {
+    if (!s.ok()) std::cerr << s.error_message() << "\n";
+    delete context;
+    delete message;
+    delete reply;
+    done(s.ok());
+  });
+}
+
 int Ingest() {
   auto stub = v1::SurveyService::NewStub(Channel());
   auto customers = v1::CustomerService::NewStub(Channel());
-  const bool sessions = absl::GetFlag(FLAGS_kind) == "sessions";
+  const std::string kind = absl::GetFlag(FLAGS_kind);
   int batch = absl::GetFlag(FLAGS_batch);
+  if (kind != "responses" && kind != "sessions" &&
+      (batch != 1 || (kind != "purchases" && kind != "tickets"))) {
+    std::cerr << "--kind: responses or sessions (purchases and tickets: "
+                 "unary only)\n";
+    return 2;
+  }
   std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
   int64_t failures = 0;
   double rate = ClosedLoop(
@@ -569,35 +617,25 @@ int Ingest() {
           SendBatch(*stub, *customers, first, batch, done);
           return;
         }
-        auto* context = new grpc::ClientContext();
-        Authorize(context);
-        if (sessions) {
-          auto* request = new v1::RecordSessionRequest(MakeSession(next_id++));
-          request->set_parent(Parent());
-          auto* response = new v1::Session();
-          customers->async()->RecordSession(
-              context, request, response, [=](const grpc::Status& s) {
-                if (!s.ok()) std::cerr << s.error_message() << "\n";
-                delete context;
-                delete request;
-                delete response;
-                done(s.ok());
-              });
+        auto* c = customers->async();
+        if (kind == "sessions") {
+          SendOne<v1::Session>(
+              MakeSession(next_id++),
+              [c](auto... a) { c->RecordSession(a...); }, done);
+        } else if (kind == "purchases") {
+          v1::RecordPurchaseRequest r = MakePurchase(next_id++);
+          r.set_purchase_id(absl::StrCat(IdPrefix(), r.purchase_id()));
+          SendOne<v1::Purchase>(
+              std::move(r), [c](auto... a) { c->RecordPurchase(a...); }, done);
+        } else if (kind == "tickets") {
+          SendOne<v1::Ticket>(
+              MakeTicket(next_id++), [c](auto... a) { c->RecordTicket(a...); },
+              done);
         } else {
-          auto* request =
-              new v1::SubmitResponseRequest(MakeResponse(next_id++));
-          request->set_parent(Parent());
-          auto* response = new v1::Response();
-          stub->async()->SubmitResponse(
-              context, request, response, [=](const grpc::Status& s) {
-                if (!s.ok()) {
-                  std::cerr << s.error_message() << "\n";
-                }
-                delete context;
-                delete request;
-                delete response;
-                done(s.ok());
-              });
+          auto* surveys = stub->async();
+          SendOne<v1::Response>(
+              MakeResponse(next_id++),
+              [surveys](auto... a) { surveys->SubmitResponse(a...); }, done);
         }
       },
       &failures, absl::GetFlag(FLAGS_rate));

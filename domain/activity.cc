@@ -1,9 +1,12 @@
 #include "domain/activity.h"
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
+#include <set>
 #include <type_traits>
 #include <utility>
 
@@ -235,16 +238,155 @@ absl::StatusOr<ImportCounts> FactLedger<Record>::Put(
       visitors.insert(access.unlocked.begin(), access.unlocked.end());
       continue;
     }
-    if (watches_.open()) {
-      std::vector<std::string> keys;
-      keys.reserve(written.size());
-      for (const std::string& id : written)
-        keys.push_back(table_.KeyOf(ws, id));
-      watches_.Note(ws, ColumnFamily::kFacts, keys);
-      watches_.Note(ws, ColumnFamily::kIndex, access.blocks);
-    }
+    NoteWritten(ws, written, access.blocks);
     if (!batch.empty()) RETURN_IF_ERROR(store_.Write(batch));
     return counts;
+  }
+}
+
+template <typename Record>
+void FactLedger<Record>::NoteWritten(absl::string_view ws,
+                                     const std::vector<std::string>& ids,
+                                     const std::vector<std::string>& blocks) {
+  if (!watches_.open()) return;
+  std::vector<std::string> keys;
+  keys.reserve(ids.size());
+  for (const std::string& id : ids) keys.push_back(table_.KeyOf(ws, id));
+  watches_.Note(ws, ColumnFamily::kFacts, keys);
+  watches_.Note(ws, ColumnFamily::kIndex, blocks);
+}
+
+template <typename Record>
+void FactLedger<Record>::PutAsync(
+    absl::string_view ws, Record record, WriteMode mode,
+    std::function<void(absl::StatusOr<StoredFact<Record>>)> done) {
+  PendingPut pending{std::string(ws), std::move(record), mode, std::move(done)};
+  if (!committer_.Enqueue(pending)) {
+    // Back-pressure: the committer is this far behind the disk.
+    pending.done(QueueFull(FactTraits<Record>::kCollection));
+  }
+}
+
+template <typename Record>
+void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
+  std::vector<absl::StatusOr<StoredFact<Record>>> results(
+      group.size(), absl::InternalError("not stored"));
+  // Sessions replacing one of a visitor the group did not lock: written
+  // by Put afterwards, which takes that lock too.
+  std::vector<size_t> later;
+  {
+    // The gates of the group's workspaces, in workspace order, then the
+    // locks of its records and visitors: the order Put takes them in.
+    std::set<absl::string_view> workspaces;
+    std::map<absl::string_view, absl::flat_hash_set<std::string>> visitors;
+    std::vector<std::string> lock_keys;
+    for (const PendingPut& p : group) {
+      workspaces.insert(p.ws);
+      lock_keys.push_back(p.record.id());
+      if constexpr (std::is_same_v<Record, records::Session>) {
+        visitors[p.ws].insert(p.record.visitor_id());
+        lock_keys.push_back(VisitorLockKey(p.ws, p.record.visitor_id()));
+      }
+    }
+    std::vector<std::unique_ptr<absl::ReaderMutexLock>> gates;
+    gates.reserve(workspaces.size());
+    for (absl::string_view ws : workspaces) {
+      gates.push_back(std::make_unique<absl::ReaderMutexLock>(
+          &customers_.erasure_gate(ws).mutex()));
+    }
+    KeyLocks::Guard guard(locks_, std::move(lock_keys));
+
+    // The part of the group not written yet: its batch, its rollup deltas
+    // summed, its writes, and what it read or changed (records by id,
+    // visitors, index blocks), which a later write must not read stale.
+    storage::WriteBatch batch;
+    kpi::RollupDeltas rollups;
+    std::vector<size_t> staged;
+    absl::flat_hash_set<std::string> touched;
+    auto write = [&] {
+      rollups.FlushTo(batch);
+      if (!batch.empty()) {
+        absl::Status written = store_.Write(batch);
+        if (!written.ok()) {
+          for (size_t i : staged) results[i] = written;
+        }
+      }
+      batch = storage::WriteBatch();
+      staged.clear();
+      touched.clear();
+    };
+    auto any_touched = [&](const std::vector<std::string>& keys) {
+      return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+        return touched.contains(k);
+      });
+    };
+    for (size_t i = 0; i < group.size(); ++i) {
+      const PendingPut& p = group[i];
+      std::vector<std::string> reads = {absl::StrCat(p.ws, " ", p.record.id())};
+      if constexpr (std::is_same_v<Record, records::Purchase>) {
+        // A refund reads the purchase it refunds and its other refunds.
+        if (!p.record.refund_of().empty()) {
+          reads.push_back(absl::StrCat(p.ws, " ", p.record.refund_of()));
+        }
+      }
+      if constexpr (std::is_same_v<Record, records::Session>) {
+        reads.push_back(VisitorLockKey(p.ws, p.record.visitor_id()));
+      }
+      if (any_touched(reads)) write();
+      for (;;) {
+        storage::WriteBatch one;
+        kpi::RollupDeltas deltas;
+        ImportCounts counts;
+        std::vector<std::string> written;
+        std::vector<Record> stored;
+        VisitorAccess access;
+        access.locked = &visitors[p.ws];
+        absl::Status prepared =
+            Prepare(p.ws, {p.record}, "", 0, p.mode, store_, one, counts,
+                    written, access, &deltas, &stored);
+        if (!prepared.ok()) {
+          results[i] = prepared;
+          break;
+        }
+        if (!access.unlocked.empty()) {
+          later.push_back(i);
+          break;
+        }
+        // A replaced session's visitor may share blocks with a write
+        // staged before: then that write goes first, and this one is
+        // prepared again.
+        if (!staged.empty() && any_touched(access.blocks)) {
+          write();
+          continue;
+        }
+        NoteWritten(p.ws, written, access.blocks);
+        batch.Append(one);
+        rollups.Merge(std::move(deltas));
+        touched.insert(reads.begin(), reads.end());
+        touched.insert(access.blocks.begin(), access.blocks.end());
+        staged.push_back(i);
+        results[i] = StoredFact<Record>{std::move(stored.front()), counts};
+        break;
+      }
+    }
+    write();
+  }
+  for (size_t i : later) {
+    const PendingPut& p = group[i];
+    absl::StatusOr<ImportCounts> counts = Put(p.ws, {p.record}, "", p.mode);
+    if (!counts.ok()) {
+      results[i] = counts.status();
+      continue;
+    }
+    absl::StatusOr<Record> stored = Get(p.ws, p.record.id());
+    if (!stored.ok()) {
+      results[i] = stored.status();
+      continue;
+    }
+    results[i] = StoredFact<Record>{*std::move(stored), *counts};
+  }
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(results[i]));
   }
 }
 
@@ -284,7 +426,8 @@ absl::Status FactLedger<Record>::Prepare(
     absl::string_view list_field, size_t first_index, WriteMode mode,
     const storage::ReadView& view, storage::WriteBatch& batch,
     ImportCounts& counts, std::vector<std::string>& written,
-    VisitorAccess& visitors) {
+    VisitorAccess& visitors, kpi::RollupDeltas* rollups,
+    std::vector<Record>* stored) {
   using Traits = FactTraits<Record>;
   counts.received += static_cast<int64_t>(records.size());
   if constexpr (std::is_same_v<Record, records::Purchase>) {
@@ -316,9 +459,9 @@ absl::Status FactLedger<Record>::Prepare(
       [&](const Record& r) -> absl::StatusOr<int64_t> {
     int64_t total = 0;
     if constexpr (std::is_same_v<Record, records::Purchase>) {
-      ASSIGN_OR_RETURN(std::vector<Record> stored,
+      ASSIGN_OR_RETURN(std::vector<Record> theirs,
                        OfCustomer(view, ws, r.customer_id()));
-      for (const Record& x : stored) {
+      for (const Record& x : theirs) {
         if (x.id() != r.id() && latest.count(x.id()) == 0 &&
             x.refund_of() == r.refund_of()) {
           total -= x.amount();
@@ -387,6 +530,7 @@ absl::Status FactLedger<Record>::Prepare(
     ASSIGN_OR_RETURN(std::optional<Record> old, find(r.id()));
     if (old.has_value() && SameContent(*old, r)) {
       ++counts.unchanged;
+      if (stored != nullptr) stored->push_back(*std::move(old));
       continue;
     }
     if constexpr (std::is_same_v<Record, records::Session>) {
@@ -438,6 +582,7 @@ absl::Status FactLedger<Record>::Prepare(
     AddDimensionValues(r, dimension_values);
     written.push_back(r.id());
     latest[r.id()] = r;
+    if (stored != nullptr) stored->push_back(r);
   }
   RETURN_IF_ERROR(all.ToStatus());
   if (!visitors.unlocked.empty()) return absl::OkStatus();
@@ -451,7 +596,11 @@ absl::Status FactLedger<Record>::Prepare(
     visitor_days->FlushTo(batch, visitors.locked == nullptr);
     visitors.blocks = visitor_days->BlockKeys();
   }
-  deltas.FlushTo(batch);
+  if (rollups != nullptr) {
+    rollups->Merge(std::move(deltas));
+  } else {
+    deltas.FlushTo(batch);
+  }
   return absl::OkStatus();
 }
 

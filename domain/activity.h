@@ -7,6 +7,7 @@
 #ifndef MITTARI_DOMAIN_ACTIVITY_H_
 #define MITTARI_DOMAIN_ACTIVITY_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/group_committer.h"
 #include "domain/import_job.h"
 #include "domain/key_locks.h"
 #include "domain/kpi/facts.h"
@@ -66,6 +68,14 @@ struct FactTraits<records::Ticket> {
 template <typename Record>
 class FactLedger;
 
+// A record as one unary write left it, and what the write did (one of
+// created, updated and unchanged is 1).
+template <typename Record>
+struct StoredFact {
+  Record record;
+  ImportCounts counts;
+};
+
 // One import job of a fact kind (import_job.h): the chunks of a file,
 // checked and staged as they come, stored at once by Commit. Violations
 // name items by their place in the whole job ("requests[i]...").
@@ -102,8 +112,11 @@ class FactLedger {
         workspaces_(workspaces),
         customers_(customers),
         clock_(clock),
-        table_(store, FactTraits<Record>::kTag, storage::ColumnFamily::kFacts) {
-  }
+        table_(store, FactTraits<Record>::kTag, storage::ColumnFamily::kFacts),
+        committer_(
+            [this](std::vector<PendingPut>& group) { CommitGroup(group); }) {}
+  FactLedger(const FactLedger&) = delete;
+  FactLedger& operator=(const FactLedger&) = delete;
 
   // Creates or replaces every record by id, all or nothing. Violations are
   // named "<noun>_id" and "<noun>.<field>", after "<list_field>[i]." when
@@ -114,6 +127,16 @@ class FactLedger {
       absl::string_view ws, std::vector<Record> records,
       absl::string_view list_field,
       WriteMode mode = WriteMode::kCreateOrReplace);
+  // Put of one record without blocking: the record is queued, and the
+  // committer thread checks and stores it together with the other records
+  // waiting at that moment, in one synced write (group_committer.h).
+  // `done` runs on that thread once the write is durable, with the record
+  // as stored, or with the error Put would return.
+  void PutAsync(absl::string_view ws, Record record, WriteMode mode,
+                std::function<void(absl::StatusOr<StoredFact<Record>>)> done);
+  // Unary writes waiting for the committer.
+  size_t queued() const { return committer_.queued(); }
+
   // Starts an import job in workspace `ws`; its items are named
   // "<list_field>[i]." as in Put.
   absl::StatusOr<std::unique_ptr<FactImport<Record>>> StartImport(
@@ -167,13 +190,33 @@ class FactLedger {
 
   // Checks `records` (the items from `first_index` on) against `view` and
   // adds their writes to `batch`, counting them in `counts` and the ids
-  // written in `written`. Put and FactImport::Add share it.
+  // written in `written`. Put, FactImport::Add and the committer share it.
+  // With `rollups`, the rollup deltas are added there instead of to
+  // `batch`; with `stored`, each record is appended as stored (written or
+  // unchanged).
   absl::Status Prepare(absl::string_view ws, std::vector<Record> records,
                        absl::string_view list_field, size_t first_index,
                        WriteMode mode, const storage::ReadView& view,
                        storage::WriteBatch& batch, ImportCounts& counts,
                        std::vector<std::string>& written,
-                       VisitorAccess& visitors);
+                       VisitorAccess& visitors,
+                       kpi::RollupDeltas* rollups = nullptr,
+                       std::vector<Record>* stored = nullptr);
+
+  // A unary write waiting for the committer.
+  struct PendingPut {
+    std::string ws;
+    Record record;
+    WriteMode mode;
+    std::function<void(absl::StatusOr<StoredFact<Record>>)> done;
+  };
+  // Stores a group of unary writes: in one synced write, unless two of
+  // them touch the same record or visitor, in which case the earlier part
+  // is written first.
+  void CommitGroup(std::vector<PendingPut>& group);
+  // Notes the keys a write is about to change for the open import jobs.
+  void NoteWritten(absl::string_view ws, const std::vector<std::string>& ids,
+                   const std::vector<std::string>& blocks);
   absl::StatusOr<std::vector<Record>> OfCustomer(
       const storage::ReadView& view, absl::string_view ws,
       absl::string_view customer_id) const;
@@ -185,6 +228,8 @@ class FactLedger {
   CatalogTable<Record> table_;
   KeyLocks locks_;
   ImportWatches watches_;
+  // Last: stopped (its queue committed) before anything it uses goes.
+  GroupCommitter<PendingPut> committer_;
 };
 
 using PurchaseLedger = FactLedger<records::Purchase>;

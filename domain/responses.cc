@@ -437,14 +437,6 @@ void ResponseLedger::NoteWritten(absl::string_view ws,
   watches_.Note(ws, ColumnFamily::kIndex, keys);
 }
 
-ResponseLedger::~ResponseLedger() {
-  {
-    absl::MutexLock lock(&queue_mu_);
-    stopping_ = true;
-  }
-  committer_.join();
-}
-
 void ResponseLedger::SubmitAsync(
     absl::string_view workspace_id, records::Response response,
     std::function<void(absl::StatusOr<Submitted>)> done) {
@@ -476,39 +468,11 @@ void ResponseLedger::SubmitAsync(
     return;
   }
   response.set_create_time_us(absl::ToUnixMicros(now));
-  {
-    absl::MutexLock lock(&queue_mu_);
-    if (queue_.size() < kMaxQueuedSubmits) {
-      queue_.push_back({std::string(workspace_id), std::move(response),
-                        catalog_changes, std::move(new_values),
-                        std::move(done)});
-      return;
-    }
-  }
-  // Back-pressure: the committer is this far behind the disk.
-  done(errors::Throttled("BUSY",
-                         "too many responses wait to be stored; retry shortly",
-                         absl::Milliseconds(100)));
-}
-
-void ResponseLedger::CommitLoop() {
-  // The group's buffer goes back to the queue, emptied: at a steady load
-  // the two buffers stop growing, and neither is reallocated per group.
-  std::vector<Pending> group;
-  for (;;) {
-    {
-      absl::MutexLock lock(&queue_mu_);
-      queue_mu_.Await(absl::Condition(
-          +[](ResponseLedger* self)
-               ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->queue_mu_) {
-                 return self->stopping_ || !self->queue_.empty();
-               },
-          this));
-      if (queue_.empty() && stopping_) return;
-      group.swap(queue_);
-    }
-    CommitGroup(group);
-    group.clear();
+  Pending pending{std::string(workspace_id), std::move(response),
+                  catalog_changes, std::move(new_values), std::move(done)};
+  if (!committer_.Enqueue(pending)) {
+    // Back-pressure: the committer is this far behind the disk.
+    pending.done(QueueFull("responses"));
   }
 }
 

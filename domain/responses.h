@@ -9,13 +9,13 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/group_committer.h"
 #include "domain/import_job.h"
 #include "domain/key_locks.h"
 #include "domain/kpi/calendar.h"
@@ -29,11 +29,6 @@ namespace mittari::domain {
 
 // The most responses one batch or stream may carry.
 inline constexpr size_t kMaxResponsesPerSubmit = 1'000'000;
-// The most unary submits waiting for the committer; past it a submit is
-// refused (RESOURCE_EXHAUSTED, reason BUSY, with a retry delay) instead of
-// queued, so memory stays bounded when writes outrun the disk.
-inline constexpr size_t kMaxQueuedSubmits = 100'000;
-
 struct ResponseFilter {
   std::optional<int64_t> from_us;  // inclusive
   std::optional<int64_t> to_us;    // exclusive
@@ -114,8 +109,8 @@ class ResponseLedger {
         clock_(clock),
         invitations_(store, keys::WorkspaceTag::kInvitationBatch,
                      storage::ColumnFamily::kFacts),
-        committer_([this] { CommitLoop(); }) {}
-  ~ResponseLedger();
+        committer_(
+            [this](std::vector<Pending>& group) { CommitGroup(group); }) {}
   ResponseLedger(const ResponseLedger&) = delete;
   ResponseLedger& operator=(const ResponseLedger&) = delete;
 
@@ -175,10 +170,7 @@ class ResponseLedger {
       absl::string_view workspace_id, records::InvitationBatch batch);
 
   // Unary submits waiting for the committer (at most kMaxQueuedSubmits).
-  size_t queued() const {
-    absl::MutexLock lock(&queue_mu_);
-    return queue_.size();
-  }
+  size_t queued() const { return committer_.queued(); }
 
  private:
   friend class ResponseImport;
@@ -214,7 +206,6 @@ class ResponseLedger {
     return customers_.erasure_gate(ws).count() +
            surveys_.scale_gate(ws).count();
   }
-  void CommitLoop();
   void CommitGroup(std::vector<Pending>& group);
 
   // The stored workflow of follow-up item `id` (open when none).
@@ -236,10 +227,8 @@ class ResponseLedger {
   ImportWatches watches_;
   absl::Mutex follow_up_mu_;  // serializes follow-up updates
 
-  mutable absl::Mutex queue_mu_;
-  std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  std::thread committer_;
+  // Last: stopped (its queue committed) before anything it uses goes.
+  GroupCommitter<Pending> committer_;
 };
 
 }  // namespace mittari::domain

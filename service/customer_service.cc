@@ -24,24 +24,30 @@ class FactHandlers {
   FactHandlers(const Authorizer& auth, domain::FactLedger<Record>& ledger)
       : auth_(auth), ledger_(ledger) {}
 
+  // A unary write: answered on the ledger's committer thread once durable.
   template <typename Request, typename Proto>
-  absl::Status RecordOne(const grpc::ServerContext& context,
-                         const Request& request, Proto& response) {
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeParent(context, {Permission::kIngest},
-                                           request.parent()));
-    const domain::Role role = call.principal.role;
-    Record sent = RecordOf(request);
-    ASSIGN_OR_RETURN(
-        domain::ImportCounts counts,
-        ledger_.Put(call.workspace_id, {sent}, "", domain::WriteModeOf(role)));
-    // An ingest key is replied the name only: no need to read the record.
-    if (role != domain::Role::kIngest) {
-      ASSIGN_OR_RETURN(sent, ledger_.Get(call.workspace_id, sent.id()));
+  grpc::ServerUnaryReactor* RecordOne(grpc::CallbackServerContext& context,
+                                      const Request& request, Proto* response) {
+    grpc::ServerUnaryReactor* reactor = context.DefaultReactor();
+    absl::StatusOr<WorkspaceCall> call =
+        auth_.AuthorizeParent(context, {Permission::kIngest}, request.parent());
+    if (!call.ok()) {
+      reactor->Finish(ToGrpcStatus(call.status()));
+      return reactor;
     }
-    response =
-        WriteReply(role, ToProto(call.workspace_id, sent), OutcomeOf(counts));
-    return absl::OkStatus();
+    const domain::Role role = call->principal.role;
+    ledger_.PutAsync(
+        call->workspace_id, RecordOf(request), domain::WriteModeOf(role),
+        [reactor, response, ws = call->workspace_id,
+         role](absl::StatusOr<domain::StoredFact<Record>> stored) {
+          // An ingest key is replied the name and the outcome only.
+          if (stored.ok()) {
+            *response = WriteReply(role, ToProto(ws, stored->record),
+                                   OutcomeOf(stored->counts));
+          }
+          reactor->Finish(ToGrpcStatus(stored.status()));
+        });
+    return reactor;
   }
 
   template <typename Request>
@@ -339,13 +345,11 @@ grpc::Status CustomerServiceImpl::EraseCustomer(
   });
 }
 
-grpc::Status CustomerServiceImpl::RecordPurchase(
-    grpc::ServerContext* context, const v1::RecordPurchaseRequest* request,
-    v1::Purchase* response) {
-  return Handle([&] {
-    return FactHandlers(auth_, purchases_)
-        .RecordOne(*context, *request, *response);
-  });
+grpc::ServerUnaryReactor* CustomerServiceImpl::RecordPurchase(
+    grpc::CallbackServerContext* context,
+    const v1::RecordPurchaseRequest* request, v1::Purchase* response) {
+  return FactHandlers(auth_, purchases_)
+      .RecordOne(*context, *request, response);
 }
 
 grpc::Status CustomerServiceImpl::BatchRecordPurchases(
@@ -386,13 +390,10 @@ grpc::Status CustomerServiceImpl::ListPurchases(
   });
 }
 
-grpc::Status CustomerServiceImpl::RecordSession(
-    grpc::ServerContext* context, const v1::RecordSessionRequest* request,
-    v1::Session* response) {
-  return Handle([&] {
-    return FactHandlers(auth_, sessions_)
-        .RecordOne(*context, *request, *response);
-  });
+grpc::ServerUnaryReactor* CustomerServiceImpl::RecordSession(
+    grpc::CallbackServerContext* context,
+    const v1::RecordSessionRequest* request, v1::Session* response) {
+  return FactHandlers(auth_, sessions_).RecordOne(*context, *request, response);
 }
 
 grpc::Status CustomerServiceImpl::BatchRecordSessions(
@@ -432,13 +433,10 @@ grpc::Status CustomerServiceImpl::ListSessions(
   });
 }
 
-grpc::Status CustomerServiceImpl::RecordTicket(
-    grpc::ServerContext* context, const v1::RecordTicketRequest* request,
-    v1::Ticket* response) {
-  return Handle([&] {
-    return FactHandlers(auth_, tickets_)
-        .RecordOne(*context, *request, *response);
-  });
+grpc::ServerUnaryReactor* CustomerServiceImpl::RecordTicket(
+    grpc::CallbackServerContext* context,
+    const v1::RecordTicketRequest* request, v1::Ticket* response) {
+  return FactHandlers(auth_, tickets_).RecordOne(*context, *request, response);
 }
 
 grpc::Status CustomerServiceImpl::BatchRecordTickets(

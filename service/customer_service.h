@@ -11,7 +11,15 @@
 
 namespace mittari::service {
 
-class CustomerServiceImpl final : public v1::CustomerService::Service {
+// The unary writes of purchases, sessions and tickets are served by the
+// callback API: their handlers never block on the synced write (each
+// ledger's committer thread does that for many writes at once), so calls
+// in flight do not each hold a thread.
+class CustomerServiceImpl final
+    : public v1::CustomerService::WithCallbackMethod_RecordPurchase<
+          v1::CustomerService::WithCallbackMethod_RecordSession<
+              v1::CustomerService::WithCallbackMethod_RecordTicket<
+                  v1::CustomerService::Service>>> {
  public:
   CustomerServiceImpl(const Authorizer& auth,
                       domain::CustomerDirectory& customers,
@@ -56,9 +64,10 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
                              const v1::EraseCustomerRequest* request,
                              v1::EraseCustomerResponse* response) override;
 
-  grpc::Status RecordPurchase(grpc::ServerContext* context,
-                              const v1::RecordPurchaseRequest* request,
-                              v1::Purchase* response) override;
+  grpc::ServerUnaryReactor* RecordPurchase(
+      grpc::CallbackServerContext* context,
+      const v1::RecordPurchaseRequest* request,
+      v1::Purchase* response) override;
   grpc::Status BatchRecordPurchases(
       grpc::ServerContext* context,
       const v1::BatchRecordPurchasesRequest* request,
@@ -74,9 +83,9 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
                              const v1::ListPurchasesRequest* request,
                              v1::ListPurchasesResponse* response) override;
 
-  grpc::Status RecordSession(grpc::ServerContext* context,
-                             const v1::RecordSessionRequest* request,
-                             v1::Session* response) override;
+  grpc::ServerUnaryReactor* RecordSession(
+      grpc::CallbackServerContext* context,
+      const v1::RecordSessionRequest* request, v1::Session* response) override;
   grpc::Status BatchRecordSessions(
       grpc::ServerContext* context,
       const v1::BatchRecordSessionsRequest* request,
@@ -92,9 +101,9 @@ class CustomerServiceImpl final : public v1::CustomerService::Service {
                             const v1::ListSessionsRequest* request,
                             v1::ListSessionsResponse* response) override;
 
-  grpc::Status RecordTicket(grpc::ServerContext* context,
-                            const v1::RecordTicketRequest* request,
-                            v1::Ticket* response) override;
+  grpc::ServerUnaryReactor* RecordTicket(grpc::CallbackServerContext* context,
+                                         const v1::RecordTicketRequest* request,
+                                         v1::Ticket* response) override;
   grpc::Status BatchRecordTickets(grpc::ServerContext* context,
                                   const v1::BatchRecordTicketsRequest* request,
                                   v1::ImportSummary* response) override;

@@ -196,11 +196,13 @@ class ScrapeCollector : public prometheus::Collectable {
       AddPoint(slowed, static_cast<double>(r.stream_slowdowns));
       out.push_back(std::move(slowed));
     }
-    if (sources_.queued_submits) {
+    if (sources_.queued_writes) {
       auto queued = Family("mittari_submit_queue_depth",
-                           "Unary submits waiting for the committer.",
+                           "Unary writes waiting for the committer.",
                            prometheus::MetricType::Gauge);
-      AddPoint(queued, static_cast<double>(sources_.queued_submits()));
+      for (const auto& [records, n] : sources_.queued_writes()) {
+        AddPoint(queued, static_cast<double>(n), {{"records", records}});
+      }
       out.push_back(std::move(queued));
     }
     return out;

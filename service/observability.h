@@ -21,6 +21,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -34,7 +36,9 @@ namespace mittari::service {
 struct MetricSources {
   std::function<storage::StoreStats()> store;
   std::function<RateLimiter::Refusals()> refusals;
-  std::function<size_t()> queued_submits;
+  // Unary writes waiting for a committer, by the kind of record
+  // ("responses", "purchases", "sessions", "tickets").
+  std::function<std::vector<std::pair<std::string, size_t>>()> queued_writes;
 };
 
 // Log levels by name: "debug" (every call), "info" (the server's own

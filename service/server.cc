@@ -378,8 +378,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   sources.refusals = [limiter = parts->limiter.get()] {
     return limiter->refusals();
   };
-  sources.queued_submits = [responses = parts->responses.get()] {
-    return responses->queued();
+  sources.queued_writes = [p = parts.get()] {
+    return std::vector<std::pair<std::string, size_t>>{
+        {"responses", p->responses->queued()},
+        {"purchases", p->purchases->queued()},
+        {"sessions", p->sessions->queued()},
+        {"tickets", p->tickets->queued()}};
   };
   ASSIGN_OR_RETURN(parts->telemetry, Telemetry::Start(options.metrics_listen,
                                                       std::move(sources)));

@@ -205,6 +205,24 @@ void RollupDeltas::Add(std::string key, const std::vector<int64_t>& delta) {
   }
 }
 
+void RollupDeltas::Merge(RollupDeltas&& other) {
+  if (deltas_.empty()) {
+    deltas_.swap(other.deltas_);
+    return;
+  }
+  for (auto& [key, delta] : other.deltas_) {
+    auto [it, inserted] = deltas_.try_emplace(key, std::move(delta));
+    if (inserted) continue;
+    Delta& sum = it->second;
+    for (size_t i = 0; i < delta.counters.size(); ++i) {
+      if (!storage::AddSaturating(sum.counters[i], delta.counters[i])) {
+        sum.overflowed = true;
+      }
+    }
+    sum.overflowed = sum.overflowed || delta.overflowed;
+  }
+}
+
 void RollupDeltas::FlushTo(storage::WriteBatch& batch) {
   for (auto& [key, delta] : deltas_) {
     if (storage::ChangesNothing(delta.counters, delta.overflowed)) continue;

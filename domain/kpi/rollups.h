@@ -84,6 +84,8 @@ SurveyCounters CountersOf(const records::Response& r);
 class RollupDeltas {
  public:
   void Add(std::string key, const std::vector<int64_t>& delta);
+  // Adds every delta of `other` (whose entries are left unspecified).
+  void Merge(RollupDeltas&& other);
   // Adds one merge per key to `batch`, skipping deltas that cancel out.
   void FlushTo(storage::WriteBatch& batch);
 

@@ -1,7 +1,8 @@
 // Customer activity: the fact rollups agree exactly with the raw records
 // over random purchases, sessions, tickets and active intervals — some of
 // them replaced by id — and random queries with unaligned range edges;
-// validation; erasure keeps every KPI; event reports and comparison.
+// validation; unary writes grouped by the committer are checked one by
+// one; erasure keeps every KPI; event reports and comparison.
 #include "domain/activity.h"
 
 #include <atomic>
@@ -21,6 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
+#include "tests/testing/async_results.h"
 #include "tests/testing/domain_world.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -115,6 +117,70 @@ TEST_F(ActivityTest, ValidatesAndStoresNothingOfABadBatch) {
                 .at(0)
                 .field,
             "ticket.first_response_time");
+}
+
+TEST_F(ActivityTest, UnaryWritesOfOneGroupAreCheckedOneByOne) {
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(world_.purchases.Put(
+                  "w", {Purchase("p1", "c1", Utc(2026, 1, 1), 100)}, ""),
+              IsOk());
+  // Five refunds of 30 of one purchase, queued together: three fit, in
+  // whatever groups the committer takes them; a purchase of an unknown
+  // customer among them fails alone.
+  testing::AsyncResults<StoredFact<records::Purchase>> results;
+  for (int i = 0; i < 5; ++i) {
+    records::Purchase refund =
+        Purchase(absl::StrCat("r", i), "c1", Utc(2026, 1, 2), -30);
+    refund.set_refund_of("p1");
+    world_.purchases.PutAsync("w", refund, WriteMode::kCreateOrReplace,
+                              results.Done());
+    if (i == 2) {
+      world_.purchases.PutAsync("w",
+                                Purchase("p9", "nobody", Utc(2026, 1, 2), 5),
+                                WriteMode::kCreateOrReplace, results.Done());
+    }
+  }
+  std::vector<absl::StatusOr<StoredFact<records::Purchase>>> got =
+      results.Wait();
+  ASSERT_EQ(got.size(), 6U);
+  int refunded = 0;
+  for (size_t i = 0; i < got.size(); ++i) {
+    if (i == 3) {
+      EXPECT_THAT(got[i], StatusIs(absl::StatusCode::kInvalidArgument));
+      EXPECT_EQ(errors::FieldViolations(got[i].status()).at(0).field,
+                "purchase.customer_id");
+      continue;
+    }
+    if (got[i].ok()) {
+      EXPECT_EQ(got[i]->counts.created, 1);
+      EXPECT_EQ(got[i]->record.dims().segment(), "smb");
+      ++refunded;
+    } else {
+      EXPECT_THAT(got[i], StatusIs(absl::StatusCode::kInvalidArgument));
+      EXPECT_EQ(errors::FieldViolations(got[i].status()).at(0).field,
+                "purchase.amount");
+    }
+  }
+  EXPECT_EQ(refunded, 3);
+  auto stored = world_.purchases.OfCustomer("w", "c1");
+  ASSERT_THAT(stored, IsOk());
+  EXPECT_EQ(stored->size(), 4U);
+  EXPECT_THAT(world_.purchases.Get("w", "p9"),
+              StatusIs(absl::StatusCode::kNotFound));
+
+  // An add-only key: the same content again is unchanged, other content
+  // ALREADY_EXISTS.
+  world_.purchases.PutAsync("w", Purchase("p1", "c1", Utc(2026, 1, 1), 100),
+                            WriteMode::kAddOnly, results.Done());
+  world_.purchases.PutAsync("w", Purchase("p1", "c1", Utc(2026, 1, 1), 50),
+                            WriteMode::kAddOnly, results.Done());
+  got = results.Wait();
+  ASSERT_THAT(got[0], IsOk());
+  EXPECT_EQ(got[0]->counts.unchanged, 1);
+  EXPECT_EQ(got[0]->record.amount(), 100);
+  EXPECT_THAT(got[1], StatusIs(absl::StatusCode::kAlreadyExists));
 }
 
 TEST_F(ActivityTest, AReplacedRecordCountsOnlyInItsNewVersion) {

@@ -2,7 +2,8 @@
 // MAU and stickiness read from it equal a count over the stored sessions,
 // day by day, after random sessions sent in batches, replaced with other
 // visitors and days, imported in chunks, and erased with their customers;
-// concurrent writers of one visitor keep it exact; an import that read a
+// concurrent writers of one visitor keep it exact, and so do unary writes
+// grouped by the ledger's committer; an import that read a
 // visitor's activity which another call then changed is aborted.
 #include <map>
 #include <random>
@@ -19,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "storage/memory_store.h"
+#include "tests/testing/async_results.h"
 #include "tests/testing/domain_world.h"
 #include "tests/testing/fake_clock.h"
 #include "tests/testing/status_matchers.h"
@@ -220,6 +222,74 @@ TEST_F(VisitorDaysTest, ConcurrentWritersOfOneVisitorStayExact) {
   }
   for (std::thread& t : writers) t.join();
   ExpectExact(absl::CivilDay(2026, 2, 20), 100, "after the writers");
+}
+
+TEST_F(VisitorDaysTest, UnaryWritesGroupedByTheCommitterStayExact) {
+  // Unary writes of a few visitors, queued faster than the committer
+  // stores them: a group holds several sessions of one visitor, and
+  // replacements that move a session to another visitor; batches of the
+  // same visitors are written beside them.
+  std::thread batches([this] {
+    std::mt19937 rng(99);
+    auto uniform = [&](int64_t lo, int64_t hi) {
+      return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+    };
+    for (int i = 0; i < 30; ++i) {
+      std::vector<records::Session> batch;
+      batch.reserve(3);
+      for (int k = 0; k < 3; ++k) {
+        batch.push_back(Session(
+            absl::StrCat("b", i, "-", k), absl::StrCat("v", uniform(0, 5)),
+            Utc(2026, 3, 1) + absl::Hours(uniform(0, int64_t{24} * 70))));
+      }
+      ASSERT_THAT(world_.sessions.Put("w", batch, ""), IsOk());
+    }
+  });
+  std::mt19937 rng(7);
+  auto uniform = [&](int64_t lo, int64_t hi) {
+    return std::uniform_int_distribution<int64_t>(lo, hi)(rng);
+  };
+  testing::AsyncResults<StoredFact<records::Session>> results;
+  std::vector<records::Session> sent;
+  for (int i = 0; i < 600; ++i) {
+    sent.push_back(Session(
+        absl::StrCat("s", uniform(0, 149)), absl::StrCat("v", uniform(0, 5)),
+        Utc(2026, 3, 1) + absl::Hours(uniform(0, int64_t{24} * 70))));
+    world_.sessions.PutAsync("w", sent.back(), WriteMode::kCreateOrReplace,
+                             results.Done());
+  }
+  batches.join();
+  std::vector<absl::StatusOr<StoredFact<records::Session>>> got =
+      results.Wait();
+  ASSERT_EQ(got.size(), sent.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    ASSERT_THAT(got[i], IsOk()) << i;
+    EXPECT_EQ(got[i]->record.id(), sent[i].id());
+    EXPECT_EQ(got[i]->record.visitor_id(), sent[i].visitor_id());
+    EXPECT_EQ(got[i]->record.start_time_us(), sent[i].start_time_us());
+    EXPECT_EQ(got[i]->counts.created + got[i]->counts.updated +
+                  got[i]->counts.unchanged,
+              1);
+  }
+  ExpectExact(absl::CivilDay(2026, 2, 20), 100, "after the unary writes");
+
+  // A write alone in its group that moves a session to another visitor:
+  // the old visitor is not the group's, so it is stored after the group,
+  // holding that visitor's lock too. Sent again unchanged, it is
+  // unchanged.
+  world_.sessions.PutAsync("w", Session("s1", "v9", Utc(2026, 3, 5, 12)),
+                           WriteMode::kCreateOrReplace, results.Done());
+  got = results.Wait();
+  ASSERT_THAT(got[0], IsOk());
+  EXPECT_EQ(got[0]->counts.updated, 1);
+  EXPECT_EQ(got[0]->record.visitor_id(), "v9");
+  EXPECT_NE(got[0]->record.create_time_us(), 0);
+  world_.sessions.PutAsync("w", Session("s1", "v9", Utc(2026, 3, 5, 12)),
+                           WriteMode::kCreateOrReplace, results.Done());
+  got = results.Wait();
+  ASSERT_THAT(got[0], IsOk());
+  EXPECT_EQ(got[0]->counts.unchanged, 1);
+  ExpectExact(absl::CivilDay(2026, 2, 20), 100, "after the move");
 }
 
 TEST_F(VisitorDaysTest, AnImportIsAbortedWhenAVisitorItReadChanges) {

@@ -349,9 +349,11 @@ class Observability(unittest.TestCase):
         for gauge in ("mittari_rocksdb_cur_size_all_mem_tables",
                       "mittari_rocksdb_estimate_pending_compaction_bytes",
                       "mittari_rocksdb_is_write_stopped",
-                      "mittari_rocksdb_background_errors",
-                      "mittari_submit_queue_depth"):
+                      "mittari_rocksdb_background_errors"):
             self.assertIn((gauge, frozenset()), after)
+        for records in ("responses", "purchases", "sessions", "tickets"):
+            self.assertIn(("mittari_submit_queue_depth",
+                           frozenset({("records", records)})), after)
         self.assertEqual(sample(after, "mittari_rocksdb_background_errors"), 0)
         self.assertIn(("mittari_rate_limit_refusals_total",
                        frozenset({("limit", "calls")})), after)
