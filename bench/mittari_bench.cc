@@ -56,7 +56,7 @@ ABSL_FLAG(int, count, 200, "queries (query)");
 ABSL_FLAG(std::string, id_prefix, "b", "record id prefix");
 ABSL_FLAG(std::string, kind, "responses",
           "what ingest and load send: responses or sessions; unary ingest "
-          "also purchases or tickets");
+          "also purchases, tickets or registrations");
 ABSL_FLAG(std::string, times, "year",
           "when the records sent happened: year (at random in the "
           "benchmark's year, as in a backfill) or live (in the minute "
@@ -598,12 +598,14 @@ void SendOne(Request request, Call call,
 int Ingest() {
   auto stub = v1::SurveyService::NewStub(Channel());
   auto customers = v1::CustomerService::NewStub(Channel());
+  auto events = v1::EventService::NewStub(Channel());
   const std::string kind = absl::GetFlag(FLAGS_kind);
   int batch = absl::GetFlag(FLAGS_batch);
   if (kind != "responses" && kind != "sessions" &&
-      (batch != 1 || (kind != "purchases" && kind != "tickets"))) {
-    std::cerr << "--kind: responses or sessions (purchases and tickets: "
-                 "unary only)\n";
+      (batch != 1 ||
+       (kind != "purchases" && kind != "tickets" && kind != "registrations"))) {
+    std::cerr << "--kind: responses or sessions (purchases, tickets and "
+                 "registrations: unary only)\n";
     return 2;
   }
   std::atomic<int64_t> next_id{absl::GetFlag(FLAGS_start_id)};
@@ -627,6 +629,19 @@ int Ingest() {
           r.set_purchase_id(absl::StrCat(IdPrefix(), r.purchase_id()));
           SendOne<v1::Purchase>(
               std::move(r), [c](auto... a) { c->RecordPurchase(a...); }, done);
+        } else if (kind == "registrations") {
+          const int64_t i = next_id++;
+          const int e = static_cast<int>(i % kEvents);
+          v1::RecordRegistrationRequest r;
+          v1::Registration* x = r.mutable_registration();
+          x->set_event_id(EventId(e));
+          x->set_customer_id(absl::StrCat("bc", (i / kEvents) % kCustomers));
+          *x->mutable_register_time() = TimeUtil::SecondsToTimestamp(
+              absl::ToUnixSeconds(EventStart(e)) - 86400);
+          auto* ev = events->async();
+          SendOne<v1::Registration>(
+              std::move(r), [ev](auto... a) { ev->RecordRegistration(a...); },
+              done);
         } else if (kind == "tickets") {
           SendOne<v1::Ticket>(
               MakeTicket(next_id++), [c](auto... a) { c->RecordTicket(a...); },

@@ -15,7 +15,8 @@
 #      level is the transport's ceiling, which every ingest ratio is taken
 #      against; the synchronous API's echo is printed for reference. Then
 #      unary ingest again at its best level, --rounds times, with responses
-#      dated at random over a year, as a backfill sends them;
+#      dated at random over a year, as a backfill sends them; and unary
+#      sessions, purchases, tickets and registrations at that level;
 #   2. mittarid ingesting in batches of 100 (64 in flight), and RocksDB's
 #      db_bench fillrandom with synced batches of 100 on the same machine
 #      (the store's own ceiling);
@@ -299,6 +300,19 @@ for round in $(seq "$rounds"); do
   backfill_runs="$backfill_runs $b"
 done
 backfill_rate=$(echo "$backfill_runs" | median)
+
+echo "== the other unary writes at $unary_at in flight"
+declare -A kind_rates
+for kind in sessions purchases tickets registrations; do
+  runs=""
+  for round in $(seq "$rounds"); do
+    r=$($bench ingest --kind "$kind" --addr "$addr" --key "$key" --inflight "$unary_at" \
+      --seconds "$seconds" --batch 1 --times live --id_prefix "k$round-" | value records_per_s)
+    echo "round $round: $r $kind/s"
+    runs="$runs $r"
+  done
+  kind_rates[$kind]=$(echo "$runs" | median)
+done
 kill "$server_pid"
 rm -rf "$work/sweep"
 
@@ -333,6 +347,10 @@ fi
     "$unary_rate" "$(echo "$unary_rate / $echo_rate" | bc -l)" "$unary_at"
   printf "ingest, unary, a backfill (durable)       %10.0f responses/s  = %.3f x echo (%d in flight, dated over a year)\n" \
     "$backfill_rate" "$(echo "$backfill_rate / $echo_rate" | bc -l)" "$unary_at"
+  for kind in sessions purchases tickets registrations; do
+    printf "ingest, unary %-13s (durable)    %10.0f %s/s  = %.3f x echo (%d in flight)\n" \
+      "$kind" "${kind_rates[$kind]}" "$kind" "$(echo "${kind_rates[$kind]} / $echo_rate" | bc -l)" "$unary_at"
+  done
   printf "ingest, batches of 100 (durable)          %10.0f responses/s  = %.2f x echo (64 in flight)\n" \
     "$batch_rate" "$(echo "$batch_rate / $echo_rate" | bc -l)"
 } >>"$report"

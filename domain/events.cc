@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <set>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/errors.h"
@@ -237,7 +239,8 @@ absl::StatusOr<ImportCounts> Upsert(
                                      Violations&)>& check,
     const std::function<void(storage::WriteBatch&, const Record*,
                              const Record&)>& index,
-    const AddOnly<Record>& add_only = {}) {
+    const AddOnly<Record>& add_only = {},
+    storage::WriteBatch* staged = nullptr) {
   ImportCounts counts;
   counts.received = static_cast<int64_t>(records.size());
   Violations all;
@@ -293,7 +296,11 @@ absl::StatusOr<ImportCounts> Upsert(
     latest[key] = r;
   }
   RETURN_IF_ERROR(all.ToStatus());
-  if (!batch.empty()) RETURN_IF_ERROR(store.Write(batch));
+  if (staged != nullptr) {
+    staged->Append(batch);
+  } else if (!batch.empty()) {
+    RETURN_IF_ERROR(store.Write(batch));
+  }
   return counts;
 }
 
@@ -362,6 +369,70 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
   // From checking the customers until the write: no erasure in between.
   absl::ReaderMutexLock gate(&customers_.erasure_gate(ws).mutex());
   absl::MutexLock lock(&mu_);
+  return UpsertRegistrations(ws, registrations, list_field, mode, nullptr);
+}
+
+void Events::RecordRegistrationAsync(
+    absl::string_view ws, records::Registration registration, WriteMode mode,
+    std::function<void(absl::StatusOr<ImportCounts>)> done) {
+  PendingRegistration pending{std::string(ws), std::move(registration), mode,
+                              std::move(done)};
+  if (!committer_.Enqueue(pending)) {
+    // Back-pressure: the committer is this far behind the disk.
+    pending.done(QueueFull("registrations"));
+  }
+}
+
+void Events::CommitGroup(std::vector<PendingRegistration>& group) {
+  std::vector<absl::StatusOr<ImportCounts>> results(
+      group.size(), absl::InternalError("not stored"));
+  std::set<absl::string_view> workspaces;
+  for (const PendingRegistration& p : group) workspaces.insert(p.ws);
+  std::vector<std::unique_ptr<absl::ReaderMutexLock>> gates;
+  gates.reserve(workspaces.size());
+  for (absl::string_view ws : workspaces) {
+    gates.push_back(std::make_unique<absl::ReaderMutexLock>(
+        &customers_.erasure_gate(ws).mutex()));
+  }
+  absl::MutexLock lock(&mu_);
+  // The part of the group not written yet, and the registrations it
+  // writes: a second write of one of them waits for that part, so that it
+  // reads the first.
+  storage::WriteBatch batch;
+  std::vector<size_t> staged;
+  absl::flat_hash_set<std::string> touched;
+  auto write = [&] {
+    if (!batch.empty()) {
+      absl::Status written = store_.Write(batch);
+      if (!written.ok()) {
+        for (size_t i : staged) results[i] = written;
+      }
+    }
+    batch = storage::WriteBatch();
+    staged.clear();
+    touched.clear();
+  };
+  for (size_t i = 0; i < group.size(); ++i) {
+    PendingRegistration& p = group[i];
+    std::string key =
+        RegistrationName(p.ws, p.record.event_id(), p.record.customer_id());
+    if (touched.contains(key)) write();
+    std::vector<records::Registration> one = {p.record};
+    results[i] = UpsertRegistrations(p.ws, one, "", p.mode, &batch);
+    if (results[i].ok()) {
+      staged.push_back(i);
+      touched.insert(std::move(key));
+    }
+  }
+  write();
+  for (size_t i = 0; i < group.size(); ++i) {
+    group[i].done(std::move(results[i]));
+  }
+}
+
+absl::StatusOr<ImportCounts> Events::UpsertRegistrations(
+    absl::string_view ws, std::vector<records::Registration>& registrations,
+    absl::string_view list_field, WriteMode mode, storage::WriteBatch* staged) {
   int64_t now = absl::ToUnixMicros(clock_.Now());
   return Upsert<records::Registration>(
       store_, table_, ws, keys::WorkspaceTag::kRegistration, registrations,
@@ -405,10 +476,12 @@ absl::StatusOr<ImportCounts> Events::RecordRegistrations(
                              keys::WorkspaceTag::kRegistration, r.event_id()),
             "");
       },
-      AddOnly<records::Registration>{
-          mode, IsFirstCheckIn, [ws](const records::Registration& r) {
-            return RegistrationName(ws, r.event_id(), r.customer_id());
-          }});
+      AddOnly<records::Registration>{mode, IsFirstCheckIn,
+                                     [ws](const records::Registration& r) {
+                                       return RegistrationName(ws, r.event_id(),
+                                                               r.customer_id());
+                                     }},
+      staged);
 }
 
 absl::StatusOr<ImportCounts> Events::RecordSignals(

@@ -6,6 +6,7 @@
 #ifndef MITTARI_DOMAIN_EVENTS_H_
 #define MITTARI_DOMAIN_EVENTS_H_
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -16,6 +17,7 @@
 #include "domain/activity.h"
 #include "domain/catalog_table.h"
 #include "domain/customers.h"
+#include "domain/group_committer.h"
 #include "domain/kpi/survey_metrics.h"
 #include "domain/records.pb.h"
 #include "domain/roles.h"
@@ -128,6 +130,15 @@ class Events {
       absl::string_view ws, std::vector<records::Registration> registrations,
       absl::string_view list_field,
       WriteMode mode = WriteMode::kCreateOrReplace);
+  // RecordRegistrations of one registration without blocking: the
+  // committer thread checks and stores it together with the others
+  // waiting at that moment, in one synced write (group_committer.h);
+  // `done` runs on that thread once it is durable.
+  void RecordRegistrationAsync(
+      absl::string_view ws, records::Registration registration, WriteMode mode,
+      std::function<void(absl::StatusOr<ImportCounts>)> done);
+  // Unary registrations waiting for the committer.
+  size_t queued() const { return committer_.queued(); }
   absl::StatusOr<ImportCounts> RecordSignals(
       absl::string_view ws, std::vector<records::EventSignal> signals,
       absl::string_view list_field);
@@ -160,6 +171,21 @@ class Events {
                                        const records::Event& event,
                                        int window_days) const;
 
+  // A unary registration waiting for the committer.
+  struct PendingRegistration {
+    std::string ws;
+    records::Registration record;
+    WriteMode mode;
+    std::function<void(absl::StatusOr<ImportCounts>)> done;
+  };
+  void CommitGroup(std::vector<PendingRegistration>& group);
+  // Checks `registrations` and writes them, or with `staged` adds their
+  // writes there. The caller holds the erasure gate and mu_.
+  absl::StatusOr<ImportCounts> UpsertRegistrations(
+      absl::string_view ws, std::vector<records::Registration>& registrations,
+      absl::string_view list_field, WriteMode mode,
+      storage::WriteBatch* staged);
+
   storage::Store& store_;
   const CustomerDirectory& customers_;
   const PurchaseLedger& purchases_;
@@ -167,6 +193,9 @@ class Events {
   const Clock& clock_;
   CatalogTable<records::Event> table_;
   absl::Mutex mu_;  // serializes writers
+  // Last: stopped (its queue committed) before anything it uses goes.
+  GroupCommitter<PendingRegistration> committer_{
+      [this](std::vector<PendingRegistration>& group) { CommitGroup(group); }};
 };
 
 }  // namespace mittari::domain

@@ -254,22 +254,27 @@ grpc::Status EventServiceImpl::ImportRegistrations(
   });
 }
 
-grpc::Status EventServiceImpl::RecordRegistration(
-    grpc::ServerContext* context, const v1::RecordRegistrationRequest* request,
-    v1::Registration* response) {
-  return Handle([&]() -> absl::Status {
-    ASSIGN_OR_RETURN(WorkspaceCall call,
-                     auth_.AuthorizeParent(*context, {Permission::kIngest},
-                                           request->parent()));
-    const domain::Role role = call.principal.role;
-    records::Registration r = RegistrationFromProto(request->registration());
-    ASSIGN_OR_RETURN(domain::ImportCounts counts,
-                     events_.RecordRegistrations(call.workspace_id, {r}, "",
-                                                 domain::WriteModeOf(role)));
-    *response = WriteReply(role, RegistrationToProto(call.workspace_id, r),
-                           OutcomeOf(counts));
-    return absl::OkStatus();
-  });
+grpc::ServerUnaryReactor* EventServiceImpl::RecordRegistration(
+    grpc::CallbackServerContext* context,
+    const v1::RecordRegistrationRequest* request, v1::Registration* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<WorkspaceCall> call =
+      auth_.AuthorizeParent(*context, {Permission::kIngest}, request->parent());
+  if (!call.ok()) {
+    reactor->Finish(ToGrpcStatus(call.status()));
+    return reactor;
+  }
+  const domain::Role role = call->principal.role;
+  records::Registration r = RegistrationFromProto(request->registration());
+  v1::Registration sent = RegistrationToProto(call->workspace_id, r);
+  events_.RecordRegistrationAsync(
+      call->workspace_id, std::move(r), domain::WriteModeOf(role),
+      [reactor, response, role,
+       sent = std::move(sent)](absl::StatusOr<domain::ImportCounts> counts) {
+        if (counts.ok()) *response = WriteReply(role, sent, OutcomeOf(*counts));
+        reactor->Finish(ToGrpcStatus(counts.status()));
+      });
+  return reactor;
 }
 
 grpc::Status EventServiceImpl::RecordEventSignals(

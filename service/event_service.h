@@ -9,7 +9,11 @@
 
 namespace mittari::service {
 
-class EventServiceImpl final : public v1::EventService::Service {
+// RecordRegistration is served by the callback API, as the other unary
+// writes of a record are: the events' committer thread stores it.
+class EventServiceImpl final
+    : public v1::EventService::WithCallbackMethod_RecordRegistration<
+          v1::EventService::Service> {
  public:
   EventServiceImpl(const Authorizer& auth, domain::Events& events)
       : auth_(auth), events_(events) {}
@@ -34,9 +38,10 @@ class EventServiceImpl final : public v1::EventService::Service {
       grpc::ServerContext* context,
       grpc::ServerReader<v1::ImportRegistrationsRequest>* reader,
       v1::ImportSummary* response) override;
-  grpc::Status RecordRegistration(grpc::ServerContext* context,
-                                  const v1::RecordRegistrationRequest* request,
-                                  v1::Registration* response) override;
+  grpc::ServerUnaryReactor* RecordRegistration(
+      grpc::CallbackServerContext* context,
+      const v1::RecordRegistrationRequest* request,
+      v1::Registration* response) override;
   grpc::Status RecordEventSignals(grpc::ServerContext* context,
                                   const v1::RecordEventSignalsRequest* request,
                                   v1::ImportSummary* response) override;

@@ -383,7 +383,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
         {"responses", p->responses->queued()},
         {"purchases", p->purchases->queued()},
         {"sessions", p->sessions->queued()},
-        {"tickets", p->tickets->queued()}};
+        {"tickets", p->tickets->queued()},
+        {"registrations", p->events->queued()}};
   };
   ASSIGN_OR_RETURN(parts->telemetry, Telemetry::Start(options.metrics_listen,
                                                       std::move(sources)));

@@ -796,6 +796,48 @@ TEST_F(EventsTest, ReportsTheKpisOfMetricsMd) {
   EXPECT_EQ(world_.events.Report("w", "e1", 0)->attendees, 3);
 }
 
+TEST_F(EventsTest, UnaryRegistrationsOfOneGroupAreCheckedOneByOne) {
+  ASSERT_THAT(
+      world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),
+      IsOk());
+  ASSERT_THAT(world_.events.Create("w", Event("e1", "s", Utc(2026, 3, 1, 9))),
+              IsOk());
+  // The same registration twice (the second sees the first), a check-in
+  // of it, and one of an unknown customer, which fails alone.
+  testing::AsyncResults<ImportCounts> results;
+  records::Registration checked_in = Registration("e1", "c1", true, false, 30);
+  checked_in.set_check_in_time_us(absl::ToUnixMicros(Utc(2026, 3, 1, 9, 5)));
+  for (const records::Registration& r :
+       {Registration("e1", "c1", false, false, 0),
+        Registration("e1", "c1", false, false, 0),
+        Registration("e1", "nobody", false, false, 0), checked_in}) {
+    world_.events.RecordRegistrationAsync("w", r, WriteMode::kAddOnly,
+                                          results.Done());
+  }
+  std::vector<absl::StatusOr<ImportCounts>> got = results.Wait();
+  ASSERT_EQ(got.size(), 4U);
+  ASSERT_THAT(got[0], IsOk());
+  EXPECT_EQ(got[0]->created, 1);
+  ASSERT_THAT(got[1], IsOk());
+  EXPECT_EQ(got[1]->unchanged, 1);
+  EXPECT_THAT(got[2], StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_EQ(errors::FieldViolations(got[2].status()).at(0).field,
+            "customer_id");
+  ASSERT_THAT(got[3], IsOk());
+  EXPECT_EQ(got[3]->updated, 1);
+  auto stored = world_.events.Registrations("w", "e1");
+  ASSERT_THAT(stored, IsOk());
+  ASSERT_EQ(stored->size(), 1U);
+  EXPECT_TRUE(stored->at(0).attended());
+
+  // Add-only: un-attending is another change, ALREADY_EXISTS.
+  world_.events.RecordRegistrationAsync(
+      "w", Registration("e1", "c1", false, false, 0), WriteMode::kAddOnly,
+      results.Done());
+  got = results.Wait();
+  EXPECT_THAT(got[0], StatusIs(absl::StatusCode::kAlreadyExists));
+}
+
 TEST_F(EventsTest, ComparesAgainstEarlierEventsOfTheSeries) {
   ASSERT_THAT(
       world_.customers.Create("w", Customer("c1", "smb", Utc(2025, 1, 1))),

@@ -351,7 +351,8 @@ class Observability(unittest.TestCase):
                       "mittari_rocksdb_is_write_stopped",
                       "mittari_rocksdb_background_errors"):
             self.assertIn((gauge, frozenset()), after)
-        for records in ("responses", "purchases", "sessions", "tickets"):
+        for records in ("responses", "purchases", "sessions", "tickets",
+                        "registrations"):
             self.assertIn(("mittari_submit_queue_depth",
                            frozenset({("records", records)})), after)
         self.assertEqual(sample(after, "mittari_rocksdb_background_errors"), 0)
