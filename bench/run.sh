@@ -2,7 +2,8 @@
 # The benchmark, one command:
 #   bench/run.sh [--sizes 1000000,10000000] [--sessions 1000000,10000000]
 #                [--seconds 10] [--queries 200] [--inflight 64,256,1024]
-#                [--rounds 3] [--only sessions] [--small] [--build DIR]
+#                [--rounds 3] [--only sessions|responses] [--small]
+#                [--large] [--build DIR]
 # Builds a release build, then in one run measures:
 #   1. a bare gRPC echo server (bench/echo_server), ~100-byte unary calls,
 #      served with the callback API (as SubmitResponse is), and mittarid
@@ -29,7 +30,10 @@
 #      and a 30-day daily DAU series and a one-year monthly retention series
 #      timed (p50 also as a ratio to the first size's); the DAU series
 #      once more during a flood of unary sessions at half their peak.
-# --only sessions runs part 4's series alone (on a server of its own).
+# --only sessions runs part 4's series alone (on a server of its own);
+# --only responses leaves part 4 out.
+# --large is the run at scale: 1 M, 10 M and 100 M responses and
+# sessions (hours on two cores, and ~60 GB of disk with PostgreSQL).
 # --small is the test command's check that the harness works (100 k
 # responses and sessions, one short round; timings mean nothing there);
 # --build DIR uses the binaries already built in DIR (with
@@ -64,8 +68,9 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
     --small) sizes=100000; sessions=100000; seconds=2; queries=20; inflight=64; rounds=1; shift ;;
+    --large) sizes=1000000,10000000,100000000; sessions=1000000,10000000,100000000; shift ;;
     --build) build=$2; shift 2 ;;
-    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N,M] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R] [--only sessions] [--small] [--build DIR]" >&2; exit 2 ;;
+    *) echo "usage: bench/run.sh [--sizes N,M] [--sessions N,M] [--seconds S] [--queries Q] [--inflight A,B,...] [--rounds R] [--only sessions|responses] [--small] [--large] [--build DIR]" >&2; exit 2 ;;
   esac
 done
 
@@ -382,6 +387,9 @@ done
 # responses arrive at half the unary peak.
 flooded responses "$(echo "$unary_rate / 2" | bc)" nps "$p99" "NPS series, flood @ $stored"
 
+fi
+if [ "$only" != responses ]; then
+if [ "$only" != sessions ]; then
 
 echo "== sessions"
 s_unary=$($bench ingest --kind sessions --addr "$addr" --key "$key" \
@@ -438,6 +446,7 @@ for size in ${sessions//,/ }; do
 done
 if [ -n "${s_unary_rate:-}" ]; then
   flooded sessions "$(echo "$s_unary_rate / 2" | bc)" dau "${idle_p99[dau]}" "DAU series, flood @ $s_stored"
+fi
 fi
 echo
 cat "$report"
