@@ -296,29 +296,14 @@ void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
     }
     KeyLocks::Guard guard(locks_, std::move(lock_keys));
 
-    // The part of the group not written yet: its batch, its rollup deltas
-    // summed, its writes, and what it read or changed (records by id,
-    // visitors, index blocks), which a later write must not read stale.
-    storage::WriteBatch batch;
+    // The part of the group not written yet, with its rollup deltas
+    // summed; what it read or changed (records by id, visitors, index
+    // blocks) a later write must not read stale.
+    GroupPart<StoredFact<Record>> part(store_, results);
     kpi::RollupDeltas rollups;
-    std::vector<size_t> staged;
-    absl::flat_hash_set<std::string> touched;
     auto write = [&] {
-      rollups.FlushTo(batch);
-      if (!batch.empty()) {
-        absl::Status written = store_.Write(batch);
-        if (!written.ok()) {
-          for (size_t i : staged) results[i] = written;
-        }
-      }
-      batch = storage::WriteBatch();
-      staged.clear();
-      touched.clear();
-    };
-    auto any_touched = [&](const std::vector<std::string>& keys) {
-      return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
-        return touched.contains(k);
-      });
+      rollups.FlushTo(part.batch());
+      part.Write();
     };
     for (size_t i = 0; i < group.size(); ++i) {
       const PendingPut& p = group[i];
@@ -332,7 +317,7 @@ void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
       if constexpr (std::is_same_v<Record, records::Session>) {
         reads.push_back(VisitorLockKey(p.ws, p.record.visitor_id()));
       }
-      if (any_touched(reads)) write();
+      if (part.Touches(reads)) write();
       for (;;) {
         storage::WriteBatch one;
         kpi::RollupDeltas deltas;
@@ -355,16 +340,15 @@ void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
         // A replaced session's visitor may share blocks with a write
         // staged before: then that write goes first, and this one is
         // prepared again.
-        if (!staged.empty() && any_touched(access.blocks)) {
+        if (!part.empty() && part.Touches(access.blocks)) {
           write();
           continue;
         }
         NoteWritten(p.ws, written, access.blocks);
-        batch.Append(one);
+        part.batch().Append(one);
         rollups.Merge(std::move(deltas));
-        touched.insert(reads.begin(), reads.end());
-        touched.insert(access.blocks.begin(), access.blocks.end());
-        staged.push_back(i);
+        reads.insert(reads.end(), access.blocks.begin(), access.blocks.end());
+        part.Stage(i, reads);
         results[i] = StoredFact<Record>{std::move(stored.front()), counts};
         break;
       }

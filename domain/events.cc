@@ -395,36 +395,18 @@ void Events::CommitGroup(std::vector<PendingRegistration>& group) {
         &customers_.erasure_gate(ws).mutex()));
   }
   absl::MutexLock lock(&mu_);
-  // The part of the group not written yet, and the registrations it
-  // writes: a second write of one of them waits for that part, so that it
-  // reads the first.
-  storage::WriteBatch batch;
-  std::vector<size_t> staged;
-  absl::flat_hash_set<std::string> touched;
-  auto write = [&] {
-    if (!batch.empty()) {
-      absl::Status written = store_.Write(batch);
-      if (!written.ok()) {
-        for (size_t i : staged) results[i] = written;
-      }
-    }
-    batch = storage::WriteBatch();
-    staged.clear();
-    touched.clear();
-  };
+  // A second write of one registration in the group reads the first.
+  GroupPart<ImportCounts> part(store_, results);
   for (size_t i = 0; i < group.size(); ++i) {
     PendingRegistration& p = group[i];
-    std::string key =
-        RegistrationName(p.ws, p.record.event_id(), p.record.customer_id());
-    if (touched.contains(key)) write();
+    std::vector<std::string> keys = {
+        RegistrationName(p.ws, p.record.event_id(), p.record.customer_id())};
+    if (part.Touches(keys)) part.Write();
     std::vector<records::Registration> one = {p.record};
-    results[i] = UpsertRegistrations(p.ws, one, "", p.mode, &batch);
-    if (results[i].ok()) {
-      staged.push_back(i);
-      touched.insert(std::move(key));
-    }
+    results[i] = UpsertRegistrations(p.ws, one, "", p.mode, &part.batch());
+    if (results[i].ok()) part.Stage(i, keys);
   }
-  write();
+  part.Write();
   for (size_t i = 0; i < group.size(); ++i) {
     group[i].done(std::move(results[i]));
   }

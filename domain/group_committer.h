@@ -11,19 +11,23 @@
 #ifndef MITTARI_DOMAIN_GROUP_COMMITTER_H_
 #define MITTARI_DOMAIN_GROUP_COMMITTER_H_
 
+#include <algorithm>
 #include <cstddef>
 #include <functional>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/errors.h"
+#include "storage/store.h"
 
 namespace mittari::domain {
 
@@ -105,6 +109,54 @@ class GroupCommitter {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Last: started once every other member is ready.
   std::thread thread_;
+};
+
+// The part of a committer's group not written yet: the writes of the
+// items staged so far, and the keys they read or changed. An item that
+// reads one of those keys waits for the part to be written first
+// (Touches, then Write), so that its checks read what they would read
+// alone.
+template <typename Result>
+class GroupPart {
+ public:
+  // `results` are the group's, by item.
+  GroupPart(storage::Store& store, std::vector<absl::StatusOr<Result>>& results)
+      : store_(store), results_(results) {}
+
+  // Where the staged items add their writes.
+  storage::WriteBatch& batch() { return batch_; }
+  bool empty() const { return staged_.empty(); }
+
+  bool Touches(const std::vector<std::string>& keys) const {
+    return std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+      return touched_.contains(k);
+    });
+  }
+  // Item `index`, whose writes are in batch(), read or changed `keys`.
+  void Stage(size_t index, const std::vector<std::string>& keys) {
+    staged_.push_back(index);
+    touched_.insert(keys.begin(), keys.end());
+  }
+  // Writes the part in one synced write (a failure is the result of every
+  // item staged), and starts the next.
+  void Write() {
+    if (!batch_.empty()) {
+      absl::Status written = store_.Write(batch_);
+      if (!written.ok()) {
+        for (size_t i : staged_) results_[i] = written;
+      }
+    }
+    batch_ = storage::WriteBatch();
+    staged_.clear();
+    touched_.clear();
+  }
+
+ private:
+  storage::Store& store_;
+  std::vector<absl::StatusOr<Result>>& results_;
+  storage::WriteBatch batch_;
+  std::vector<size_t> staged_;
+  absl::flat_hash_set<std::string> touched_;
 };
 
 }  // namespace mittari::domain

@@ -28,26 +28,22 @@ class FactHandlers {
   template <typename Request, typename Proto>
   grpc::ServerUnaryReactor* RecordOne(grpc::CallbackServerContext& context,
                                       const Request& request, Proto* response) {
-    grpc::ServerUnaryReactor* reactor = context.DefaultReactor();
-    absl::StatusOr<WorkspaceCall> call =
-        auth_.AuthorizeParent(context, {Permission::kIngest}, request.parent());
-    if (!call.ok()) {
-      reactor->Finish(ToGrpcStatus(call.status()));
-      return reactor;
-    }
-    const domain::Role role = call->principal.role;
-    ledger_.PutAsync(
-        call->workspace_id, RecordOf(request), domain::WriteModeOf(role),
-        [reactor, response, ws = call->workspace_id,
-         role](absl::StatusOr<domain::StoredFact<Record>> stored) {
-          // An ingest key is replied the name and the outcome only.
-          if (stored.ok()) {
-            *response = WriteReply(role, ToProto(ws, stored->record),
-                                   OutcomeOf(stored->counts));
-          }
-          reactor->Finish(ToGrpcStatus(stored.status()));
+    return UnaryWrite(
+        auth_, context, request.parent(),
+        [&](const WorkspaceCall& call, auto finish) {
+          ledger_.PutAsync(
+              call.workspace_id, RecordOf(request),
+              domain::WriteModeOf(call.principal.role),
+              [finish, response, ws = call.workspace_id,
+               role = call.principal.role](
+                  absl::StatusOr<domain::StoredFact<Record>> stored) {
+                if (stored.ok()) {
+                  *response = WriteReply(role, ToProto(ws, stored->record),
+                                         OutcomeOf(stored->counts));
+                }
+                finish(stored.status());
+              });
         });
-    return reactor;
   }
 
   template <typename Request>

@@ -257,24 +257,24 @@ grpc::Status EventServiceImpl::ImportRegistrations(
 grpc::ServerUnaryReactor* EventServiceImpl::RecordRegistration(
     grpc::CallbackServerContext* context,
     const v1::RecordRegistrationRequest* request, v1::Registration* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<WorkspaceCall> call =
-      auth_.AuthorizeParent(*context, {Permission::kIngest}, request->parent());
-  if (!call.ok()) {
-    reactor->Finish(ToGrpcStatus(call.status()));
-    return reactor;
-  }
-  const domain::Role role = call->principal.role;
-  records::Registration r = RegistrationFromProto(request->registration());
-  v1::Registration sent = RegistrationToProto(call->workspace_id, r);
-  events_.RecordRegistrationAsync(
-      call->workspace_id, std::move(r), domain::WriteModeOf(role),
-      [reactor, response, role,
-       sent = std::move(sent)](absl::StatusOr<domain::ImportCounts> counts) {
-        if (counts.ok()) *response = WriteReply(role, sent, OutcomeOf(*counts));
-        reactor->Finish(ToGrpcStatus(counts.status()));
+  return UnaryWrite(
+      auth_, *context, request->parent(),
+      [&](const WorkspaceCall& call, auto finish) {
+        records::Registration r =
+            RegistrationFromProto(request->registration());
+        v1::Registration sent = RegistrationToProto(call.workspace_id, r);
+        events_.RecordRegistrationAsync(
+            call.workspace_id, std::move(r),
+            domain::WriteModeOf(call.principal.role),
+            [finish, response, role = call.principal.role,
+             sent =
+                 std::move(sent)](absl::StatusOr<domain::ImportCounts> counts) {
+              if (counts.ok()) {
+                *response = WriteReply(role, sent, OutcomeOf(*counts));
+              }
+              finish(counts.status());
+            });
       });
-  return reactor;
 }
 
 grpc::Status EventServiceImpl::RecordEventSignals(

@@ -175,26 +175,24 @@ grpc::Status SurveyServiceImpl::ImportSurveys(
 grpc::ServerUnaryReactor* SurveyServiceImpl::SubmitResponse(
     grpc::CallbackServerContext* context,
     const v1::SubmitResponseRequest* request, v1::Response* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<WorkspaceCall> call =
-      auth_.AuthorizeParent(*context, {Permission::kIngest}, request->parent());
-  if (!call.ok()) {
-    reactor->Finish(ToGrpcStatus(call.status()));
-    return reactor;
-  }
-  std::string ws = call->workspace_id;
-  const domain::Role role = call->principal.role;
-  responses_.SubmitAsync(
-      ws, ResponseFromProto(request->response_id(), request->response()),
-      [reactor, response, ws, role](absl::StatusOr<domain::Submitted> stored) {
-        if (stored.ok()) {
-          *response = WriteReply(role, ResponseToProto(ws, stored->response),
-                                 stored->created ? v1::WRITE_OUTCOME_CREATED
-                                                 : v1::WRITE_OUTCOME_UNCHANGED);
-        }
-        reactor->Finish(ToGrpcStatus(stored.status()));
+  return UnaryWrite(
+      auth_, *context, request->parent(),
+      [&](const WorkspaceCall& call, auto finish) {
+        responses_.SubmitAsync(
+            call.workspace_id,
+            ResponseFromProto(request->response_id(), request->response()),
+            [finish, response, ws = call.workspace_id,
+             role = call.principal.role](
+                absl::StatusOr<domain::Submitted> stored) {
+              if (stored.ok()) {
+                *response =
+                    WriteReply(role, ResponseToProto(ws, stored->response),
+                               stored->created ? v1::WRITE_OUTCOME_CREATED
+                                               : v1::WRITE_OUTCOME_UNCHANGED);
+              }
+              finish(stored.status());
+            });
       });
-  return reactor;
 }
 
 grpc::Status SurveyServiceImpl::BatchSubmitResponses(
