@@ -297,8 +297,8 @@ void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
     KeyLocks::Guard guard(locks_, std::move(lock_keys));
 
     // The part of the group not written yet, with its rollup deltas
-    // summed; what it read or changed (records by id, visitors, index
-    // blocks) a later write must not read stale.
+    // summed; what it read or changed (records by id, visitors and so
+    // their index blocks) a later write must not read stale.
     GroupPart<StoredFact<Record>> part(store_, results);
     kpi::RollupDeltas rollups;
     auto write = [&] {
@@ -315,43 +315,40 @@ void FactLedger<Record>::CommitGroup(std::vector<PendingPut>& group) {
         }
       }
       if constexpr (std::is_same_v<Record, records::Session>) {
+        // A session reads and changes its visitor's index blocks, and
+        // those of the visitor of the session it replaces.
         reads.push_back(VisitorLockKey(p.ws, p.record.visitor_id()));
+        absl::StatusOr<std::optional<Record>> old =
+            table_.Find(store_, p.ws, p.record.id());
+        if (old.ok() && old->has_value() &&
+            (*old)->visitor_id() != p.record.visitor_id()) {
+          reads.push_back(VisitorLockKey(p.ws, (*old)->visitor_id()));
+        }
       }
       if (part.Touches(reads)) write();
-      for (;;) {
-        storage::WriteBatch one;
-        kpi::RollupDeltas deltas;
-        ImportCounts counts;
-        std::vector<std::string> written;
-        std::vector<Record> stored;
-        VisitorAccess access;
-        access.locked = &visitors[p.ws];
-        absl::Status prepared =
-            Prepare(p.ws, {p.record}, "", 0, p.mode, store_, one, counts,
-                    written, access, &deltas, &stored);
-        if (!prepared.ok()) {
-          results[i] = prepared;
-          break;
-        }
-        if (!access.unlocked.empty()) {
-          later.push_back(i);
-          break;
-        }
-        // A replaced session's visitor may share blocks with a write
-        // staged before: then that write goes first, and this one is
-        // prepared again.
-        if (!part.empty() && part.Touches(access.blocks)) {
-          write();
-          continue;
-        }
-        NoteWritten(p.ws, written, access.blocks);
-        part.batch().Append(one);
-        rollups.Merge(std::move(deltas));
-        reads.insert(reads.end(), access.blocks.begin(), access.blocks.end());
-        part.Stage(i, reads);
-        results[i] = StoredFact<Record>{std::move(stored.front()), counts};
-        break;
+      storage::WriteBatch one;
+      kpi::RollupDeltas deltas;
+      ImportCounts counts;
+      std::vector<std::string> written;
+      std::vector<Record> stored;
+      VisitorAccess access;
+      access.locked = &visitors[p.ws];
+      absl::Status prepared =
+          Prepare(p.ws, {p.record}, "", 0, p.mode, store_, one, counts, written,
+                  access, &deltas, &stored);
+      if (!prepared.ok()) {
+        results[i] = prepared;
+        continue;
       }
+      if (!access.unlocked.empty()) {
+        later.push_back(i);
+        continue;
+      }
+      NoteWritten(p.ws, written, access.blocks);
+      part.batch().Append(one);
+      rollups.Merge(std::move(deltas));
+      part.Stage(i, reads);
+      results[i] = StoredFact<Record>{std::move(stored.front()), counts};
     }
     write();
   }
