@@ -466,15 +466,15 @@ absl::Status FactLedger<Record>::Prepare(
   std::vector<DimensionValue> dimension_values;
   // Sessions move their visitors' activity (kpi/visitor_days.h).
   std::optional<kpi::VisitorDays> visitor_days;
-  if (std::is_same_v<Record, records::Session> && workspace.visitor_days()) {
-    visitor_days.emplace(view, ws);
+  if (std::is_same_v<Record, records::Session> &&
+      kpi::VisitorDays::Kept(workspace)) {
+    visitor_days.emplace(view, workspace);
   }
   auto move_visitor = [&]([[maybe_unused]] const Record& r,
                           [[maybe_unused]] int sign) -> absl::Status {
     if constexpr (std::is_same_v<Record, records::Session>) {
       if (visitor_days.has_value()) {
-        return visitor_days->Change(r.visitor_id(), DayOf(r, calendar), sign,
-                                    deltas);
+        return visitor_days->Change(r, DayOf(r, calendar), sign, deltas);
       }
     }
     return absl::OkStatus();
@@ -643,8 +643,8 @@ absl::Status FactLedger<Record>::AddAnonymization(
     }
     if (visitor_days != nullptr) {
       const kpi::DayNumber day = DayOf(r, calendar);
-      RETURN_IF_ERROR(visitor_days->Change(old->visitor_id(), day, -1, deltas));
-      RETURN_IF_ERROR(visitor_days->Change(r.visitor_id(), day, 1, deltas));
+      RETURN_IF_ERROR(visitor_days->Change(*old, day, -1, deltas));
+      RETURN_IF_ERROR(visitor_days->Change(r, day, 1, deltas));
     }
   }
   table_.Put(batch, ws, r);

@@ -82,6 +82,10 @@ enum class WorkspaceTag : uint8_t {
   kWebhookSecret = 28,   // kCatalog: "" -> the webhook signing secret
   // kCatalog: response id -> records::FollowUpState (responses.h)
   kFollowUpState = 29,
+  // kIndex: (visitor, block of 64 local days) -> per scope (the whole
+  // workspace, or one value of one session dimension), the sessions and
+  // converted sessions of each active day (kpi/visitor_days.h).
+  kVisitorScopes = 30,
 };
 
 // The kind of record a catalog or facts key of `tag` holds, as metrics

@@ -217,7 +217,9 @@ absl::StatusOr<ErasureCounts> Privacy::EraseRecords(
   std::map<std::string, std::string> visitors;
   ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   std::optional<kpi::VisitorDays> visitor_days;
-  if (workspace.visitor_days()) visitor_days.emplace(store_, ws);
+  if (kpi::VisitorDays::Kept(workspace)) {
+    visitor_days.emplace(store_, workspace);
+  }
   kpi::VisitorDays* days = visitor_days ? &*visitor_days : nullptr;
   customers_.AddErasure(batch, deltas, ws, calendar, customer, token);
   ASSIGN_OR_RETURN(auto records, RecordsOf(ws, customer_id));

@@ -62,6 +62,7 @@ records::Workspace NewRecord(std::string id, absl::string_view display_name,
   w.set_create_time_us(absl::ToUnixMicros(now));
   w.set_update_time_us(w.create_time_us());
   w.set_visitor_days(true);
+  w.set_visitor_scopes(true);
   return w;
 }
 

@@ -155,12 +155,14 @@ class Buckets {
       ends_.push_back(q.to);
       return;
     }
+    whole_ = granularity_ != Granularity::kNone;
     for (const absl::CivilDay& s : starts) {
       absl::Time start = calendar.StartOf(s);
+      absl::Time next = calendar.StartOf(calendar.NextBucket(s, granularity_));
       starts_.push_back(start);
       begins_.push_back(std::max(start, q.from));
-      ends_.push_back(std::min(
-          calendar.StartOf(calendar.NextBucket(s, granularity_)), q.to));
+      ends_.push_back(std::min(next, q.to));
+      whole_ = whole_ && begins_.back() == start && ends_.back() == next;
       index_[s] = starts_.size() - 1;
     }
   }
@@ -172,6 +174,10 @@ class Buckets {
   }
   absl::Time begin(size_t i) const { return begins_[i]; }
   absl::Time end(size_t i) const { return ends_[i]; }
+  // Whether every bucket is a whole calendar bucket (day to year): the
+  // range starts and ends on bucket edges.
+  bool whole() const { return whole_; }
+  Granularity granularity() const { return granularity_; }
 
   // The bucket of a day of the range; -1 outside it.
   int Of(DayNumber day) const {
@@ -188,6 +194,7 @@ class Buckets {
   std::vector<absl::Time> begins_;
   std::vector<absl::Time> ends_;
   std::map<absl::CivilDay, size_t> index_;
+  bool whole_ = false;
 };
 
 using SelectedVisitor = absl::FunctionRef<void(
@@ -256,12 +263,13 @@ class Lifecycles {
 
 class QueryRun {
  public:
-  QueryRun(const storage::ReadView& view, absl::string_view ws,
-           bool visitor_days, const Calendar& calendar, const MetricQuery& q,
+  QueryRun(const storage::ReadView& view, const records::Workspace& workspace,
+           const Calendar& calendar, const MetricQuery& q,
            const ActivityDef& def, const Buckets& buckets)
       : view_(view),
-        ws_(ws),
-        visitor_days_(visitor_days),
+        ws_(workspace.id()),
+        visitor_days_(workspace.visitor_days()),
+        visitor_scopes_(workspace.visitor_scopes()),
         calendar_(calendar),
         q_(q),
         def_(def),
@@ -433,7 +441,126 @@ class QueryRun {
     });
   }
 
+  // The scopes of the visitor-day index a session query reads instead of
+  // the entity entries (visitor_days.h): the whole workspace, or one
+  // dimension's value (a filter) or values (a group-by); nullopt when the
+  // workspace keeps no scopes or the query names two dimensions.
+  struct ScopeChoice {
+    uint8_t dim = 0;
+    std::optional<std::string> value;
+    bool grouped = false;
+  };
+  std::optional<ScopeChoice> ScopeOfQuery() const {
+    if (!visitor_scopes_ || q_.filters.size() > 1 || group_by_.size() > 1) {
+      return std::nullopt;
+    }
+    ScopeChoice choice;
+    choice.grouped = !group_by_.empty();
+    if (q_.filters.empty() && !choice.grouped) {
+      choice.value = "";  // dim 0: the whole workspace
+      return choice;
+    }
+    const std::string& dim =
+        choice.grouped ? group_by_[0] : q_.filters.begin()->first;
+    if (!q_.filters.empty()) {
+      if (q_.filters.begin()->first != dim) return std::nullopt;
+      choice.value = q_.filters.begin()->second;
+    }
+    std::optional<uint8_t> scope_dim = SessionScopeDim(dim);
+    if (!scope_dim.has_value()) return std::nullopt;
+    choice.dim = *scope_dim;
+    return choice;
+  }
+
+  // The scopes' daily series over [first, last] by group; a saturated
+  // series marks its group's points.
+  using ScopeSeries = std::map<GroupKey, DailyVisitors>;
+  absl::StatusOr<ScopeSeries> ReadScopes(const ScopeChoice& choice,
+                                         DayNumber first, DayNumber last) {
+    ASSIGN_OR_RETURN(
+        auto by_value,
+        ReadVisitorScopes(view_, ws_, choice.dim, choice.value, first, last));
+    ScopeSeries out;
+    for (auto& [value, series] : by_value) {
+      GroupKey group = choice.grouped ? GroupKey{value} : GroupKey{};
+      if (series.overflowed) Overflowed(group, -1);
+      out.emplace(std::move(group), std::move(series));
+    }
+    return out;
+  }
+
+  // The first and last local day of bucket `b`.
+  std::pair<DayNumber, DayNumber> DaysOf(size_t b) const {
+    return {calendar_.DayOf(buckets_.begin(b)),
+            calendar_.DayOf(buckets_.end(b) - absl::Nanoseconds(1))};
+  }
+
+  // conversion_rate from the scoped index: per whole bucket, its distinct
+  // visitors and converted visitors are the sums of its days' firsts, and
+  // its conversions the sessions' totals.
+  absl::StatusOr<std::vector<MetricPoint>> ConversionFromScopes(
+      const ScopeChoice& choice) {
+    const DayNumber first = DaysOf(0).first;
+    const DayNumber last = DaysOf(buckets_.size() - 1).second;
+    ASSIGN_OR_RETURN(ScopeSeries scopes, ReadScopes(choice, first, last));
+    std::map<GroupKey, std::vector<int64_t>> conversions;
+    RETURN_IF_ERROR(
+        Each(FactKind::kSession, false, q_.from, q_.to,
+             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
+               int b = buckets_.Of(day);
+               if (b < 0) return;
+               auto& series = conversions[group];
+               if (series.empty()) series.assign(buckets_.size(), 0);
+               if (!storage::AddSaturating(
+                       series[b], row.counters[session::kConversions])) {
+                 Overflowed(group, b);
+               }
+             }));
+    // Which counters count a visitor once per bucket: the visitor-days
+    // for daily buckets, otherwise the firsts of the granularity.
+    const Granularity g = buckets_.granularity();
+    auto firsts = [&](const DailyVisitors& s, bool converted) {
+      if (g == Granularity::kDay) return converted ? &s.converted : &s.dau;
+      const size_t i = g == Granularity::kWeek      ? 0
+                       : g == Granularity::kMonth   ? 1
+                       : g == Granularity::kQuarter ? 2
+                                                    : 3;
+      return converted ? &s.converted_firsts[i] : &s.firsts[i];
+    };
+    std::set<GroupKey> groups = KeysOf(conversions);
+    for (const auto& [group, series] : scopes) {
+      if (std::any_of(series.dau.begin(), series.dau.end(),
+                      [](int64_t x) { return x != 0; })) {
+        groups.insert(group);
+      }
+    }
+    return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
+      int64_t visitors = 0;
+      int64_t converted = 0;
+      if (auto it = scopes.find(group); it != scopes.end()) {
+        const auto [lo, hi] = DaysOf(b);
+        const std::vector<int64_t>& all = *firsts(it->second, false);
+        const std::vector<int64_t>& conv = *firsts(it->second, true);
+        for (DayNumber d = lo; d <= hi; ++d) {
+          visitors += all[d - first];
+          converted += conv[d - first];
+        }
+      }
+      int64_t total = 0;
+      if (auto it = conversions.find(group); it != conversions.end()) {
+        total = it->second[b];
+      }
+      p.estimate = Percent(converted, visitors);
+      p.components.emplace_back("conversions", total);
+    });
+  }
+
   absl::StatusOr<std::vector<MetricPoint>> Distinct() {
+    if (def_.metric == Metric::kConversionRate && buckets_.whole()) {
+      if (std::optional<ScopeChoice> choice = ScopeOfQuery()) {
+        return ConversionFromScopes(*choice);
+      }
+    }
     // Per group and bucket: entity -> {orders or sessions, conversions}.
     using PerEntity = absl::flat_hash_map<std::string, std::array<int64_t, 2>>;
     std::map<GroupKey, std::vector<PerEntity>> acc;
@@ -544,7 +671,18 @@ class QueryRun {
     DayNumber last = calendar_.DayOf(q_.to - absl::Nanoseconds(1));
     DailyCounts daily;
     std::set<GroupKey> groups;
-    if (visitor_days_ && q_.filters.empty() && group_by_.empty()) {
+    if (std::optional<ScopeChoice> choice = ScopeOfQuery()) {
+      // The scopes of the index (visitor_days.h).
+      ASSIGN_OR_RETURN(ScopeSeries scopes, ReadScopes(*choice, first, last));
+      for (auto& [group, counts] : scopes) {
+        if (std::any_of(counts.dau.begin(), counts.dau.end(),
+                        [](int64_t x) { return x != 0; })) {
+          groups.insert(group);
+        }
+        daily.emplace(group, std::make_pair(std::move(counts.dau),
+                                            std::move(counts.mau)));
+      }
+    } else if (visitor_days_ && q_.filters.empty() && group_by_.empty()) {
       // The whole workspace: its daily visitor rollup (visitor_days.h).
       ASSIGN_OR_RETURN(DailyVisitors counts,
                        ReadDailyVisitors(view_, ws_, first, last));
@@ -734,8 +872,10 @@ class QueryRun {
 
   const storage::ReadView& view_;
   absl::string_view ws_;
-  // Whether the workspace keeps the visitor-day index.
+  // Whether the workspace keeps the visitor-day index, and in its scoped
+  // layout (visitor_days.h).
   const bool visitor_days_;
+  const bool visitor_scopes_;
   const Calendar& calendar_;
   const MetricQuery& q_;
   const ActivityDef& def_;
@@ -799,9 +939,7 @@ absl::StatusOr<std::vector<MetricPoint>> ActivityMetrics::Query(
   Buckets buckets(calendar, q, starts);
   ASSIGN_OR_RETURN(records::Workspace workspace, workspaces_.Get(ws));
   std::unique_ptr<storage::ReadView> snapshot = store_.NewSnapshot();
-  return QueryRun(*snapshot, ws, workspace.visitor_days(), calendar, q, *def,
-                  buckets)
-      .Run();
+  return QueryRun(*snapshot, workspace, calendar, q, *def, buckets).Run();
 }
 
 absl::StatusOr<std::vector<std::string>> ActivityMetrics::DimensionValues(

@@ -74,6 +74,8 @@ enum class Projection : uint8_t {
   kFactTotals = 10,  // layouts in facts.h
   kFactEntities = 11,
   kVisitorDays = 12,  // (day) -> {dau, mau_delta}; kpi/visitor_days.h
+  // (scope, day) -> {dau, mau ranges, bucket firsts}; kpi/visitor_days.h
+  kVisitorScopes = 13,
 };
 
 // What one response adds.
