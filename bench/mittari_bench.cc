@@ -751,6 +751,11 @@ int Query() {
     request.set_metric("dau");
     request.set_granularity(v1::GRANULARITY_DAY);
     from = to - int64_t{30} * 86400;
+  } else if (which == "dau_by_source") {
+    request.set_metric("dau");
+    request.set_granularity(v1::GRANULARITY_DAY);
+    request.add_group_by("source");
+    from = to - int64_t{30} * 86400;
   } else if (which == "retention") {
     request.set_metric("retention_rate");
     request.set_granularity(v1::GRANULARITY_MONTH);
@@ -764,7 +769,8 @@ int Query() {
     request.set_granularity(v1::GRANULARITY_MONTH);
     request.add_group_by("source");
   } else {
-    std::cerr << "query: nps, csat, dau, retention, conversion or event\n";
+    std::cerr << "query: nps, csat, dau, dau_by_source, retention, conversion "
+                 "or event\n";
     return 2;
   }
   *request.mutable_range()->mutable_start_time() =

@@ -497,25 +497,12 @@ class QueryRun {
 
   // conversion_rate from the scoped index: per whole bucket, its distinct
   // visitors and converted visitors are the sums of its days' firsts, and
-  // its conversions the sessions' totals.
+  // its conversions the sum of its days'.
   absl::StatusOr<std::vector<MetricPoint>> ConversionFromScopes(
       const ScopeChoice& choice) {
     const DayNumber first = DaysOf(0).first;
     const DayNumber last = DaysOf(buckets_.size() - 1).second;
     ASSIGN_OR_RETURN(ScopeSeries scopes, ReadScopes(choice, first, last));
-    std::map<GroupKey, std::vector<int64_t>> conversions;
-    RETURN_IF_ERROR(
-        Each(FactKind::kSession, false, q_.from, q_.to,
-             [&](DayNumber day, const FactRow& row, const GroupKey& group) {
-               int b = buckets_.Of(day);
-               if (b < 0) return;
-               auto& series = conversions[group];
-               if (series.empty()) series.assign(buckets_.size(), 0);
-               if (!storage::AddSaturating(
-                       series[b], row.counters[session::kConversions])) {
-                 Overflowed(group, b);
-               }
-             }));
     // Which counters count a visitor once per bucket: the visitor-days
     // for daily buckets, otherwise the firsts of the granularity.
     const Granularity g = buckets_.granularity();
@@ -527,16 +514,19 @@ class QueryRun {
                                                     : 3;
       return converted ? &s.converted_firsts[i] : &s.firsts[i];
     };
-    std::set<GroupKey> groups = KeysOf(conversions);
+    auto nonzero = [](const std::vector<int64_t>& v) {
+      return std::any_of(v.begin(), v.end(), [](int64_t x) { return x != 0; });
+    };
+    std::set<GroupKey> groups;
     for (const auto& [group, series] : scopes) {
-      if (std::any_of(series.dau.begin(), series.dau.end(),
-                      [](int64_t x) { return x != 0; })) {
+      if (nonzero(series.dau) || nonzero(series.conversions)) {
         groups.insert(group);
       }
     }
     return Points(groups, [&](const GroupKey& group, size_t b, MetricPoint& p) {
       int64_t visitors = 0;
       int64_t converted = 0;
+      int64_t total = 0;
       if (auto it = scopes.find(group); it != scopes.end()) {
         const auto [lo, hi] = DaysOf(b);
         const std::vector<int64_t>& all = *firsts(it->second, false);
@@ -544,11 +534,8 @@ class QueryRun {
         for (DayNumber d = lo; d <= hi; ++d) {
           visitors += all[d - first];
           converted += conv[d - first];
+          total += it->second.conversions[d - first];
         }
-      }
-      int64_t total = 0;
-      if (auto it = conversions.find(group); it != conversions.end()) {
-        total = it->second[b];
       }
       p.estimate = Percent(converted, visitors);
       p.components.emplace_back("conversions", total);

@@ -23,15 +23,22 @@ constexpr int kBlockShift = 6;
 constexpr DayNumber kBlockDays = DayNumber{1} << kBlockShift;
 static_assert(2 * kMauWindowDays - 1 <= kBlockDays);
 
-// The daily rollup's counters: the day's DAU, then per length L in 1..30
-// the number of MAU ranges of that length starting on the day; in the
-// scoped layout then the converted visitor-days, and the firsts of the
-// week, month, quarter and year, of visitors and of converted visitors.
+// The first layout's daily counters: the day's DAU, then per length L in
+// 1..30 the number of MAU ranges of that length starting on the day.
 constexpr size_t kDau = 0;
 constexpr size_t kRanges = 1;
 constexpr size_t kDailyCounters = kRanges + kMauWindowDays;
-constexpr size_t kConvertedDays = kDailyCounters;
-constexpr size_t kFirsts = kConvertedDays + 1;
+// The scoped layout keeps two kinds of entry per scope and day, told
+// apart by a last key byte: 0, the day's counters below; L in 1..30, one
+// counter, the MAU ranges of length L starting on the day (so that a
+// range costs one small operand, not thirty counters).
+// The day's counters: its DAU, converted visitor-days, conversions
+// (converted sessions), and the firsts of the week, month, quarter and
+// year, of visitors and of converted visitors.
+constexpr uint8_t kDayEntry = 0;
+constexpr size_t kConvertedDays = 1;
+constexpr size_t kConversions = 2;
+constexpr size_t kFirsts = 3;
 constexpr size_t kBucketKinds = 4;  // week, month, quarter, year
 constexpr size_t kConvertedFirsts = kFirsts + kBucketKinds;
 constexpr size_t kScopedCounters = kConvertedFirsts + kBucketKinds;
@@ -140,10 +147,10 @@ std::string VisitorDays::BlockKey(absl::string_view visitor,
       .key();
 }
 
-std::string VisitorDays::DailyKey(const VisitorScope& scope,
-                                  DayNumber day) const {
+std::string VisitorDays::DailyKey(const VisitorScope& scope, DayNumber day,
+                                  uint8_t entry) const {
   if (!scoped_) return DailyPrefix(ws_).I64(day).key();
-  return ScopePrefix(ws_, scope.dim).Str(scope.value).I64(day).key();
+  return ScopePrefix(ws_, scope.dim).Str(scope.value).I64(day).U8(entry).key();
 }
 
 absl::StatusOr<VisitorDays::Entry*> VisitorDays::Load(absl::string_view visitor,
@@ -245,7 +252,10 @@ absl::Status VisitorDays::Change(const records::Session& s, DayNumber day,
   const int64_t converted = scoped_ && s.converted() ? sign : 0;
   ASSIGN_OR_RETURN(Entry * entry, Load(s.visitor_id(), day));
   entry->changed = true;
+  std::vector<int64_t> conversions(kScopedCounters, 0);
+  conversions[kConversions] = converted;
   for (const VisitorScope& scope : scopes) {
+    if (converted != 0) deltas.Add(DailyKey(scope, day), conversions);
     Days& days = entry->scopes[scope];
     Counts& counts = days[day];
     const Counts before = counts;
@@ -304,7 +314,10 @@ absl::Status VisitorDays::Moved(absl::string_view visitor,
       previous ? std::max(day, *previous + kMauWindowDays) : day;
   const DayNumber to = next ? std::min(day + kMauWindowDays - 1, *next - 1)
                             : day + kMauWindowDays - 1;
-  if (from <= to) {
+  if (from <= to && scoped_) {
+    deltas.Add(DailyKey(scope, from, static_cast<uint8_t>(to - from + 1)),
+               {sign});
+  } else if (from <= to) {
     std::vector<int64_t> ranges(width, 0);
     ranges[kRanges + static_cast<size_t>(to - from)] = sign;
     deltas.Add(DailyKey(scope, from), ranges);
@@ -338,35 +351,53 @@ std::vector<std::string> VisitorDays::BlockKeys() const {
 namespace {
 
 // Adds one daily rollup entry, of local day `start`, to `out` (covering
-// [first, last]), with MAU range deltas in `mau_delta`.
-absl::Status AddDaily(absl::string_view value, DayNumber start, DayNumber first,
-                      DayNumber last, size_t width, DailyVisitors& out,
+// [first, last]), with MAU range deltas in `mau_delta`: in the first
+// layout (`entry` nullopt) a vector of kDailyCounters; in the scoped one
+// the day's counters (entry kDayEntry) or its ranges of one length.
+absl::Status AddDaily(absl::string_view value, DayNumber start,
+                      std::optional<uint8_t> entry, DayNumber first,
+                      DayNumber last, DailyVisitors& out,
                       std::vector<int64_t>& mau_delta) {
+  size_t width = kDailyCounters;
+  if (entry.has_value()) {
+    width = *entry == kDayEntry        ? kScopedCounters
+            : *entry <= kMauWindowDays ? 1
+                                       : 0;
+  }
   absl::StatusOr<storage::CounterVector> counters =
       storage::DecodeCounters(value);
-  if (!counters.ok() || counters->values.size() != width) {
+  if (!counters.ok() || width == 0 || counters->values.size() != width) {
     return errors::DataLoss("unreadable daily visitor rollup");
   }
   const std::vector<int64_t>& c = counters->values;
   out.overflowed = out.overflowed || counters->overflowed;
+  auto add_ranges = [&](DayNumber length, int64_t ranges) {
+    const DayNumber lo = std::max(start, first);
+    const DayNumber hi = std::min(start + length - 1, last);
+    if (ranges == 0 || lo > hi) return;
+    storage::AddSaturating(mau_delta[lo - first], ranges);
+    storage::SubtractSaturating(mau_delta[hi - first + 1], ranges);
+  };
+  if (entry.has_value() && *entry != kDayEntry) {
+    add_ranges(*entry, c[0]);
+    return absl::OkStatus();
+  }
   if (start >= first) {
     const auto i = static_cast<size_t>(start - first);
     out.dau[i] = c[kDau];
-    if (width == kScopedCounters) {
+    if (entry.has_value()) {
       out.converted[i] = c[kConvertedDays];
+      out.conversions[i] = c[kConversions];
       for (size_t g = 0; g < kBucketKinds; ++g) {
         out.firsts[g][i] = c[kFirsts + g];
         out.converted_firsts[g][i] = c[kConvertedFirsts + g];
       }
     }
   }
-  for (DayNumber length = 1; length <= kMauWindowDays; ++length) {
-    const int64_t ranges = c[kRanges + static_cast<size_t>(length - 1)];
-    const DayNumber lo = std::max(start, first);
-    const DayNumber hi = std::min(start + length - 1, last);
-    if (ranges == 0 || lo > hi) continue;
-    storage::AddSaturating(mau_delta[lo - first], ranges);
-    storage::SubtractSaturating(mau_delta[hi - first + 1], ranges);
+  if (!entry.has_value()) {
+    for (DayNumber length = 1; length <= kMauWindowDays; ++length) {
+      add_ranges(length, c[kRanges + static_cast<size_t>(length - 1)]);
+    }
   }
   return absl::OkStatus();
 }
@@ -378,11 +409,12 @@ absl::Status AddDaily(absl::string_view value, DayNumber start, DayNumber first,
 absl::StatusOr<DailyVisitors> ReadDaily(const storage::ReadView& view,
                                         const std::string& prefix,
                                         DayNumber first, DayNumber last,
-                                        size_t width) {
+                                        bool scoped) {
   DailyVisitors out;
   const auto span = static_cast<size_t>(last - first) + 1;
   out.dau.assign(span, 0);
   out.converted.assign(span, 0);
+  out.conversions.assign(span, 0);
   for (size_t g = 0; g < kBucketKinds; ++g) {
     out.firsts[g].assign(span, 0);
     out.converted_firsts[g].assign(span, 0);
@@ -399,8 +431,17 @@ absl::StatusOr<DailyVisitors> ReadDaily(const storage::ReadView& view,
       [&](absl::string_view k, absl::string_view value) {
         KeyDecoder in(k.substr(prefix.size()));
         absl::StatusOr<int64_t> day = in.I64();
-        status = day.ok() ? AddDaily(value, static_cast<DayNumber>(*day), first,
-                                     last, width, out, mau_delta)
+        std::optional<uint8_t> entry;
+        if (scoped && day.ok()) {
+          absl::StatusOr<uint8_t> e = in.U8();
+          if (e.ok()) {
+            entry = *e;
+          } else {
+            day = e.status();
+          }
+        }
+        status = day.ok() ? AddDaily(value, static_cast<DayNumber>(*day), entry,
+                                     first, last, out, mau_delta)
                           : errors::DataLoss("unreadable daily visitor rollup");
         return status.ok();
       }));
@@ -421,7 +462,7 @@ absl::StatusOr<DailyVisitors> ReadDailyVisitors(const storage::ReadView& view,
                                                 DayNumber first,
                                                 DayNumber last) {
   if (last < first) return DailyVisitors{};
-  return ReadDaily(view, DailyPrefix(ws).key(), first, last, kDailyCounters);
+  return ReadDaily(view, DailyPrefix(ws).key(), first, last, false);
 }
 
 absl::StatusOr<std::map<std::string, DailyVisitors>> ReadVisitorScopes(
@@ -433,7 +474,7 @@ absl::StatusOr<std::map<std::string, DailyVisitors>> ReadVisitorScopes(
   auto read = [&](absl::string_view v) -> absl::Status {
     const std::string prefix = ScopePrefix(ws, dim).Str(v).key();
     ASSIGN_OR_RETURN(DailyVisitors series,
-                     ReadDaily(view, prefix, first, last, kScopedCounters));
+                     ReadDaily(view, prefix, first, last, true));
     out.emplace(std::string(v), std::move(series));
     return absl::OkStatus();
   };

@@ -25,10 +25,12 @@
 // dimension (source = "email", device = "mobile", ...), so that a series
 // filtered or grouped by one dimension reads as little. Its blocks hold
 // per scope the sessions and the converted sessions of each active day,
-// and its daily entries, (scope, day) -> kScopedCounters, also count:
-//   the converted visitor-days (a day with a converted session);
+// and its daily entries, (scope, day, 0) -> counters, also count:
+//   the converted visitor-days (a day with a converted session), and the
+//   conversions;
 //   per week, month, quarter and year, the visitors (and the converted
 //   visitors) whose first active day in that bucket the day is.
+// Its MAU ranges are (scope, start day, length) -> one counter.
 // A bucket's distinct visitors are then the sum of its days' firsts: when
 // a visitor's day comes before their first of the bucket, the count moves
 // from the old first to it (and back when it goes). Buckets span at most
@@ -126,7 +128,10 @@ class VisitorDays {
   // (sign -1).
   absl::Status Moved(absl::string_view visitor, const VisitorScope& scope,
                      Kind kind, DayNumber day, int sign, RollupDeltas& deltas);
-  std::string DailyKey(const VisitorScope& scope, DayNumber day) const;
+  // The daily entry of `scope` and `day`: in the scoped layout, its
+  // counters (entry 0) or its MAU ranges of length `entry`.
+  std::string DailyKey(const VisitorScope& scope, DayNumber day,
+                       uint8_t entry = 0) const;
   std::string BlockKey(absl::string_view visitor, int64_t block) const;
 
   const storage::ReadView& view_;
@@ -137,7 +142,8 @@ class VisitorDays {
 
 // Per local day of [first, last] of one scope, from the daily rollup's
 // entries of [first - 29, last]: the DAU and MAU; in the scoped layout
-// also the converted visitor-days, and per week, month, quarter and year
+// also the converted visitor-days, the conversions (converted sessions),
+// and per week, month, quarter and year
 // (firsts[0..3]) the visitors and the converted visitors whose first
 // active day of that bucket each day is. `overflowed` is set when a
 // counter saturated.
@@ -145,6 +151,7 @@ struct DailyVisitors {
   std::vector<int64_t> dau;
   std::vector<int64_t> mau;
   std::vector<int64_t> converted;
+  std::vector<int64_t> conversions;
   std::array<std::vector<int64_t>, 4> firsts;
   std::array<std::vector<int64_t>, 4> converted_firsts;
   bool overflowed = false;
