@@ -170,6 +170,9 @@ declare -A pg_queries=(
   [dau]="SELECT date_trunc('day', start_time, 'UTC') AS d, count(DISTINCT visitor_id)
     FROM sessions WHERE start_time >= timestamptz '$year_to' - interval '30 days'
     AND start_time < '$year_to' GROUP BY 1"
+  [dau_by_source]="SELECT date_trunc('day', start_time, 'UTC') AS d, source, count(DISTINCT visitor_id)
+    FROM sessions WHERE start_time >= timestamptz '$year_to' - interval '30 days'
+    AND start_time < '$year_to' GROUP BY 1, 2"
   [retention]="SELECT a, count(*) FILTER (WHERE acquire_time < a AND (churn_time IS NULL OR churn_time >= a)) AS s,
     count(*) FILTER (WHERE acquire_time < a + interval '1 month' AND (churn_time IS NULL OR churn_time >= a + interval '1 month')) AS e,
     count(*) FILTER (WHERE acquire_time >= a AND acquire_time < a + interval '1 month') AS n
@@ -429,7 +432,7 @@ for size in ${sessions//,/ }; do
     s_loaded=$((s_loaded + size - s_stored))
     s_stored=$size
   fi
-  for which in dau retention; do
+  for which in dau dau_by_source retention; do
     q=$($bench query --query "$which" --addr "$addr" --key "$key" --count "$queries")
     p50=$(echo "$q" | value query_p50_ms)
     [ -n "${first_series[$which]:-}" ] || first_series[$which]=$p50

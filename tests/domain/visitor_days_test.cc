@@ -15,6 +15,7 @@
 #include <random>
 #include <set>
 #include <thread>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "domain/activity.h"
@@ -499,39 +500,16 @@ class ScopedVisitorsTest : public VisitorDaysTest {
   void ExpectScopesExact(const std::string& when) {
     const std::vector<records::Session> stored = Stored();
     using absl::CivilDay;
-    const std::vector<Query> shapes = {
-        {"conversion_rate",
-         Granularity::kDay,
-         CivilDay(2025, 3, 1),
-         CivilDay(2025, 4, 1),
-         {},
-         ""},
-        {"conversion_rate",
-         Granularity::kWeek,
-         CivilDay(2024, 12, 30),
-         CivilDay(2025, 12, 29),
-         {},
-         ""},
-        {"conversion_rate",
-         Granularity::kMonth,
-         CivilDay(2024, 11, 1),
-         CivilDay(2026, 3, 1),
-         {},
-         ""},
-        {"conversion_rate",
-         Granularity::kQuarter,
-         CivilDay(2024, 10, 1),
-         CivilDay(2026, 4, 1),
-         {},
-         ""},
-        {"conversion_rate",
-         Granularity::kYear,
-         CivilDay(2024, 1, 1),
-         CivilDay(2027, 1, 1),
-         {},
-         ""},
+    // Whole buckets of each granularity over the sessions' 16 months.
+    const std::vector<std::tuple<Granularity, CivilDay, CivilDay>> ranges = {
+        {Granularity::kDay, CivilDay(2025, 3, 1), CivilDay(2025, 4, 1)},
+        {Granularity::kWeek, CivilDay(2024, 12, 30), CivilDay(2025, 12, 29)},
+        {Granularity::kMonth, CivilDay(2024, 11, 1), CivilDay(2026, 3, 1)},
+        {Granularity::kQuarter, CivilDay(2024, 10, 1), CivilDay(2026, 4, 1)},
+        {Granularity::kYear, CivilDay(2024, 1, 1), CivilDay(2027, 1, 1)},
     };
-    for (Query query : shapes) {
+    for (const auto& [granularity, from, to] : ranges) {
+      Query query{"conversion_rate", granularity, from, to, {}, ""};
       ExpectQueryExact(query, stored, when);
       query.group_by = "source";
       ExpectQueryExact(query, stored, when);
