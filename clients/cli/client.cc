@@ -33,6 +33,7 @@ absl::StatusOr<Client> Client::Connect(const Args& args) {
         client.timeout_seconds_ <= 0) {
       return absl::InvalidArgumentError("--timeout takes whole seconds > 0");
     }
+    client.timeout_given_ = true;
   }
   std::string client_cert =
       FlagOrEnv(args, "client-cert", "MITTARI_CLIENT_CERT", "");
@@ -91,6 +92,10 @@ std::unique_ptr<grpc::ClientContext> Client::Context() const {
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(timeout_seconds_));
   return context;
+}
+
+std::unique_ptr<grpc::ClientContext> Client::JobContext() const {
+  return timeout_given_ ? Context() : StreamContext();
 }
 
 std::unique_ptr<grpc::ClientContext> Client::StreamContext() const {

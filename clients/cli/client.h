@@ -23,12 +23,17 @@ class Client {
   // A context with the key and no deadline, for a watch that runs until
   // stopped.
   std::unique_ptr<grpc::ClientContext> StreamContext() const;
+  // A context for a job whose length grows with its input (an import or an
+  // export): a deadline only when --timeout was given. The server cancels
+  // a client stream that falls silent (--stream_idle_timeout).
+  std::unique_ptr<grpc::ClientContext> JobContext() const;
   const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
 
  private:
   std::shared_ptr<grpc::Channel> channel_;
   std::string key_;
   int timeout_seconds_ = 30;
+  bool timeout_given_ = false;
 };
 
 }  // namespace mittari::cli

@@ -69,7 +69,7 @@ class TypedStream final : public ImportStream {
   template <typename Open>
   TypedStream(Invocation& inv, std::string parent, std::unique_ptr<Stub> stub,
               Open open, Add add)
-      : context_(inv.client.Context()),
+      : context_(inv.client.JobContext()),
         stub_(std::move(stub)),
         parent_(std::move(parent)),
         add_(add),
@@ -480,7 +480,7 @@ int Export(Invocation& inv) {
   grpc::Status status = inv.Workspace(request.mutable_parent());
   if (!status.ok()) return inv.Finish(status, Json());
   auto stub = v1::AdminService::NewStub(inv.client.channel());
-  std::unique_ptr<grpc::ClientContext> context = inv.client.StreamContext();
+  std::unique_ptr<grpc::ClientContext> context = inv.client.JobContext();
   std::unique_ptr<grpc::ClientReader<v1::ExportWorkspaceResponse>> reader =
       stub->ExportWorkspace(context.get(), request);
   // The file of each import kind, opened with its header on first use.
