@@ -18,8 +18,13 @@ class Demo(unittest.TestCase):
         cls.key = cls.server.key("admin")
         env = dict(os.environ, MITTARI_ADDR=cls.server.addr, MITTARI_KEY=cls.key,
                    MITTARI=os.path.abspath(MITTARI))
-        subprocess.run([os.path.join(ROOT, "scripts", "load_demo.sh"), "--today", "2026-11-26"],
-                       env=env, check=True, capture_output=True, timeout=240)
+        load = subprocess.run(
+            [os.path.join(ROOT, "scripts", "load_demo.sh"), "--today", "2026-11-26"],
+            env=env, capture_output=True, text=True, timeout=240)
+        if load.returncode != 0:
+            cls.server.stop()
+            cls.server.cleanup()
+            raise AssertionError(f"load_demo.sh exited {load.returncode}:\n{load.stderr}")
 
     @classmethod
     def tearDownClass(cls):
