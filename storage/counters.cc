@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/errors.h"
+#include "common/status_macros.h"
 #include "rocksdb/merge_operator.h"
 
 namespace mittari::storage {
@@ -151,6 +152,28 @@ absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
   status.Update(sum.Add(operand));
   if (!status.ok()) return status;
   return sum.Encoded();
+}
+
+absl::Status AddEncodedCountersInPlace(std::string& sum,
+                                       absl::string_view operand) {
+  ASSIGN_OR_RETURN(size_t n, CheckEncoded(sum));
+  ASSIGN_OR_RETURN(size_t m, CheckEncoded(operand));
+  if (n != m) {
+    return errors::DataLoss(absl::StrCat("adding ", m, " counters to ", n));
+  }
+  bool overflowed = IsOverflowed(sum) || IsOverflowed(operand);
+  char* p = sum.data() + kHeader;
+  const char* q = operand.data() + kHeader;
+  for (size_t k = 0; k < n; ++k, p += 8, q += 8) {
+    auto total = static_cast<int64_t>(Load64(p));
+    if (!AddSaturating(total, static_cast<int64_t>(Load64(q)))) {
+      overflowed = true;
+    }
+    auto u = static_cast<uint64_t>(total);
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((u >> (8 * i)) & 0xff);
+  }
+  sum[0] = static_cast<char>(overflowed ? kMagicOverflowed : kMagic);
+  return absl::OkStatus();
 }
 
 std::shared_ptr<rocksdb::MergeOperator> NewCounterMergeOperator() {

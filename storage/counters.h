@@ -51,6 +51,12 @@ absl::StatusOr<CounterVector> DecodeCounters(absl::string_view encoded);
 absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
                                                absl::string_view operand);
 
+// Adds `operand` into `sum` (both encoded) in place, as
+// AddEncodedCounters does; on a corrupt operand or a length mismatch it
+// fails and leaves `sum` as it was.
+absl::Status AddEncodedCountersInPlace(std::string& sum,
+                                       absl::string_view operand);
+
 // Whether adding a delta changes nothing: every counter zero, and not
 // overflowed. Such deltas are not written.
 inline bool ChangesNothing(const Counters& delta, bool overflowed) {

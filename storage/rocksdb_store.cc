@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -34,6 +36,12 @@ std::string SchemaKey() {
 }
 
 constexpr size_t kCounterWriteBufferBytes = size_t{4} << 20;
+
+// The rollup log's column family (rollup_log.h): the storage layer's own,
+// not one of kColumnFamilies.
+constexpr absl::string_view kRollupLogColumnFamily = "rollup_log";
+// A checkpoint comes sooner when the active generation sums this many keys.
+constexpr size_t kCheckpointKeys = 200'000;
 
 // The size of a RocksDB write batch: a sequence number and a count, then per
 // op its key and value and at most 16 bytes more (a tag, then the column
@@ -69,27 +77,68 @@ class InsertHintPrefix final : public rocksdb::SliceTransform {
 
 class RocksDbSnapshot final : public ReadView {
  public:
+  // `buffer` and `log`: the rollup log, whose sums the rollup column
+  // family's reads add (null: none).
   RocksDbSnapshot(rocksdb::DB* db,
-                  const std::vector<rocksdb::ColumnFamilyHandle*>* handles)
-      : db_(db), handles_(handles), snapshot_(db->GetSnapshot()) {}
+                  const std::vector<rocksdb::ColumnFamilyHandle*>* handles,
+                  rocksdb::ColumnFamilyHandle* log, const RollupBuffer* buffer)
+      : db_(db), handles_(handles) {
+    // The generations first: any not in this list was sealed after the
+    // snapshot was taken, so none of its sums is in it.
+    RollupBuffer::Gens gens;
+    if (buffer != nullptr) gens = buffer->Live();
+    snapshot_ = db->GetSnapshot();
+    if (buffer == nullptr) return;
+    uint64_t marker = 0;
+    absl::StatusOr<std::optional<std::string>> stored =
+        GetWith(db, log, snapshot_, LogMarkerKey());
+    if (stored.ok() && stored->has_value()) {
+      absl::StatusOr<uint64_t> seq = DecodeSeq(**stored);
+      if (seq.ok()) marker = *seq;
+      status_ = seq.status();
+    } else {
+      status_ = stored.status();
+    }
+    overlay_.emplace(std::move(gens), marker);
+  }
   ~RocksDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
   RocksDbSnapshot(const RocksDbSnapshot&) = delete;
   RocksDbSnapshot& operator=(const RocksDbSnapshot&) = delete;
 
   absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const override {
-    return GetWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_, key);
+    absl::StatusOr<std::optional<std::string>> stored =
+        GetWith(db_, Handle(cf), snapshot_, key);
+    if (cf != ColumnFamily::kRollups || !overlay_.has_value() || !stored.ok()) {
+      return stored;
+    }
+    RETURN_IF_ERROR(status_);
+    return overlay_->Get(key, *std::move(stored));
   }
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override {
-    return ScanWith(db_, (*handles_)[static_cast<size_t>(cf)], snapshot_, begin,
-                    end, visit);
+    if (cf != ColumnFamily::kRollups || !overlay_.has_value()) {
+      return ScanWith(db_, Handle(cf), snapshot_, begin, end, visit);
+    }
+    RETURN_IF_ERROR(status_);
+    return overlay_->Scan(
+        begin, end,
+        [&](ScanVisitor stored) {
+          return ScanWith(db_, Handle(cf), snapshot_, begin, end, stored);
+        },
+        visit);
   }
 
  private:
+  rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
+    return (*handles_)[static_cast<size_t>(cf)];
+  }
+
   rocksdb::DB* db_;
   const std::vector<rocksdb::ColumnFamilyHandle*>* handles_;
-  const rocksdb::Snapshot* snapshot_;
+  const rocksdb::Snapshot* snapshot_ = nullptr;
+  std::optional<RollupOverlay> overlay_;
+  absl::Status status_;
 };
 
 }  // namespace
@@ -173,13 +222,17 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
         std::make_unique<rocksdb::Options>(db_options, cf_options));
     descriptors.emplace_back(std::string(spec.name), cf_options);
   }
+  // Log entries, without the insert hint (their range deletions).
+  rocksdb::ColumnFamilyOptions log_options(db_options);
+  log_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  descriptors.emplace_back(std::string(kRollupLogColumnFamily), log_options);
 
   // Refuse to open data that has column families this build does not know:
   // it was written by a newer version.
   std::vector<std::string> existing;
   if (rocksdb::DB::ListColumnFamilies(db_options, path, &existing).ok()) {
     for (const std::string& name : existing) {
-      bool known = false;
+      bool known = name == kRollupLogColumnFamily;
       for (const ColumnFamilySpec& spec : kColumnFamilies) {
         known = known || spec.name == name;
       }
@@ -197,8 +250,16 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
       rocksdb::DB::Open(db_options, path, descriptors, &store->handles_, &db),
       absl::StrCat("opening RocksDB at ", path)));
   store->db_.reset(db);
+  store->log_handle_ = store->handles_.back();
   store->hints_on_->store(true, std::memory_order_release);
   RETURN_IF_ERROR(store->CheckSchema());
+  RETURN_IF_ERROR(store->ReplayRollupLog());
+  if (options.rollup_checkpoint_ms > 0) {
+    store->checkpointer_ =
+        std::thread([s = store.get(), ms = options.rollup_checkpoint_ms] {
+          s->RunCheckpoints(ms);
+        });
+  }
   // Imports that never committed left only their scratch directories.
   store->import_dir_ = options.import_dir.empty()
                            ? absl::StrCat(path, ".imports")
@@ -241,12 +302,19 @@ RocksDbStore::~RocksDbStore() { Close().IgnoreError(); }
 absl::Status RocksDbStore::Close() {
   if (db_ == nullptr)
     return errors::FailedPrecondition("CLOSED", "store closed");
-  absl::Status status = FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL");
+  StopCheckpoints();
+  absl::Status status = CheckpointRollups();
+  // After a failed write the database is in error, and its log is not
+  // synced again (RocksDB asserts against it).
+  if (!write_failed_.load(std::memory_order_relaxed)) {
+    status.Update(FromRocks(db_->FlushWAL(/*sync=*/true), "sync WAL"));
+  }
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     status.Update(FromRocks(db_->DestroyColumnFamilyHandle(handle),
                             "closing column family"));
   }
   handles_.clear();
+  log_handle_ = nullptr;
   status.Update(FromRocks(db_->Close(), "close"));
   db_.reset();
   return status;
@@ -254,12 +322,20 @@ absl::Status RocksDbStore::Close() {
 
 absl::StatusOr<std::optional<std::string>> RocksDbStore::Get(
     ColumnFamily cf, absl::string_view key) const {
+  if (cf == ColumnFamily::kRollups && buffer_ != nullptr) {
+    return RocksDbSnapshot(db_.get(), &handles_, log_handle_, buffer_.get())
+        .Get(cf, key);
+  }
   return GetWith(db_.get(), Handle(cf), nullptr, key);
 }
 
 absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view begin,
                                 absl::string_view end,
                                 ScanVisitor visit) const {
+  if (cf == ColumnFamily::kRollups && buffer_ != nullptr) {
+    return RocksDbSnapshot(db_.get(), &handles_, log_handle_, buffer_.get())
+        .Scan(cf, begin, end, visit);
+  }
   return ScanWith(db_.get(), Handle(cf), nullptr, begin, end, visit);
 }
 
@@ -287,35 +363,86 @@ absl::Status RocksDbStore::CheckSpace() {
 
 absl::Status RocksDbStore::Write(const WriteBatch& batch) {
   RETURN_IF_ERROR(CheckSpace());
+  bool adds = false;
+  bool replaces = false;
+  for (const WriteBatch::Op& op : batch.ops()) {
+    if (op.cf != ColumnFamily::kRollups) continue;
+    (op.kind == WriteBatch::OpKind::kAddCounters ? adds : replaces) = true;
+  }
+  if (replaces) {
+    // A delete of a rollup key goes after every sum buffered before it.
+    absl::MutexLock lock(&checkpoint_mu_);
+    RETURN_IF_ERROR(CheckpointLocked());
+    return WriteOps(batch, /*log_adds=*/false);
+  }
+  return WriteOps(batch, /*log_adds=*/adds && buffer_ != nullptr);
+}
+
+absl::Status RocksDbStore::WriteOps(const WriteBatch& batch, bool log_adds) {
   std::vector<const WriteBatch::Op*> order;
   order.reserve(batch.ops().size());
+  std::vector<CounterAdd> adds;
   bool has_range = false;
   // RocksDB's batch is one string; sized once, it is never copied to grow.
   size_t bytes = kBatchHeaderBytes;
   for (const WriteBatch::Op& op : batch.ops()) {
+    if (log_adds && op.cf == ColumnFamily::kRollups) {
+      adds.emplace_back(op.key, op.value);
+      continue;
+    }
     order.push_back(&op);
     has_range = has_range || op.kind == WriteBatch::OpKind::kDeleteRange;
     bytes += op.key.size() + op.value.size() + kOpOverheadBytes;
   }
+  std::optional<RollupBuffer::Ticket> ticket;
+  std::pair<std::string, std::string> log_put;
+  if (!adds.empty()) {
+    ticket = buffer_->Begin();
+    log_put = {LogEntryKey(ticket->seq), EncodeLogEntry(adds)};
+    bytes += log_put.first.size() + log_put.second.size() + kOpOverheadBytes;
+  }
+  const auto* log = adds.empty() ? nullptr : &log_put;
+  absl::Status written;
   if (has_range) {
     // Applied in the order built, without the insert hint (InsertHintPrefix).
     absl::WriterMutexLock lock(&range_mu_);
     hints_on_->store(false, std::memory_order_release);
-    absl::Status written = WriteInOrder(order, bytes);
+    written = WriteInOrder(order, bytes, log);
     hints_on_->store(true, std::memory_order_release);
+  } else {
+    // Key order for the insert hint; writes to one key keep their order.
+    std::stable_sort(order.begin(), order.end(),
+                     [](const WriteBatch::Op* a, const WriteBatch::Op* b) {
+                       return std::tie(a->cf, a->key) < std::tie(b->cf, b->key);
+                     });
+    absl::ReaderMutexLock lock(&range_mu_);
+    written = WriteInOrder(order, bytes, log);
+  }
+  if (!ticket.has_value()) return written;
+  if (!written.ok()) {
+    buffer_->Abort(*ticket);
     return written;
   }
-  // Key order for the insert hint; writes to one key keep their order.
-  std::stable_sort(order.begin(), order.end(),
-                   [](const WriteBatch::Op* a, const WriteBatch::Op* b) {
-                     return std::tie(a->cf, a->key) < std::tie(b->cf, b->key);
-                   });
-  absl::ReaderMutexLock lock(&range_mu_);
-  return WriteInOrder(order, bytes);
+  buffer_->Commit(*ticket, adds);
+  for (size_t i = 0; i < adds.size(); ++i) stats_.CountCounterAdd();
+  if (ticket->seq % 1024 == 0 && buffer_->active_keys() >= kCheckpointKeys) {
+    absl::MutexLock lock(&checkpointer_mu_);
+    checkpoint_wanted_ = true;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RocksDbStore::WriteToDb(const rocksdb::WriteOptions& options,
+                                     rocksdb::WriteBatch& batch,
+                                     absl::string_view what) {
+  rocksdb::Status s = db_->Write(options, &batch);
+  if (!s.ok()) write_failed_.store(true, std::memory_order_relaxed);
+  return FromRocks(s, what);
 }
 
 absl::Status RocksDbStore::WriteInOrder(
-    const std::vector<const WriteBatch::Op*>& order, size_t bytes) {
+    const std::vector<const WriteBatch::Op*>& order, size_t bytes,
+    const std::pair<std::string, std::string>* log_put, bool sync) {
   rocksdb::WriteBatch rb(bytes);
   for (const WriteBatch::Op* next : order) {
     const WriteBatch::Op& op = *next;
@@ -344,9 +471,13 @@ absl::Status RocksDbStore::WriteInOrder(
     }
     RETURN_IF_ERROR(FromRocks(s, "batch"));
   }
+  if (log_put != nullptr) {
+    RETURN_IF_ERROR(FromRocks(
+        rb.Put(log_handle_, log_put->first, log_put->second), "batch"));
+  }
   rocksdb::WriteOptions options;
-  options.sync = true;
-  RETURN_IF_ERROR(FromRocks(db_->Write(options, &rb), "write"));
+  options.sync = sync;
+  RETURN_IF_ERROR(WriteToDb(options, rb, "write"));
   for (const WriteBatch::Op* op : order) {
     if (op->kind == WriteBatch::OpKind::kPut) stats_.CountPut(op->cf, op->key);
     if (op->kind == WriteBatch::OpKind::kAddCounters) stats_.CountCounterAdd();
@@ -493,11 +624,117 @@ absl::Status RocksDbStore::IngestFiles(
 }
 
 std::unique_ptr<ReadView> RocksDbStore::NewSnapshot() const {
-  return std::make_unique<RocksDbSnapshot>(db_.get(), &handles_);
+  return std::make_unique<RocksDbSnapshot>(db_.get(), &handles_, log_handle_,
+                                           buffer_.get());
+}
+
+absl::Status RocksDbStore::CheckpointRollups() {
+  absl::MutexLock lock(&checkpoint_mu_);
+  return CheckpointLocked();
+}
+
+absl::Status RocksDbStore::CheckpointLocked() {
+  if (buffer_ == nullptr || db_ == nullptr) return absl::OkStatus();
+  RollupBuffer::Gens sealed = buffer_->Seal();
+  if (sealed.empty()) return absl::OkStatus();
+  CounterSums sums;
+  for (const auto& gen : sealed) RETURN_IF_ERROR(gen->Collect("", "", sums));
+  const uint64_t end = sealed.back()->end_seq();
+  if (!sums.empty()) {
+    // The sums and the marker, atomically: after a crash, replay starts
+    // where the sums stored end.
+    rocksdb::WriteBatch rb;
+    rocksdb::ColumnFamilyHandle* rollups = Handle(ColumnFamily::kRollups);
+    for (const auto& [key, value] : sums) {
+      RETURN_IF_ERROR(FromRocks(rb.Merge(rollups, key, value), "checkpoint"));
+    }
+    RETURN_IF_ERROR(FromRocks(
+        rb.Put(log_handle_, LogMarkerKey(), EncodeSeq(end)), "checkpoint"));
+    rocksdb::WriteOptions options;
+    options.sync = true;
+    absl::ReaderMutexLock lock(&range_mu_);
+    RETURN_IF_ERROR(WriteToDb(options, rb, "checkpoint"));
+  }
+  buffer_->Drop(sealed.size());
+  // The entries before the marker are no longer read; losing this delete
+  // in a crash loses nothing.
+  rocksdb::WriteBatch trim;
+  RETURN_IF_ERROR(
+      FromRocks(trim.DeleteRange(log_handle_, LogEntryKey(0), LogEntryKey(end)),
+                "trimming the rollup log"));
+  return WriteToDb(rocksdb::WriteOptions(), trim, "trimming the rollup log");
+}
+
+absl::Status RocksDbStore::ReplayRollupLog() {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   GetWith(db_.get(), log_handle_, nullptr, LogMarkerKey()));
+  uint64_t marker = 0;
+  if (stored.has_value()) {
+    ASSIGN_OR_RETURN(marker, DecodeSeq(*stored));
+  }
+  auto buffer = std::make_unique<RollupBuffer>(marker);
+  absl::Status replayed;
+  RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
+                           LogEntryKey(std::numeric_limits<uint64_t>::max()),
+                           [&](absl::string_view key, absl::string_view value) {
+                             absl::StatusOr<uint64_t> seq =
+                                 DecodeLogEntryKey(key);
+                             replayed = seq.ok() ? buffer->Replay(*seq, value)
+                                                 : seq.status();
+                             return replayed.ok();
+                           }));
+  RETURN_IF_ERROR(replayed);
+  buffer_ = std::move(buffer);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RocksDbStore::RollupLogEntries() const {
+  int64_t n = 0;
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   GetWith(db_.get(), log_handle_, nullptr, LogMarkerKey()));
+  uint64_t marker = 0;
+  if (stored.has_value()) {
+    ASSIGN_OR_RETURN(marker, DecodeSeq(*stored));
+  }
+  RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
+                           LogEntryKey(std::numeric_limits<uint64_t>::max()),
+                           [&](absl::string_view, absl::string_view) {
+                             ++n;
+                             return true;
+                           }));
+  return n;
+}
+
+void RocksDbStore::RunCheckpoints(int64_t interval_ms) {
+  absl::MutexLock lock(&checkpointer_mu_);
+  auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpointer_mu_) {
+    return checkpointer_stop_ || checkpoint_wanted_;
+  };
+  while (!checkpointer_stop_) {
+    checkpointer_mu_.AwaitWithTimeout(absl::Condition(&woken),
+                                      absl::Milliseconds(interval_ms));
+    if (checkpointer_stop_) break;
+    checkpoint_wanted_ = false;
+    checkpointer_mu_.Unlock();
+    // A failed checkpoint leaves the sums buffered and the log whole; the
+    // next one retries.
+    CheckpointRollups().IgnoreError();
+    checkpointer_mu_.Lock();
+  }
+}
+
+void RocksDbStore::StopCheckpoints() {
+  {
+    absl::MutexLock lock(&checkpointer_mu_);
+    checkpointer_stop_ = true;
+  }
+  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 absl::Status RocksDbStore::CompactRange(absl::string_view begin,
                                         absl::string_view end) {
+  // No log entry (which names rollup keys) outlives the compaction.
+  RETURN_IF_ERROR(CheckpointRollups());
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
     RETURN_IF_ERROR(
         FromRocks(db_->Flush(rocksdb::FlushOptions(), handle), "flush"));
@@ -508,13 +745,17 @@ absl::Status RocksDbStore::CompactRange(absl::string_view begin,
   const rocksdb::Slice b(begin.data(), begin.size());
   const rocksdb::Slice e(end.data(), end.size());
   for (rocksdb::ColumnFamilyHandle* handle : handles_) {
+    const bool log = handle == log_handle_;
     RETURN_IF_ERROR(
-        FromRocks(db_->CompactRange(options, handle, &b, &e), "compact"));
+        FromRocks(db_->CompactRange(options, handle, log ? nullptr : &b,
+                                    log ? nullptr : &e),
+                  "compact"));
   }
   return absl::OkStatus();
 }
 
 absl::Status RocksDbStore::CompactAll() {
+  RETURN_IF_ERROR(CheckpointRollups());
   rocksdb::CompactRangeOptions options;
   options.bottommost_level_compaction =
       rocksdb::BottommostLevelCompaction::kForce;

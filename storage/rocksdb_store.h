@@ -8,6 +8,11 @@
 // The gRPC server runs handlers on a pool of threads, which is what gives
 // RocksDB concurrent writers to group.
 //
+// Rollups: a write's counter adds go to the rollup log (rollup_log.h), one
+// entry per write in the write's own synced batch, and are summed in
+// memory; a checkpoint thread moves the sums into the rollup column family
+// about once a second. Reads of the rollups see both.
+//
 // Schema: the meta column family holds the data format version. Opening data
 // written by a newer version is refused (FAILED_PRECONDITION) rather than
 // misread.
@@ -17,11 +22,13 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "storage/rollup_log.h"
 #include "storage/store.h"
 
 namespace rocksdb {
@@ -29,6 +36,8 @@ class ColumnFamilyHandle;
 class DB;
 class Env;
 struct Options;
+class WriteBatch;
+struct WriteOptions;
 }  // namespace rocksdb
 
 namespace mittari::storage {
@@ -55,6 +64,10 @@ class RocksDbStore final : public Store {
     // The environment (file system) of the database; null for the
     // machine's. Tests give one that loses power or fills up.
     rocksdb::Env* env = nullptr;
+    // How often the buffered counter sums are checkpointed into the rollup
+    // column family (sooner when many keys are buffered); 0: only by
+    // CheckpointRollups, compactions and Close.
+    int64_t rollup_checkpoint_ms = 1000;
   };
 
   // Opens (creating when missing) the database in directory `path`.
@@ -119,6 +132,13 @@ class RocksDbStore final : public Store {
                                                   uint32_t id,
                                                   const std::string& db_path);
 
+  // Writes the buffered counter sums into the rollup column family and
+  // trims the rollup log (rollup_log.h). Reads see the same before and
+  // after.
+  absl::Status CheckpointRollups();
+  // The log entries not yet checkpointed (for tests).
+  absl::StatusOr<int64_t> RollupLogEntries() const;
+
   // Changes Options::min_free_bytes.
   void set_min_free_bytes(uint64_t bytes) {
     min_free_bytes_.store(bytes, std::memory_order_relaxed);
@@ -132,10 +152,25 @@ class RocksDbStore final : public Store {
   absl::Status CheckSchema();
   // UNAVAILABLE while the disk has less than min_free_bytes free.
   absl::Status CheckSpace();
-  // Writes the ops as one synced batch, in the order given; `bytes` is the
-  // batch's size.
-  absl::Status WriteInOrder(const std::vector<const WriteBatch::Op*>& order,
-                            size_t bytes);
+  // Writes the batch; with `log_adds`, its counter adds as one rollup log
+  // entry summed by the buffer, else as merges.
+  absl::Status WriteOps(const WriteBatch& batch, bool log_adds);
+  // Writes the ops as one batch, in the order given, with `log_put` (a key
+  // and a value of the rollup log) when not null; `bytes` is the batch's
+  // size.
+  absl::Status WriteInOrder(
+      const std::vector<const WriteBatch::Op*>& order, size_t bytes,
+      const std::pair<std::string, std::string>* log_put = nullptr,
+      bool sync = true);
+  // db_->Write, noting a failure (Close).
+  absl::Status WriteToDb(const rocksdb::WriteOptions& options,
+                         rocksdb::WriteBatch& batch, absl::string_view what);
+  // CheckpointRollups with checkpoint_mu_ held.
+  absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
+  // At open: reads the log from the marker on into the buffer.
+  absl::Status ReplayRollupLog();
+  void RunCheckpoints(int64_t interval_ms);
+  void StopCheckpoints();
   rocksdb::ColumnFamilyHandle* Handle(ColumnFamily cf) const {
     return handles_[static_cast<size_t>(cf)];
   }
@@ -156,7 +191,18 @@ class RocksDbStore final : public Store {
   // while above the minimum, at every write below it).
   std::atomic<uint64_t> free_bytes_{0};
   std::atomic<int64_t> space_checked_ns_{0};
+  // One per ColumnFamily, then the rollup log's.
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;
+  rocksdb::ColumnFamilyHandle* log_handle_ = nullptr;
+  std::unique_ptr<RollupBuffer> buffer_;
+  // One checkpoint at a time; held too by a write that deletes or replaces
+  // rollup keys, which goes after every buffered sum is stored.
+  absl::Mutex checkpoint_mu_;
+  absl::Mutex checkpointer_mu_;
+  bool checkpointer_stop_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
+  bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpointer_mu_) = false;
+  std::thread checkpointer_;
+  std::atomic<bool> write_failed_{false};
   // Whether memtable inserts may use RocksDB's insert hint (see Open): off
   // while the WAL is replayed and while a batch with a range deletion is
   // written. Shared with the hint's prefix extractor in the options.

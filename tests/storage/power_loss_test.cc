@@ -120,6 +120,38 @@ TEST_F(FaultyDiskTest, EveryAcknowledgedWriteSurvivesPowerLoss) {
   }
 }
 
+// The rollup log (storage/rollup_log.h): adds acknowledged after the last
+// checkpoint are read back from the log, once.
+TEST_F(FaultyDiskTest, BufferedCounterAddsSurvivePowerLoss) {
+  options_.rollup_checkpoint_ms = 0;
+  {
+    std::unique_ptr<RocksDbStore> store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 5; ++i) {
+      WriteBatch batch;
+      batch.AddCounters(ColumnFamily::kRollups, "w/total", {1, i});
+      ASSERT_THAT(store->Write(batch), IsOk());
+      if (i == 2) {
+        ASSERT_THAT(store->CheckpointRollups(), IsOk());
+      }
+    }
+    fs_->Kill();
+  }
+  fs_->PowerLoss();
+  fs_->Revive();
+  std::unique_ptr<RocksDbStore> store = Open();
+  ASSERT_NE(store, nullptr);
+  EXPECT_THAT(store->RollupLogEntries(), IsOkAndHolds(2));
+  auto total = store->Get(ColumnFamily::kRollups, "w/total");
+  ASSERT_THAT(total, IsOk());
+  ASSERT_TRUE(total->has_value());
+  EXPECT_THAT(DecodeCounters(total->value()),
+              IsOkAndHolds(Exact(::testing::ElementsAre(5, 10))));
+  ASSERT_THAT(store->CheckpointRollups(), IsOk());
+  EXPECT_THAT(store->RollupLogEntries(), IsOkAndHolds(0));
+  ASSERT_THAT(store->Close(), IsOk());
+}
+
 // The wrapper is not vacuous: an unsynced write is lost with the power.
 TEST_F(FaultyDiskTest, AnUnsyncedWriteIsLostWithThePower) {
   {
