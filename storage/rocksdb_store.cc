@@ -40,6 +40,7 @@ constexpr size_t kCounterWriteBufferBytes = size_t{4} << 20;
 // The rollup log's column family (rollup_log.h): the storage layer's own,
 // not one of kColumnFamilies.
 constexpr absl::string_view kRollupLogColumnFamily = "rollup_log";
+constexpr size_t kRollupLogWriteBufferBytes = size_t{8} << 20;
 // A checkpoint comes sooner when the active generation sums this many keys.
 constexpr size_t kCheckpointKeys = 200'000;
 
@@ -222,9 +223,12 @@ absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
         std::make_unique<rocksdb::Options>(db_options, cf_options));
     descriptors.emplace_back(std::string(spec.name), cf_options);
   }
-  // Log entries, without the insert hint (their range deletions).
+  // Log entries, without the insert hint (their range deletions). A small
+  // memtable: its flush drops the entries checkpoints deleted, and frees
+  // the WAL files that held them sooner.
   rocksdb::ColumnFamilyOptions log_options(db_options);
   log_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  log_options.write_buffer_size = kRollupLogWriteBufferBytes;
   descriptors.emplace_back(std::string(kRollupLogColumnFamily), log_options);
 
   // Refuse to open data that has column families this build does not know:
