@@ -535,6 +535,11 @@ absl::StatusOr<RocksDbStore::BackupInfo> RocksDbStore::CreateBackup(
     return errors::FailedPrecondition("CLOSED", "store closed");
   }
   absl::MutexLock lock(&backup_mu_);
+  // The backup flushes one column family after another: no checkpoint may
+  // move sums from the log to the rollups between the two, or a restore
+  // would count them twice. What is buffered goes to the rollups first.
+  absl::MutexLock checkpoint(&checkpoint_mu_);
+  RETURN_IF_ERROR(CheckpointLocked());
   rocksdb::BackupEngine* raw = nullptr;
   RETURN_IF_ERROR(
       FromRocks(rocksdb::BackupEngine::Open(rocksdb::BackupEngineOptions(dir),
@@ -669,13 +674,15 @@ absl::Status RocksDbStore::CheckpointLocked() {
   return WriteToDb(rocksdb::WriteOptions(), trim, "trimming the rollup log");
 }
 
-absl::Status RocksDbStore::ReplayRollupLog() {
+absl::StatusOr<uint64_t> RocksDbStore::RollupLogMarker() const {
   ASSIGN_OR_RETURN(std::optional<std::string> stored,
                    GetWith(db_.get(), log_handle_, nullptr, LogMarkerKey()));
-  uint64_t marker = 0;
-  if (stored.has_value()) {
-    ASSIGN_OR_RETURN(marker, DecodeSeq(*stored));
-  }
+  if (!stored.has_value()) return 0;
+  return DecodeSeq(*stored);
+}
+
+absl::Status RocksDbStore::ReplayRollupLog() {
+  ASSIGN_OR_RETURN(uint64_t marker, RollupLogMarker());
   auto buffer = std::make_unique<RollupBuffer>(marker);
   absl::Status replayed;
   RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
@@ -694,12 +701,7 @@ absl::Status RocksDbStore::ReplayRollupLog() {
 
 absl::StatusOr<int64_t> RocksDbStore::RollupLogEntries() const {
   int64_t n = 0;
-  ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                   GetWith(db_.get(), log_handle_, nullptr, LogMarkerKey()));
-  uint64_t marker = 0;
-  if (stored.has_value()) {
-    ASSIGN_OR_RETURN(marker, DecodeSeq(*stored));
-  }
+  ASSIGN_OR_RETURN(uint64_t marker, RollupLogMarker());
   RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
                            LogEntryKey(std::numeric_limits<uint64_t>::max()),
                            [&](absl::string_view, absl::string_view) {

@@ -167,6 +167,8 @@ class RocksDbStore final : public Store {
                          rocksdb::WriteBatch& batch, absl::string_view what);
   // CheckpointRollups with checkpoint_mu_ held.
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
+  // The checkpoint marker: the first log entry not in the rollups.
+  absl::StatusOr<uint64_t> RollupLogMarker() const;
   // At open: reads the log from the marker on into the buffer.
   absl::Status ReplayRollupLog();
   void RunCheckpoints(int64_t interval_ms);
