@@ -647,7 +647,7 @@ absl::Status RocksDbStore::CheckpointLocked() {
   RollupBuffer::Gens sealed = buffer_->Seal();
   if (sealed.empty()) return absl::OkStatus();
   CounterSums sums;
-  for (const auto& gen : sealed) RETURN_IF_ERROR(gen->Collect("", "", sums));
+  for (const auto& gen : sealed) gen->Collect("", "", sums);
   const uint64_t end = sealed.back()->end_seq();
   if (!sums.empty()) {
     // The sums and the marker, atomically: after a crash, replay starts

@@ -33,6 +33,15 @@ bool GetVarint(absl::string_view& in, uint64_t& v) {
   return false;
 }
 
+// Adds `delta` to `sum`; a sum that cannot take it (a corrupt delta, a
+// length mismatch) becomes unreadable, and stays so: empty is no counter
+// vector.
+void SumInto(std::string& sum, absl::string_view delta) {
+  if (!sum.empty() && !AddEncodedCountersInPlace(sum, delta).ok()) {
+    sum.clear();
+  }
+}
+
 bool GetLengthPrefixed(absl::string_view& in, absl::string_view& out) {
   uint64_t n = 0;
   if (!GetVarint(in, n) || n > in.size()) return false;
@@ -106,42 +115,32 @@ void RollupBuffer::Generation::Add(const std::vector<CounterAdd>& adds) {
   absl::MutexLock lock(&mu_);
   for (const auto& [key, value] : adds) {
     auto [it, added] = sums_.try_emplace(key, value);
-    // An unreadable sum stays so: empty is no counter vector.
-    if (!added && !AddEncodedCountersInPlace(it->second, value).ok()) {
-      it->second.clear();
-    }
+    if (!added) SumInto(it->second, value);
   }
 }
 
-absl::Status RollupBuffer::Generation::Collect(absl::string_view begin,
-                                               absl::string_view end,
-                                               CounterSums& out) const {
+void RollupBuffer::Generation::Collect(absl::string_view begin,
+                                       absl::string_view end,
+                                       CounterSums& out) const {
   absl::MutexLock lock(&mu_);
   auto it = sums_.lower_bound(begin);
   const auto stop = end.empty() ? sums_.end() : sums_.lower_bound(end);
   for (; it != stop; ++it) {
     auto [at, added] = out.try_emplace(it->first, it->second);
-    if (!added && !at->second.empty()) {
-      if (!AddEncodedCountersInPlace(at->second, it->second).ok()) {
-        at->second.clear();
-      }
-    }
+    if (!added) SumInto(at->second, it->second);
   }
-  return absl::OkStatus();
 }
 
-absl::Status RollupBuffer::Generation::CollectKey(
+void RollupBuffer::Generation::CollectKey(
     absl::string_view key, std::optional<std::string>& out) const {
   absl::MutexLock lock(&mu_);
   auto it = sums_.find(key);
-  if (it == sums_.end()) return absl::OkStatus();
-  if (!out.has_value()) {
+  if (it == sums_.end()) return;
+  if (out.has_value()) {
+    SumInto(*out, it->second);
+  } else {
     out = it->second;
-  } else if (!out->empty() &&
-             !AddEncodedCountersInPlace(*out, it->second).ok()) {
-    out->clear();
   }
-  return absl::OkStatus();
 }
 
 size_t RollupBuffer::Generation::keys() const {
@@ -150,7 +149,7 @@ size_t RollupBuffer::Generation::keys() const {
 }
 
 RollupBuffer::RollupBuffer(uint64_t next_seq)
-    : active_(std::make_shared<Generation>(next_seq)), next_seq_(next_seq) {}
+    : active_(std::make_shared<Generation>()), next_seq_(next_seq) {}
 
 RollupBuffer::Ticket RollupBuffer::Begin() {
   absl::MutexLock lock(&mu_);
@@ -187,7 +186,7 @@ RollupBuffer::Gens RollupBuffer::Seal() {
   absl::MutexLock lock(&mu_);
   active_->end_seq_.store(next_seq_, std::memory_order_release);
   sealed_.push_back(std::move(active_));
-  active_ = std::make_shared<Generation>(next_seq_);
+  active_ = std::make_shared<Generation>();
   auto settled = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return std::all_of(sealed_.begin(), sealed_.end(),
                        [](const auto& gen) { return gen->in_flight_ == 0; });
@@ -230,7 +229,7 @@ RollupOverlay::RollupOverlay(RollupBuffer::Gens gens, uint64_t marker)
 absl::StatusOr<std::optional<std::string>> RollupOverlay::Get(
     absl::string_view key, std::optional<std::string> stored) const {
   std::optional<std::string> buffered;
-  for (const auto& gen : gens_) RETURN_IF_ERROR(gen->CollectKey(key, buffered));
+  for (const auto& gen : gens_) gen->CollectKey(key, buffered);
   if (!buffered.has_value()) return stored;
   if (buffered->empty()) {
     return errors::DataLoss("rollup log: a corrupt counter add");
@@ -245,9 +244,7 @@ absl::Status RollupOverlay::Scan(
     absl::FunctionRef<absl::Status(ScanVisitor)> scan_stored,
     ScanVisitor visit) const {
   CounterSums buffered;
-  for (const auto& gen : gens_) {
-    RETURN_IF_ERROR(gen->Collect(begin, end, buffered));
-  }
+  for (const auto& gen : gens_) gen->Collect(begin, end, buffered);
   if (buffered.empty()) return scan_stored(visit);
   auto next = buffered.begin();
   bool stopped = false;

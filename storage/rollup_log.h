@@ -68,32 +68,28 @@ class RollupBuffer {
   // The sums of the writes of one span of sequence numbers.
   class Generation {
    public:
-    explicit Generation(uint64_t first_seq) : first_seq_(first_seq) {}
-
     // Adds each key's delta to its sum. A corrupt delta (or one whose length
     // differs from the sum's) leaves the key's sum unreadable, as a corrupt
     // merge operand leaves a RocksDB key.
     void Add(const std::vector<CounterAdd>& adds);
     // Adds the sums of the keys in [begin, end) (no bound when `end` is
     // empty) to `out`.
-    absl::Status Collect(absl::string_view begin, absl::string_view end,
-                         CounterSums& out) const;
+    void Collect(absl::string_view begin, absl::string_view end,
+                 CounterSums& out) const;
     // Adds the sum of `key`, if this generation has one, to `out`.
-    absl::Status CollectKey(absl::string_view key,
-                            std::optional<std::string>& out) const;
+    void CollectKey(absl::string_view key,
+                    std::optional<std::string>& out) const;
     size_t keys() const;
 
     // The first sequence number after this generation's, once sealed.
     uint64_t end_seq() const {
       return end_seq_.load(std::memory_order_acquire);
     }
-    uint64_t first_seq() const { return first_seq_; }
 
    private:
     friend class RollupBuffer;
     mutable absl::Mutex mu_;
     CounterSums sums_ ABSL_GUARDED_BY(mu_);
-    const uint64_t first_seq_;
     std::atomic<uint64_t> end_seq_{std::numeric_limits<uint64_t>::max()};
     // Writes that hold a ticket of this generation (RollupBuffer::mu_).
     int in_flight_ = 0;
