@@ -15,7 +15,10 @@
 //
 // Reads of the rollups combine a RocksDB snapshot with the generations
 // alive when it was taken, less those its marker says it already holds, so
-// a delta counts once, before and after its checkpoint.
+// a delta counts once, before and after its checkpoint. Those generations
+// are read as they are at the read, not at the snapshot: a snapshot's
+// rollups may include writes that arrived after it (never a delta twice,
+// never one lost).
 //
 // This is also where a replicated log would feed a node's rollups: its
 // entries are the same counter adds, applied by the same generations.
