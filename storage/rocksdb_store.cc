@@ -76,6 +76,24 @@ class InsertHintPrefix final : public rocksdb::SliceTransform {
   std::shared_ptr<std::atomic<bool>> on_;
 };
 
+// The rollup log's checkpoint marker as of `snapshot` (null: now): the
+// first log entry not in the rollups.
+absl::StatusOr<uint64_t> ReadLogMarker(rocksdb::DB* db,
+                                       rocksdb::ColumnFamilyHandle* log,
+                                       const rocksdb::Snapshot* snapshot) {
+  ASSIGN_OR_RETURN(std::optional<std::string> stored,
+                   GetWith(db, log, snapshot, LogMarkerKey()));
+  if (!stored.has_value()) return 0;
+  return DecodeSeq(*stored);
+}
+
+// Visits the log entries from `marker` on, in order.
+absl::Status ScanLogEntries(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* log,
+                            uint64_t marker, ScanVisitor visit) {
+  return ScanWith(db, log, nullptr, LogEntryKey(marker),
+                  LogEntryKey(std::numeric_limits<uint64_t>::max()), visit);
+}
+
 class RocksDbSnapshot final : public ReadView {
  public:
   // `buffer` and `log`: the rollup log, whose sums the rollup column
@@ -90,17 +108,9 @@ class RocksDbSnapshot final : public ReadView {
     if (buffer != nullptr) gens = buffer->Live();
     snapshot_ = db->GetSnapshot();
     if (buffer == nullptr) return;
-    uint64_t marker = 0;
-    absl::StatusOr<std::optional<std::string>> stored =
-        GetWith(db, log, snapshot_, LogMarkerKey());
-    if (stored.ok() && stored->has_value()) {
-      absl::StatusOr<uint64_t> seq = DecodeSeq(**stored);
-      if (seq.ok()) marker = *seq;
-      status_ = seq.status();
-    } else {
-      status_ = stored.status();
-    }
-    overlay_.emplace(std::move(gens), marker);
+    absl::StatusOr<uint64_t> marker = ReadLogMarker(db, log, snapshot_);
+    status_ = marker.status();
+    overlay_.emplace(std::move(gens), marker.value_or(0));
   }
   ~RocksDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
   RocksDbSnapshot(const RocksDbSnapshot&) = delete;
@@ -446,7 +456,7 @@ absl::Status RocksDbStore::WriteToDb(const rocksdb::WriteOptions& options,
 
 absl::Status RocksDbStore::WriteInOrder(
     const std::vector<const WriteBatch::Op*>& order, size_t bytes,
-    const std::pair<std::string, std::string>* log_put, bool sync) {
+    const std::pair<std::string, std::string>* log_put) {
   rocksdb::WriteBatch rb(bytes);
   for (const WriteBatch::Op* next : order) {
     const WriteBatch::Op& op = *next;
@@ -480,7 +490,7 @@ absl::Status RocksDbStore::WriteInOrder(
         rb.Put(log_handle_, log_put->first, log_put->second), "batch"));
   }
   rocksdb::WriteOptions options;
-  options.sync = sync;
+  options.sync = true;
   RETURN_IF_ERROR(WriteToDb(options, rb, "write"));
   for (const WriteBatch::Op* op : order) {
     if (op->kind == WriteBatch::OpKind::kPut) stats_.CountPut(op->cf, op->key);
@@ -674,26 +684,18 @@ absl::Status RocksDbStore::CheckpointLocked() {
   return WriteToDb(rocksdb::WriteOptions(), trim, "trimming the rollup log");
 }
 
-absl::StatusOr<uint64_t> RocksDbStore::RollupLogMarker() const {
-  ASSIGN_OR_RETURN(std::optional<std::string> stored,
-                   GetWith(db_.get(), log_handle_, nullptr, LogMarkerKey()));
-  if (!stored.has_value()) return 0;
-  return DecodeSeq(*stored);
-}
-
 absl::Status RocksDbStore::ReplayRollupLog() {
-  ASSIGN_OR_RETURN(uint64_t marker, RollupLogMarker());
+  ASSIGN_OR_RETURN(uint64_t marker,
+                   ReadLogMarker(db_.get(), log_handle_, nullptr));
   auto buffer = std::make_unique<RollupBuffer>(marker);
   absl::Status replayed;
-  RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
-                           LogEntryKey(std::numeric_limits<uint64_t>::max()),
-                           [&](absl::string_view key, absl::string_view value) {
-                             absl::StatusOr<uint64_t> seq =
-                                 DecodeLogEntryKey(key);
-                             replayed = seq.ok() ? buffer->Replay(*seq, value)
-                                                 : seq.status();
-                             return replayed.ok();
-                           }));
+  RETURN_IF_ERROR(ScanLogEntries(
+      db_.get(), log_handle_, marker,
+      [&](absl::string_view key, absl::string_view value) {
+        absl::StatusOr<uint64_t> seq = DecodeLogEntryKey(key);
+        replayed = seq.ok() ? buffer->Replay(*seq, value) : seq.status();
+        return replayed.ok();
+      }));
   RETURN_IF_ERROR(replayed);
   buffer_ = std::move(buffer);
   return absl::OkStatus();
@@ -701,13 +703,13 @@ absl::Status RocksDbStore::ReplayRollupLog() {
 
 absl::StatusOr<int64_t> RocksDbStore::RollupLogEntries() const {
   int64_t n = 0;
-  ASSIGN_OR_RETURN(uint64_t marker, RollupLogMarker());
-  RETURN_IF_ERROR(ScanWith(db_.get(), log_handle_, nullptr, LogEntryKey(marker),
-                           LogEntryKey(std::numeric_limits<uint64_t>::max()),
-                           [&](absl::string_view, absl::string_view) {
-                             ++n;
-                             return true;
-                           }));
+  ASSIGN_OR_RETURN(uint64_t marker,
+                   ReadLogMarker(db_.get(), log_handle_, nullptr));
+  RETURN_IF_ERROR(ScanLogEntries(db_.get(), log_handle_, marker,
+                                 [&](absl::string_view, absl::string_view) {
+                                   ++n;
+                                   return true;
+                                 }));
   return n;
 }
 

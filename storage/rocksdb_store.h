@@ -155,20 +155,17 @@ class RocksDbStore final : public Store {
   // Writes the batch; with `log_adds`, its counter adds as one rollup log
   // entry summed by the buffer, else as merges.
   absl::Status WriteOps(const WriteBatch& batch, bool log_adds);
-  // Writes the ops as one batch, in the order given, with `log_put` (a key
-  // and a value of the rollup log) when not null; `bytes` is the batch's
-  // size.
-  absl::Status WriteInOrder(
-      const std::vector<const WriteBatch::Op*>& order, size_t bytes,
-      const std::pair<std::string, std::string>* log_put = nullptr,
-      bool sync = true);
+  // Writes the ops as one synced batch, in the order given, with
+  // `log_put` (a key and a value of the rollup log) when not null; `bytes`
+  // is the batch's size.
+  absl::Status WriteInOrder(const std::vector<const WriteBatch::Op*>& order,
+                            size_t bytes,
+                            const std::pair<std::string, std::string>* log_put);
   // db_->Write, noting a failure (Close).
   absl::Status WriteToDb(const rocksdb::WriteOptions& options,
                          rocksdb::WriteBatch& batch, absl::string_view what);
   // CheckpointRollups with checkpoint_mu_ held.
   absl::Status CheckpointLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(checkpoint_mu_);
-  // The checkpoint marker: the first log entry not in the rollups.
-  absl::StatusOr<uint64_t> RollupLogMarker() const;
   // At open: reads the log from the marker on into the buffer.
   absl::Status ReplayRollupLog();
   void RunCheckpoints(int64_t interval_ms);
