@@ -154,14 +154,16 @@ absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
   return sum.Encoded();
 }
 
-absl::Status AddEncodedCountersInPlace(std::string& sum,
+absl::Status AddEncodedCountersInPlace(absl::Span<char> sum,
                                        absl::string_view operand) {
-  ASSIGN_OR_RETURN(size_t n, CheckEncoded(sum));
+  ASSIGN_OR_RETURN(size_t n,
+                   CheckEncoded(absl::string_view(sum.data(), sum.size())));
   ASSIGN_OR_RETURN(size_t m, CheckEncoded(operand));
   if (n != m) {
     return errors::DataLoss(absl::StrCat("adding ", m, " counters to ", n));
   }
-  bool overflowed = IsOverflowed(sum) || IsOverflowed(operand);
+  bool overflowed = IsOverflowed(absl::string_view(sum.data(), sum.size())) ||
+                    IsOverflowed(operand);
   char* p = sum.data() + kHeader;
   const char* q = operand.data() + kHeader;
   for (size_t k = 0; k < n; ++k, p += 8, q += 8) {

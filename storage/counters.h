@@ -26,6 +26,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 
 namespace rocksdb {
 class MergeOperator;
@@ -54,7 +55,7 @@ absl::StatusOr<std::string> AddEncodedCounters(absl::string_view existing,
 // Adds `operand` into `sum` (both encoded) in place, as
 // AddEncodedCounters does; on a corrupt operand or a length mismatch it
 // fails and leaves `sum` as it was.
-absl::Status AddEncodedCountersInPlace(std::string& sum,
+absl::Status AddEncodedCountersInPlace(absl::Span<char> sum,
                                        absl::string_view operand);
 
 // Whether adding a delta changes nothing: every counter zero, and not

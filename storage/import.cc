@@ -2,11 +2,15 @@
 
 #include <limits>
 #include <map>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "storage/counters.h"
+#include "storage/side_thread.h"
 
 namespace mittari::storage {
 namespace {
@@ -83,10 +87,20 @@ absl::StatusOr<bool> Import::StagesWrite(ColumnFamily cf,
   return staged.has_value() && (*staged)[0] != kCounters;
 }
 
-absl::Status Import::SpillMemory() const {
-  RETURN_IF_ERROR(Spill(tables_));
-  for (Staged& table : tables_) table.clear();
+absl::Status Import::SpillMemory(bool counters) const {
+  const absl::Status spilled = ByKind([&](bool kind) -> absl::Status {
+    if (kind && !counters) return absl::OkStatus();
+    for (const ColumnFamilySpec& spec : kColumnFamilies) {
+      Staged& table = tables_[static_cast<size_t>(spec.id)];
+      if (spec.counters != kind || table.empty()) continue;
+      RETURN_IF_ERROR(Spill(spec.id, table));
+      table.clear();
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(spilled);
   memory_used_ = 0;
+  if (counters) counter_memory_ = 0;
   spilled_ = true;
   return absl::OkStatus();
 }
@@ -97,7 +111,7 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
   std::map<std::string, std::string, std::less<>> staged;
   absl::Status error;
   const Staged& table = tables_[static_cast<size_t>(cf)];
-  if (spills() && !table.empty()) RETURN_IF_ERROR(SpillMemory());
+  if (spills() && !table.empty()) RETURN_IF_ERROR(SpillMemory(true));
   if (spilled_) {
     RETURN_IF_ERROR(SpillScan(cf, begin, end,
                               [&](absl::string_view k, absl::string_view v) {
@@ -143,6 +157,20 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
   return error;
 }
 
+absl::Status Import::ByKind(
+    absl::FunctionRef<absl::Status(bool counters)> work) const {
+  if (!spills()) {
+    RETURN_IF_ERROR(work(false));
+    return work(true);
+  }
+  if (side_ == nullptr) side_ = std::make_unique<SideThread>();
+  absl::Status counters;
+  absl::Status rest;
+  side_->Both([&] { counters = work(true); }, [&] { rest = work(false); });
+  RETURN_IF_ERROR(rest);
+  return counters;
+}
+
 absl::Status Import::Stage(const WriteBatch& batch) {
   if (sealed_) return errors::FailedPrecondition("SEALED", "sealed");
   for (const WriteBatch::Op& op : batch.ops()) {
@@ -151,35 +179,49 @@ absl::Status Import::Stage(const WriteBatch& batch) {
       return errors::Internal(
           absl::StrCat("an import cannot write to ", spec.name, " (cached)"));
     }
-    Staged& table = tables_[static_cast<size_t>(op.cf)];
-    std::string tagged;
-    switch (op.kind) {
-      case WriteBatch::OpKind::kPut:
-        tagged = absl::StrCat(absl::string_view("P"), op.value);
-        break;
-      case WriteBatch::OpKind::kDelete:
-        tagged = "D";
-        break;
-      case WriteBatch::OpKind::kAddCounters:
-        if (!spec.counters) {
-          return errors::Internal(
-              absl::StrCat("column family ", spec.name, " holds no counters"));
-        }
-        tagged = absl::StrCat(absl::string_view("C"), op.value);
-        break;
-      case WriteBatch::OpKind::kDeleteRange:
-        return errors::Internal("an import cannot delete a range");
+    if (op.kind == WriteBatch::OpKind::kDeleteRange) {
+      return errors::Internal("an import cannot delete a range");
     }
-    const auto bytes = static_cast<int64_t>(op.key.size() + tagged.size());
-    auto [it, inserted] = table.try_emplace(op.key);
-    if (inserted) {
-      memory_used_ += bytes;
-      it->second = std::move(tagged);
-    } else {
-      ASSIGN_OR_RETURN(it->second, Combine(it->second, tagged));
+    if ((op.kind == WriteBatch::OpKind::kAddCounters) != spec.counters) {
+      return errors::Internal(absl::StrCat(
+          "column family ", spec.name,
+          spec.counters ? " takes only counter adds" : " holds no counters"));
     }
   }
-  if (memory_used_ > memory_bytes_ && spills()) RETURN_IF_ERROR(SpillMemory());
+  const absl::Status staged = ByKind([&](bool counters) -> absl::Status {
+    int64_t& used = counters ? counter_memory_ : memory_used_;
+    for (const WriteBatch::Op& op : batch.ops()) {
+      if (Spec(op.cf).counters != counters) continue;
+      Staged& table = tables_[static_cast<size_t>(op.cf)];
+      auto [it, inserted] = table.try_emplace(op.key);
+      if (!inserted && counters) {
+        // Summed where it stands: a job adds to the same rollup keys
+        // over and over.
+        RETURN_IF_ERROR(AddEncodedCountersInPlace(
+            absl::MakeSpan(it->second).subspan(1), op.value));
+        continue;
+      }
+      switch (op.kind) {
+        case WriteBatch::OpKind::kPut:
+          it->second = absl::StrCat(absl::string_view("P"), op.value);
+          break;
+        case WriteBatch::OpKind::kDelete:
+          it->second = "D";
+          break;
+        default:
+          it->second = absl::StrCat(absl::string_view("C"), op.value);
+      }
+      if (inserted) {
+        used += static_cast<int64_t>(op.key.size() + it->second.size());
+      }
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(staged);
+  if (memory_used_ + counter_memory_ > memory_bytes_ && spills()) {
+    // Counter sums stay in memory while they fit in half the bound.
+    RETURN_IF_ERROR(SpillMemory(counter_memory_ > memory_bytes_ / 2));
+  }
   return absl::OkStatus();
 }
 
@@ -187,8 +229,13 @@ absl::Status Import::Seal() {
   if (sealed_) return absl::OkStatus();
   sealed_ = true;
   if (!spilled_) return absl::OkStatus();
-  RETURN_IF_ERROR(SpillMemory());
-  return SpillSeal();
+  RETURN_IF_ERROR(SpillMemory(true));
+  return ByKind([&](bool counters) -> absl::Status {
+    for (const ColumnFamilySpec& spec : kColumnFamilies) {
+      if (spec.counters == counters) RETURN_IF_ERROR(SpillSeal(spec.id));
+    }
+    return absl::OkStatus();
+  });
 }
 
 absl::Status Import::Commit() {

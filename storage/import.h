@@ -11,9 +11,12 @@
 // what never spilled is one ordinary Store::Write. Dropping an import
 // without committing discards it.
 //
-// Staged ops are puts, deletes and counter adds. Range deletions and writes
-// to cached column families (which a CachedStore must see go by) are
-// refused: an import stores facts, their indexes and their rollups.
+// Staged ops are puts, deletes and counter adds. Range deletions, writes
+// to cached column families (which a CachedStore must see go by) and puts
+// or deletes in a counter column family are refused: an import stores
+// facts, their indexes and their rollups. Counter adds are summed as they
+// are staged, and the sums stay in memory while they take at most half the
+// bound (a job's rollup keys are few beside its records).
 #ifndef MITTARI_STORAGE_IMPORT_H_
 #define MITTARI_STORAGE_IMPORT_H_
 
@@ -26,10 +29,12 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "storage/column_families.h"
+#include "storage/side_thread.h"
 #include "storage/store.h"
 
 namespace mittari::storage {
@@ -76,14 +81,18 @@ class Import : public ReadView {
   using Staged = absl::flat_hash_map<std::string, std::string>;
   using StagedTables = std::array<Staged, kColumnFamilies.size()>;
 
-  // Backends that spill: Spill moves `tables` (tagged entries; then
-  // cleared) to disk, each time the memory bound is reached and once more
-  // when sealed. Puts and deletes replace what was spilled before,
-  // counters add to it. SpillGet and SpillScan read what was spilled
-  // (tagged); SpillSeal readies it, SpillCommit applies it to the store.
-  // The defaults keep everything in memory.
+  // Backends that spill: Spill moves one column family's table (tagged
+  // entries; then cleared) to disk, each time the memory bound is reached
+  // and once more when sealed. Puts and deletes replace what was spilled
+  // before, counters add to it. SpillGet and SpillScan read what was
+  // spilled (tagged); SpillSeal readies one column family's spill,
+  // SpillCommit applies them all to the store. Spill and SpillSeal run
+  // for the counter column family on a second thread while they run for
+  // the others (never two calls for one column family at once); the
+  // reads run alone. The defaults keep everything in memory.
   virtual bool spills() const { return false; }
-  virtual absl::Status Spill(const StagedTables& /*tables*/) const {
+  virtual absl::Status Spill(ColumnFamily /*cf*/,
+                             const Staged& /*table*/) const {
     return absl::OkStatus();
   }
   virtual absl::StatusOr<std::optional<std::string>> SpillGet(
@@ -96,7 +105,9 @@ class Import : public ReadView {
                                  ScanVisitor /*visit*/) const {
     return absl::OkStatus();
   }
-  virtual absl::Status SpillSeal() { return absl::OkStatus(); }
+  virtual absl::Status SpillSeal(ColumnFamily /*cf*/) {
+    return absl::OkStatus();
+  }
   virtual absl::Status SpillCommit() { return absl::OkStatus(); }
 
  private:
@@ -104,15 +115,25 @@ class Import : public ReadView {
   absl::StatusOr<std::optional<std::string>> StagedEntry(
       ColumnFamily cf, absl::string_view key) const;
 
-  // Moves what is in memory to the spill.
-  absl::Status SpillMemory() const;
+  // Moves what is in memory to the spill: the puts and deletes, and the
+  // counter sums too when `counters`.
+  absl::Status SpillMemory(bool counters) const;
+  // Runs `work` for the counter column family and for the others: on two
+  // threads when the import spills (a job big enough to spill is bound by
+  // this work), else one after the other. The first error, if any.
+  absl::Status ByKind(
+      absl::FunctionRef<absl::Status(bool counters)> work) const;
 
   Store& store_;
   const int64_t memory_bytes_;
   // Mutable: a scan spills what is in memory first.
   mutable StagedTables tables_;
+  // Bytes staged in memory: puts and deletes, and counter sums.
   mutable int64_t memory_used_ = 0;
+  mutable int64_t counter_memory_ = 0;
   mutable bool spilled_ = false;
+  // ByKind's second thread, started when first needed.
+  mutable std::unique_ptr<SideThread> side_;
   bool sealed_ = false;
   bool committed_ = false;
 };

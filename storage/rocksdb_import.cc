@@ -2,6 +2,7 @@
 // their own (no log, no sync: nothing there needs to survive a crash),
 // committed as sorted table files ingested into the store.
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "rocksdb/db.h"
@@ -68,30 +70,25 @@ class RocksDbImport final : public Import {
  protected:
   bool spills() const override { return true; }
 
-  absl::Status Spill(const StagedTables& tables) const override {
-    if (db_ == nullptr) RETURN_IF_ERROR(OpenScratch());
+  absl::Status Spill(ColumnFamily cf, const Staged& table) const override {
+    RETURN_IF_ERROR(OpenScratch());
+    rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<size_t>(cf)];
+    // In key order: each memtable insert then starts from where the one
+    // before it ended, instead of searching the skip list from the top
+    // (a third of an import's CPU went to unordered inserts).
+    std::vector<const Staged::value_type*> sorted;
+    sorted.reserve(table.size());
+    for (const auto& entry : table) sorted.push_back(&entry);
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* a, const auto* b) { return a->first < b->first; });
     rocksdb::WriteBatch batch;
-    std::vector<const StagedTables::value_type::value_type*> sorted;
-    for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      rocksdb::ColumnFamilyHandle* handle = handles_[static_cast<int>(spec.id)];
-      // In key order: each memtable insert then starts from where the one
-      // before it ended, instead of searching the skip list from the top
-      // (a third of an import's CPU went to unordered inserts).
-      const auto& table = tables[static_cast<size_t>(spec.id)];
-      sorted.clear();
-      sorted.reserve(table.size());
-      for (const auto& entry : table) sorted.push_back(&entry);
-      std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-        return a->first < b->first;
-      });
-      for (const auto* entry : sorted) {
-        const std::string& key = entry->first;
-        const std::string& tagged = entry->second;
-        rocksdb::Status s = tagged[0] == kCounters
-                                ? batch.Merge(handle, key, tagged)
-                                : batch.Put(handle, key, tagged);
-        RETURN_IF_ERROR(FromRocks(s, "staging an import"));
-      }
+    for (const auto* entry : sorted) {
+      const std::string& key = entry->first;
+      const std::string& tagged = entry->second;
+      rocksdb::Status s = tagged[0] == kCounters
+                              ? batch.Merge(handle, key, tagged)
+                              : batch.Put(handle, key, tagged);
+      RETURN_IF_ERROR(FromRocks(s, "staging an import"));
     }
     rocksdb::WriteOptions options;
     options.disableWAL = true;
@@ -110,24 +107,28 @@ class RocksDbImport final : public Import {
                     begin, end, visit);
   }
 
-  absl::Status SpillSeal() override {
-    for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      RETURN_IF_ERROR(WriteTables(spec.id, files_));
-    }
-    return absl::OkStatus();
+  absl::Status SpillSeal(ColumnFamily cf) override {
+    return WriteTables(cf, files_[static_cast<size_t>(cf)]);
   }
 
   absl::Status SpillCommit() override {
     RETURN_IF_ERROR(rocks_.CheckSpace());
     Close();
-    RETURN_IF_ERROR(rocks_.IngestFiles(files_));
+    std::vector<std::pair<ColumnFamily, std::string>> files;
+    for (const auto& of_cf : files_) {
+      files.insert(files.end(), of_cf.begin(), of_cf.end());
+    }
+    RETURN_IF_ERROR(rocks_.IngestFiles(files));
     rocks_.stats_.Add(written_);
     rocks_.stats_.CountBatch();
     return absl::OkStatus();
   }
 
  private:
+  // Opens the scratch database unless open (Spill runs on two threads).
   absl::Status OpenScratch() const {
+    absl::MutexLock lock(&open_mu_);
+    if (db_ != nullptr) return absl::OkStatus();
     std::error_code ec;
     std::filesystem::create_directories(dir_, ec);
     if (ec) {
@@ -225,12 +226,15 @@ class RocksDbImport final : public Import {
   RocksDbStore& rocks_;
   const std::string dir_;
   // Opened on the first spill, which a (const) read may cause.
+  mutable absl::Mutex open_mu_;
   mutable std::unique_ptr<rocksdb::DB> db_;
   mutable std::vector<rocksdb::ColumnFamilyHandle*> handles_;
   // What the table files hold, counted into the store's stats on commit.
   WriteStats written_;
-  // The table files SpillSeal wrote.
-  std::vector<std::pair<ColumnFamily, std::string>> files_;
+  // The table files SpillSeal wrote, by column family.
+  std::array<std::vector<std::pair<ColumnFamily, std::string>>,
+             kColumnFamilies.size()>
+      files_;
 };
 
 absl::StatusOr<std::unique_ptr<Import>> RocksDbStore::NewImport() {

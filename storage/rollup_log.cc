@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/types/span.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "storage/counters.h"
@@ -37,7 +38,8 @@ bool GetVarint(absl::string_view& in, uint64_t& v) {
 // length mismatch) becomes unreadable, and stays so: empty is no counter
 // vector.
 void SumInto(std::string& sum, absl::string_view delta) {
-  if (!sum.empty() && !AddEncodedCountersInPlace(sum, delta).ok()) {
+  if (!sum.empty() &&
+      !AddEncodedCountersInPlace(absl::MakeSpan(sum), delta).ok()) {
     sum.clear();
   }
 }
@@ -235,7 +237,8 @@ absl::StatusOr<std::optional<std::string>> RollupOverlay::Get(
     return errors::DataLoss("rollup log: a corrupt counter add");
   }
   if (!stored.has_value()) return buffered;
-  RETURN_IF_ERROR(AddEncodedCountersInPlace(*stored, *buffered));
+  RETURN_IF_ERROR(
+      AddEncodedCountersInPlace(absl::MakeSpan(*stored), *buffered));
   return stored;
 }
 
@@ -257,39 +260,39 @@ absl::Status RollupOverlay::Scan(
     }
     return visit(key, value);
   };
-  RETURN_IF_ERROR(
-      scan_stored([&](absl::string_view key, absl::string_view value) {
-        while (next != buffered.end() && next->first < key) {
-          if (!emit_buffered(next->first, next->second)) {
-            stopped = true;
-            return false;
-          }
-          ++next;
-        }
-        if (next != buffered.end() && next->first == key) {
-          std::string sum(value);
-          absl::Status added =
-              next->second.empty()
-                  ? errors::DataLoss("rollup log: a corrupt counter add")
-                  : AddEncodedCountersInPlace(sum, next->second);
-          ++next;
-          if (!added.ok()) {
-            status = added;
-            stopped = true;
-            return false;
-          }
-          if (!visit(key, sum)) {
-            stopped = true;
-            return false;
-          }
-          return true;
-        }
-        if (!visit(key, value)) {
-          stopped = true;
-          return false;
-        }
-        return true;
-      }));
+  RETURN_IF_ERROR(scan_stored([&](absl::string_view key,
+                                  absl::string_view value) {
+    while (next != buffered.end() && next->first < key) {
+      if (!emit_buffered(next->first, next->second)) {
+        stopped = true;
+        return false;
+      }
+      ++next;
+    }
+    if (next != buffered.end() && next->first == key) {
+      std::string sum(value);
+      absl::Status added =
+          next->second.empty()
+              ? errors::DataLoss("rollup log: a corrupt counter add")
+              : AddEncodedCountersInPlace(absl::MakeSpan(sum), next->second);
+      ++next;
+      if (!added.ok()) {
+        status = added;
+        stopped = true;
+        return false;
+      }
+      if (!visit(key, sum)) {
+        stopped = true;
+        return false;
+      }
+      return true;
+    }
+    if (!visit(key, value)) {
+      stopped = true;
+      return false;
+    }
+    return true;
+  }));
   RETURN_IF_ERROR(status);
   for (; !stopped && next != buffered.end(); ++next) {
     if (!emit_buffered(next->first, next->second)) break;
