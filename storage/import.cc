@@ -88,19 +88,17 @@ absl::StatusOr<bool> Import::StagesWrite(ColumnFamily cf,
 }
 
 absl::Status Import::SpillMemory(bool counters) const {
-  const absl::Status spilled = ByKind([&](bool kind) -> absl::Status {
-    if (kind && !counters) return absl::OkStatus();
-    for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      Staged& table = tables_[static_cast<size_t>(spec.id)];
-      if (spec.counters != kind || table.empty()) continue;
-      RETURN_IF_ERROR(Spill(spec.id, table));
-      table.clear();
+  const absl::Status spilled = ByThread([&](ColumnFamily cf) -> absl::Status {
+    Staged& table = tables_[static_cast<size_t>(cf)];
+    if (table.empty() || (Spec(cf).counters && !counters)) {
+      return absl::OkStatus();
     }
+    RETURN_IF_ERROR(Spill(cf, table));
+    table.clear();
+    memory_[static_cast<size_t>(cf)] = 0;
     return absl::OkStatus();
   });
   RETURN_IF_ERROR(spilled);
-  memory_used_ = 0;
-  if (counters) counter_memory_ = 0;
   spilled_ = true;
   return absl::OkStatus();
 }
@@ -157,18 +155,27 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
   return error;
 }
 
-absl::Status Import::ByKind(
-    absl::FunctionRef<absl::Status(bool counters)> work) const {
+absl::Status Import::ByThread(
+    absl::FunctionRef<absl::Status(ColumnFamily cf)> work) const {
+  // The side thread takes the rollups and the index: about half of a
+  // job's keys, and more than half of its adds.
+  auto run = [&](bool side) -> absl::Status {
+    for (const ColumnFamilySpec& spec : kColumnFamilies) {
+      const bool on_side = spec.counters || spec.id == ColumnFamily::kIndex;
+      if (on_side == side) RETURN_IF_ERROR(work(spec.id));
+    }
+    return absl::OkStatus();
+  };
   if (!spills()) {
-    RETURN_IF_ERROR(work(false));
-    return work(true);
+    RETURN_IF_ERROR(run(false));
+    return run(true);
   }
   if (side_ == nullptr) side_ = std::make_unique<SideThread>();
-  absl::Status counters;
-  absl::Status rest;
-  side_->Both([&] { counters = work(true); }, [&] { rest = work(false); });
-  RETURN_IF_ERROR(rest);
-  return counters;
+  absl::Status side;
+  absl::Status here;
+  side_->Both([&] { side = run(true); }, [&] { here = run(false); });
+  RETURN_IF_ERROR(here);
+  return side;
 }
 
 absl::Status Import::Stage(const WriteBatch& batch) {
@@ -188,13 +195,13 @@ absl::Status Import::Stage(const WriteBatch& batch) {
           spec.counters ? " takes only counter adds" : " holds no counters"));
     }
   }
-  const absl::Status staged = ByKind([&](bool counters) -> absl::Status {
-    int64_t& used = counters ? counter_memory_ : memory_used_;
+  const absl::Status staged = ByThread([&](ColumnFamily cf) -> absl::Status {
+    Staged& table = tables_[static_cast<size_t>(cf)];
+    int64_t& used = memory_[static_cast<size_t>(cf)];
     for (const WriteBatch::Op& op : batch.ops()) {
-      if (Spec(op.cf).counters != counters) continue;
-      Staged& table = tables_[static_cast<size_t>(op.cf)];
+      if (op.cf != cf) continue;
       auto [it, inserted] = table.try_emplace(op.key);
-      if (!inserted && counters) {
+      if (!inserted && op.kind == WriteBatch::OpKind::kAddCounters) {
         // Summed where it stands: a job adds to the same rollup keys
         // over and over.
         RETURN_IF_ERROR(AddEncodedCountersInPlace(
@@ -218,9 +225,17 @@ absl::Status Import::Stage(const WriteBatch& batch) {
     return absl::OkStatus();
   });
   RETURN_IF_ERROR(staged);
-  if (memory_used_ + counter_memory_ > memory_bytes_ && spills()) {
-    // Counter sums stay in memory while they fit in half the bound.
-    RETURN_IF_ERROR(SpillMemory(counter_memory_ > memory_bytes_ / 2));
+  int64_t used = 0;
+  int64_t counters = 0;
+  for (const ColumnFamilySpec& spec : kColumnFamilies) {
+    const int64_t bytes = memory_[static_cast<size_t>(spec.id)];
+    used += bytes;
+    if (spec.counters) counters += bytes;
+  }
+  if (used > memory_bytes_ && spills()) {
+    // Counter sums stay in memory while they fit in half the bound: a
+    // job adds to the same rollup keys over and over.
+    RETURN_IF_ERROR(SpillMemory(counters > memory_bytes_ / 2));
   }
   return absl::OkStatus();
 }
@@ -230,12 +245,7 @@ absl::Status Import::Seal() {
   sealed_ = true;
   if (!spilled_) return absl::OkStatus();
   RETURN_IF_ERROR(SpillMemory(true));
-  return ByKind([&](bool counters) -> absl::Status {
-    for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      if (spec.counters == counters) RETURN_IF_ERROR(SpillSeal(spec.id));
-    }
-    return absl::OkStatus();
-  });
+  return ByThread([&](ColumnFamily cf) { return SpillSeal(cf); });
 }
 
 absl::Status Import::Commit() {

@@ -87,9 +87,9 @@ class Import : public ReadView {
   // before, counters add to it. SpillGet and SpillScan read what was
   // spilled (tagged); SpillSeal readies one column family's spill,
   // SpillCommit applies them all to the store. Spill and SpillSeal run
-  // for the counter column family on a second thread while they run for
-  // the others (never two calls for one column family at once); the
-  // reads run alone. The defaults keep everything in memory.
+  // for some column families on a second thread while they run for the
+  // others (never two calls for one column family at once); the reads run
+  // alone. The defaults keep everything in memory.
   virtual bool spills() const { return false; }
   virtual absl::Status Spill(ColumnFamily /*cf*/,
                              const Staged& /*table*/) const {
@@ -118,21 +118,20 @@ class Import : public ReadView {
   // Moves what is in memory to the spill: the puts and deletes, and the
   // counter sums too when `counters`.
   absl::Status SpillMemory(bool counters) const;
-  // Runs `work` for the counter column family and for the others: on two
-  // threads when the import spills (a job big enough to spill is bound by
+  // Runs `work` for every column family: on two threads, split by column
+  // family, when the import spills (a job big enough to spill is bound by
   // this work), else one after the other. The first error, if any.
-  absl::Status ByKind(
-      absl::FunctionRef<absl::Status(bool counters)> work) const;
+  absl::Status ByThread(
+      absl::FunctionRef<absl::Status(ColumnFamily cf)> work) const;
 
   Store& store_;
   const int64_t memory_bytes_;
   // Mutable: a scan spills what is in memory first.
   mutable StagedTables tables_;
-  // Bytes staged in memory: puts and deletes, and counter sums.
-  mutable int64_t memory_used_ = 0;
-  mutable int64_t counter_memory_ = 0;
+  // Bytes staged in memory, by column family.
+  mutable std::array<int64_t, kColumnFamilies.size()> memory_{};
   mutable bool spilled_ = false;
-  // ByKind's second thread, started when first needed.
+  // ByThread's second thread, started when first needed.
   mutable std::unique_ptr<SideThread> side_;
   bool sealed_ = false;
   bool committed_ = false;

@@ -303,9 +303,25 @@ TEST(RocksDbStoreImportTest, CommittedImportSurvivesReopenAndLeavesNoScratch) {
                   std::string(40, 'v'));
       }
       batch.AddCounters(ColumnFamily::kRollups, "w/day", {50});
+      // Counter sums stay in memory while the records spill (the
+      // conformance tests' spilling backend spills them every time).
+      batch.AddCounters(ColumnFamily::kRollups,
+                        KeyEncoder().Str("w").U32(chunk % 4).key(), {1, 2});
       ASSERT_THAT((*import)->Stage(batch), IsOk());
+      // The job's own reads see every add staged so far, exactly once.
+      EXPECT_THAT((*import)->Get(ColumnFamily::kRollups, "w/day"),
+                  IsOkAndHolds(std::optional<std::string>(
+                      EncodeCounters({50 * (chunk + 1)}))));
+      EXPECT_THAT((*import)->Get(ColumnFamily::kRollups,
+                                 KeyEncoder().Str("w").U32(0).key()),
+                  IsOkAndHolds(std::optional<std::string>(
+                      EncodeCounters({chunk / 4 + 1, 2 * (chunk / 4 + 1)}))));
     }
     EXPECT_TRUE((*import)->spilled());
+    // A counter family takes only adds.
+    WriteBatch put;
+    put.Put(ColumnFamily::kRollups, "w/day", EncodeCounters({1}));
+    EXPECT_FALSE((*import)->Stage(put).ok());
     ASSERT_TRUE(std::filesystem::exists(dir.Sub("db.imports")));
     ASSERT_THAT((*import)->Commit(), IsOk());
     import->reset();
@@ -327,6 +343,12 @@ TEST(RocksDbStoreImportTest, CommittedImportSurvivesReopenAndLeavesNoScratch) {
   EXPECT_EQ(facts, 1000);
   EXPECT_THAT((*store)->Get(ColumnFamily::kRollups, "w/day"),
               IsOkAndHolds(std::optional<std::string>(EncodeCounters({1000}))));
+  for (int k = 0; k < 4; ++k) {
+    EXPECT_THAT(
+        (*store)->Get(ColumnFamily::kRollups,
+                      KeyEncoder().Str("w").U32(k).key()),
+        IsOkAndHolds(std::optional<std::string>(EncodeCounters({5, 10}))));
+  }
 }
 
 }  // namespace
