@@ -392,7 +392,7 @@ absl::Status FactImport<Record>::Add(std::vector<Record> records) {
   RETURN_IF_ERROR(ledger_.Prepare(job_->workspace_id(), std::move(records),
                                   list_field_, first, mode_, job_->view(),
                                   batch, counts_, written, visitors));
-  return job_->Stage(batch);
+  return job_->Stage(std::move(batch));
 }
 
 template <typename Record>

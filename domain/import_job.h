@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -76,8 +77,8 @@ class ImportJob {
 
   // The store with what the job staged so far applied.
   const storage::ReadView& view() const { return *import_; }
-  absl::Status Stage(const storage::WriteBatch& batch) {
-    return import_->Stage(batch);
+  absl::Status Stage(storage::WriteBatch batch) {
+    return import_->Stage(std::move(batch));
   }
   // Applies the job, unless it conflicts (ABORTED; see above). Ends the
   // job either way.

@@ -420,7 +420,7 @@ absl::Status ResponseImport::Add(std::vector<records::Response> responses) {
   RETURN_IF_ERROR(ledger_.PrepareAll(job_->workspace_id(), std::move(responses),
                                      list_field_, first, job_->view(), batch,
                                      counts_, written));
-  return job_->Stage(batch);
+  return job_->Stage(std::move(batch));
 }
 
 absl::StatusOr<SubmitCounts> ResponseImport::Commit() {

@@ -46,6 +46,10 @@ std::unique_ptr<Import> NewMemoryImport(Store& store) {
   return std::make_unique<MemoryImport>(store);
 }
 
+Import::~Import() {
+  if (counters_pending_) side_->Wait();
+}
+
 absl::StatusOr<std::string> Import::Combine(absl::string_view older,
                                             absl::string_view newer) {
   if (!older.empty() && !newer.empty() && older[0] == kCounters &&
@@ -59,6 +63,7 @@ absl::StatusOr<std::string> Import::Combine(absl::string_view older,
 
 absl::StatusOr<std::optional<std::string>> Import::StagedEntry(
     ColumnFamily cf, absl::string_view key) const {
+  if (Spec(cf).counters) RETURN_IF_ERROR(AwaitCounters());
   const Staged& table = tables_[static_cast<size_t>(cf)];
   auto it = table.find(key);
   std::optional<std::string> spilled;
@@ -105,6 +110,7 @@ absl::Status Import::SpillMemory(bool counters) const {
 
 absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
                           absl::string_view end, ScanVisitor visit) const {
+  RETURN_IF_ERROR(AwaitCounters());
   // What is staged in the range, in key order.
   std::map<std::string, std::string, std::less<>> staged;
   absl::Status error;
@@ -178,7 +184,46 @@ absl::Status Import::ByThread(
   return side;
 }
 
-absl::Status Import::Stage(const WriteBatch& batch) {
+absl::Status Import::StageOps(const WriteBatch& batch, bool counters) {
+  for (const WriteBatch::Op& op : batch.ops()) {
+    const ColumnFamilySpec& spec = Spec(op.cf);
+    if (spec.counters != counters) continue;
+    Staged& table = tables_[static_cast<size_t>(op.cf)];
+    auto [it, inserted] = table.try_emplace(op.key);
+    if (!inserted && counters) {
+      // Summed where it stands: a job adds to the same rollup keys over
+      // and over.
+      RETURN_IF_ERROR(AddEncodedCountersInPlace(
+          absl::MakeSpan(it->second).subspan(1), op.value));
+      continue;
+    }
+    switch (op.kind) {
+      case WriteBatch::OpKind::kPut:
+        it->second = absl::StrCat(absl::string_view("P"), op.value);
+        break;
+      case WriteBatch::OpKind::kDelete:
+        it->second = "D";
+        break;
+      default:
+        it->second = absl::StrCat(absl::string_view("C"), op.value);
+    }
+    if (inserted) {
+      memory_[static_cast<size_t>(op.cf)] +=
+          static_cast<int64_t>(op.key.size() + it->second.size());
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Import::AwaitCounters() const {
+  if (counters_pending_) {
+    side_->Wait();
+    counters_pending_ = false;
+  }
+  return counters_status_;
+}
+
+absl::Status Import::Stage(WriteBatch batch) {
   if (sealed_) return errors::FailedPrecondition("SEALED", "sealed");
   for (const WriteBatch::Op& op : batch.ops()) {
     const ColumnFamilySpec& spec = Spec(op.cf);
@@ -195,36 +240,9 @@ absl::Status Import::Stage(const WriteBatch& batch) {
           spec.counters ? " takes only counter adds" : " holds no counters"));
     }
   }
-  const absl::Status staged = ByThread([&](ColumnFamily cf) -> absl::Status {
-    Staged& table = tables_[static_cast<size_t>(cf)];
-    int64_t& used = memory_[static_cast<size_t>(cf)];
-    for (const WriteBatch::Op& op : batch.ops()) {
-      if (op.cf != cf) continue;
-      auto [it, inserted] = table.try_emplace(op.key);
-      if (!inserted && op.kind == WriteBatch::OpKind::kAddCounters) {
-        // Summed where it stands: a job adds to the same rollup keys
-        // over and over.
-        RETURN_IF_ERROR(AddEncodedCountersInPlace(
-            absl::MakeSpan(it->second).subspan(1), op.value));
-        continue;
-      }
-      switch (op.kind) {
-        case WriteBatch::OpKind::kPut:
-          it->second = absl::StrCat(absl::string_view("P"), op.value);
-          break;
-        case WriteBatch::OpKind::kDelete:
-          it->second = "D";
-          break;
-        default:
-          it->second = absl::StrCat(absl::string_view("C"), op.value);
-      }
-      if (inserted) {
-        used += static_cast<int64_t>(op.key.size() + it->second.size());
-      }
-    }
-    return absl::OkStatus();
-  });
-  RETURN_IF_ERROR(staged);
+  // The counter adds of the batch before are staged by now; what is
+  // staged may have reached the bound.
+  RETURN_IF_ERROR(AwaitCounters());
   int64_t used = 0;
   int64_t counters = 0;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
@@ -237,12 +255,24 @@ absl::Status Import::Stage(const WriteBatch& batch) {
     // job adds to the same rollup keys over and over.
     RETURN_IF_ERROR(SpillMemory(counters > memory_bytes_ / 2));
   }
-  return absl::OkStatus();
+  if (!spills()) {
+    RETURN_IF_ERROR(StageOps(batch, false));
+    return StageOps(batch, true);
+  }
+  // A job that spills is bound by its staging: the counter adds (most of
+  // a job's ops) are staged on the side thread while this one stages the
+  // rest and goes on to check the next batch, which reads no counters.
+  if (side_ == nullptr) side_ = std::make_unique<SideThread>();
+  staging_ = std::move(batch);
+  counters_pending_ = true;
+  side_->Start([this] { counters_status_ = StageOps(staging_, true); });
+  return StageOps(staging_, false);
 }
 
 absl::Status Import::Seal() {
   if (sealed_) return absl::OkStatus();
   sealed_ = true;
+  RETURN_IF_ERROR(AwaitCounters());
   if (!spilled_) return absl::OkStatus();
   RETURN_IF_ERROR(SpillMemory(true));
   return ByThread([&](ColumnFamily cf) { return SpillSeal(cf); });

@@ -47,8 +47,10 @@ class Import : public ReadView {
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override;
 
+  ~Import() override;
+
   // Adds the batch's writes to what the import will apply.
-  absl::Status Stage(const WriteBatch& batch);
+  absl::Status Stage(WriteBatch batch);
   // Whether the import has staged a put or a delete of `key` (a conflict
   // check; counter adds commute and do not count).
   absl::StatusOr<bool> StagesWrite(ColumnFamily cf,
@@ -115,6 +117,12 @@ class Import : public ReadView {
   absl::StatusOr<std::optional<std::string>> StagedEntry(
       ColumnFamily cf, absl::string_view key) const;
 
+  // Stages the batch's ops of the counter column family, or of the
+  // others.
+  absl::Status StageOps(const WriteBatch& batch, bool counters);
+  // Waits until the counter adds Stage handed to the side thread are
+  // staged; their error, if any.
+  absl::Status AwaitCounters() const;
   // Moves what is in memory to the spill: the puts and deletes, and the
   // counter sums too when `counters`.
   absl::Status SpillMemory(bool counters) const;
@@ -131,7 +139,13 @@ class Import : public ReadView {
   // Bytes staged in memory, by column family.
   mutable std::array<int64_t, kColumnFamilies.size()> memory_{};
   mutable bool spilled_ = false;
-  // ByThread's second thread, started when first needed.
+  // The batch whose counter adds the side thread stages while the job
+  // goes on, and how that went.
+  WriteBatch staging_;
+  mutable bool counters_pending_ = false;
+  absl::Status counters_status_;
+  // The side thread of ByThread and Stage, started when first needed.
+  // After what its task touches, so that it stops before that goes away.
   mutable std::unique_ptr<SideThread> side_;
   bool sealed_ = false;
   bool committed_ = false;

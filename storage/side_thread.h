@@ -1,11 +1,14 @@
-// A second thread for a job that is otherwise one thread's work: Both runs
-// one task on it while the caller runs another, and returns when both have
-// ended. An import stages its counter column family on it beside the rest
-// (storage/import.h), so that a job uses two cores instead of one.
+// A second thread for a job that is otherwise one thread's work: Start
+// runs a task on it while the caller goes on, Wait waits for the task, and
+// Both runs one task on it while the caller runs another. An import stages
+// its counter column family on it beside the rest (storage/import.h), so
+// that a job uses two cores instead of one.
 #ifndef MITTARI_STORAGE_SIDE_THREAD_H_
 #define MITTARI_STORAGE_SIDE_THREAD_H_
 
+#include <functional>
 #include <thread>
+#include <utility>
 
 #include "absl/functional/function_ref.h"
 #include "absl/synchronization/mutex.h"
@@ -25,20 +28,25 @@ class SideThread {
   SideThread(const SideThread&) = delete;
   SideThread& operator=(const SideThread&) = delete;
 
-  // Runs `side` on the side thread and `here` on the caller's; returns
-  // when both have returned. One caller at a time.
-  void Both(absl::FunctionRef<void()> side, absl::FunctionRef<void()> here) {
-    {
-      absl::MutexLock lock(&mu_);
-      task_ = &side;
-    }
-    here();
+  // Starts `task` on the side thread. The task started before must have
+  // been waited for.
+  void Start(std::function<void()> task) {
+    absl::MutexLock lock(&mu_);
+    task_ = std::move(task);
+    running_ = true;
+  }
+  // Returns once the task started last has returned.
+  void Wait() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](const absl::FunctionRef<void()>** task) {
-          return *task == nullptr;
-        },
-        &task_));
+        +[](SideThread* t) { return !t->running_; }, this));
+  }
+  // Runs `side` on the side thread and `here` on the caller's; returns
+  // when both have returned.
+  void Both(absl::FunctionRef<void()> side, absl::FunctionRef<void()> here) {
+    Start([side] { side(); });
+    here();
+    Wait();
   }
 
  private:
@@ -49,16 +57,18 @@ class SideThread {
           +[](SideThread* t) { return t->stop_ || t->task_ != nullptr; },
           this));
       if (task_ == nullptr) return;  // stopped with nothing to run
-      const absl::FunctionRef<void()>* task = task_;
-      mu_.Unlock();
-      (*task)();
-      mu_.Lock();
+      std::function<void()> task = std::move(task_);
       task_ = nullptr;
+      mu_.Unlock();
+      task();
+      mu_.Lock();
+      running_ = false;
     }
   }
 
   absl::Mutex mu_;
-  const absl::FunctionRef<void()>* task_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::function<void()> task_ ABSL_GUARDED_BY(mu_);
+  bool running_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

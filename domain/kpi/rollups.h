@@ -23,11 +23,11 @@
 #define MITTARI_DOMAIN_KPI_ROLLUPS_H_
 
 #include <array>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "domain/kpi/calendar.h"
 #include "domain/kpi/statistics.h"
@@ -96,9 +96,7 @@ class RollupDeltas {
     std::vector<int64_t> counters;
     bool overflowed = false;  // a sum saturated (storage/counters.h)
   };
-  // Hashed: the keys share long prefixes, which ordered lookups compare
-  // over and over; a batch takes its ops in any order.
-  absl::flat_hash_map<std::string, Delta> deltas_;
+  std::map<std::string, Delta> deltas_;
 };
 
 // Adds the rollup deltas of a new response (on local day `day`).

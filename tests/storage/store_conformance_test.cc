@@ -298,6 +298,28 @@ TEST_P(StoreConformanceTest, ImportDroppedStoresNothing) {
   EXPECT_THAT(ScanAll(*store_, ColumnFamily::kRollups, ""), ElementsAre());
 }
 
+TEST_P(StoreConformanceTest,
+       ImportWithMismatchedCountersFailsAndStoresNothing) {
+  absl::StatusOr<std::unique_ptr<Import>> import = store_->NewImport();
+  ASSERT_THAT(import.status(), IsOk());
+  WriteBatch first;
+  first.Put(ColumnFamily::kFacts, "w/1", "v");
+  first.AddCounters(ColumnFamily::kRollups, "w/c", {1});
+  ASSERT_THAT((*import)->Stage(first), IsOk());
+  WriteBatch second;
+  second.Put(ColumnFamily::kFacts, "w/2", "v");
+  second.AddCounters(ColumnFamily::kRollups, "w/c", {1, 2});
+  // Counter adds may be staged on a second thread: the error shows at
+  // the latest when the job commits.
+  const absl::Status staged = (*import)->Stage(second);
+  if (staged.ok()) {
+    EXPECT_FALSE((*import)->Commit().ok());
+  }
+  import->reset();
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kFacts, ""), ElementsAre());
+  EXPECT_THAT(ScanAll(*store_, ColumnFamily::kRollups, ""), ElementsAre());
+}
+
 TEST_P(StoreConformanceTest, ImportRefusesRangesAndCachedFamilies) {
   absl::StatusOr<std::unique_ptr<Import>> import = store_->NewImport();
   ASSERT_THAT(import.status(), IsOk());
