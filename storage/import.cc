@@ -15,6 +15,13 @@
 namespace mittari::storage {
 namespace {
 
+// The column families whose ops Stage hands to the side thread: the
+// rollups (most of a job's ops) and the facts, which a job's checks read
+// only for a record already stored.
+bool StagedAside(ColumnFamily cf) {
+  return Spec(cf).counters || cf == ColumnFamily::kFacts;
+}
+
 class MemoryImport final : public Import {
  public:
   explicit MemoryImport(Store& store)
@@ -47,7 +54,7 @@ std::unique_ptr<Import> NewMemoryImport(Store& store) {
 }
 
 Import::~Import() {
-  if (counters_pending_) side_->Wait();
+  if (aside_pending_) side_->Wait();
 }
 
 absl::StatusOr<std::string> Import::Combine(absl::string_view older,
@@ -63,7 +70,7 @@ absl::StatusOr<std::string> Import::Combine(absl::string_view older,
 
 absl::StatusOr<std::optional<std::string>> Import::StagedEntry(
     ColumnFamily cf, absl::string_view key) const {
-  if (Spec(cf).counters) RETURN_IF_ERROR(AwaitCounters());
+  if (StagedAside(cf)) RETURN_IF_ERROR(AwaitAside());
   const Staged& table = tables_[static_cast<size_t>(cf)];
   auto it = table.find(key);
   std::optional<std::string> spilled;
@@ -110,7 +117,7 @@ absl::Status Import::SpillMemory(bool counters) const {
 
 absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
                           absl::string_view end, ScanVisitor visit) const {
-  RETURN_IF_ERROR(AwaitCounters());
+  RETURN_IF_ERROR(AwaitAside());
   // What is staged in the range, in key order.
   std::map<std::string, std::string, std::less<>> staged;
   absl::Status error;
@@ -184,13 +191,12 @@ absl::Status Import::ByThread(
   return side;
 }
 
-absl::Status Import::StageOps(const WriteBatch& batch, bool counters) {
+absl::Status Import::StageOps(const WriteBatch& batch, bool aside) {
   for (const WriteBatch::Op& op : batch.ops()) {
-    const ColumnFamilySpec& spec = Spec(op.cf);
-    if (spec.counters != counters) continue;
+    if (StagedAside(op.cf) != aside) continue;
     Staged& table = tables_[static_cast<size_t>(op.cf)];
     auto [it, inserted] = table.try_emplace(op.key);
-    if (!inserted && counters) {
+    if (!inserted && op.kind == WriteBatch::OpKind::kAddCounters) {
       // Summed where it stands: a job adds to the same rollup keys over
       // and over.
       RETURN_IF_ERROR(AddEncodedCountersInPlace(
@@ -215,12 +221,12 @@ absl::Status Import::StageOps(const WriteBatch& batch, bool counters) {
   return absl::OkStatus();
 }
 
-absl::Status Import::AwaitCounters() const {
-  if (counters_pending_) {
+absl::Status Import::AwaitAside() const {
+  if (aside_pending_) {
     side_->Wait();
-    counters_pending_ = false;
+    aside_pending_ = false;
   }
-  return counters_status_;
+  return aside_status_;
 }
 
 absl::Status Import::Stage(WriteBatch batch) {
@@ -240,9 +246,9 @@ absl::Status Import::Stage(WriteBatch batch) {
           spec.counters ? " takes only counter adds" : " holds no counters"));
     }
   }
-  // The counter adds of the batch before are staged by now; what is
-  // staged may have reached the bound.
-  RETURN_IF_ERROR(AwaitCounters());
+  // What the side thread stages of the batch before is staged by now;
+  // what is staged may have reached the bound.
+  RETURN_IF_ERROR(AwaitAside());
   int64_t used = 0;
   int64_t counters = 0;
   for (const ColumnFamilySpec& spec : kColumnFamilies) {
@@ -259,20 +265,21 @@ absl::Status Import::Stage(WriteBatch batch) {
     RETURN_IF_ERROR(StageOps(batch, false));
     return StageOps(batch, true);
   }
-  // A job that spills is bound by its staging: the counter adds (most of
-  // a job's ops) are staged on the side thread while this one stages the
-  // rest and goes on to check the next batch, which reads no counters.
+  // A job that spills is bound by its checks and its staging: the side
+  // thread stages the rollups and the facts while this one stages the
+  // index and goes on to check the next batch (a read of what the side
+  // thread stages waits for it).
   if (side_ == nullptr) side_ = std::make_unique<SideThread>();
   staging_ = std::move(batch);
-  counters_pending_ = true;
-  side_->Start([this] { counters_status_ = StageOps(staging_, true); });
+  aside_pending_ = true;
+  side_->Start([this] { aside_status_ = StageOps(staging_, true); });
   return StageOps(staging_, false);
 }
 
 absl::Status Import::Seal() {
   if (sealed_) return absl::OkStatus();
   sealed_ = true;
-  RETURN_IF_ERROR(AwaitCounters());
+  RETURN_IF_ERROR(AwaitAside());
   if (!spilled_) return absl::OkStatus();
   RETURN_IF_ERROR(SpillMemory(true));
   return ByThread([&](ColumnFamily cf) { return SpillSeal(cf); });

@@ -117,12 +117,12 @@ class Import : public ReadView {
   absl::StatusOr<std::optional<std::string>> StagedEntry(
       ColumnFamily cf, absl::string_view key) const;
 
-  // Stages the batch's ops of the counter column family, or of the
-  // others.
-  absl::Status StageOps(const WriteBatch& batch, bool counters);
-  // Waits until the counter adds Stage handed to the side thread are
-  // staged; their error, if any.
-  absl::Status AwaitCounters() const;
+  // Stages the batch's ops that Stage hands to the side thread (`aside`),
+  // or the others.
+  absl::Status StageOps(const WriteBatch& batch, bool aside);
+  // Waits until what Stage handed to the side thread is staged; its
+  // error, if any.
+  absl::Status AwaitAside() const;
   // Moves what is in memory to the spill: the puts and deletes, and the
   // counter sums too when `counters`.
   absl::Status SpillMemory(bool counters) const;
@@ -139,11 +139,11 @@ class Import : public ReadView {
   // Bytes staged in memory, by column family.
   mutable std::array<int64_t, kColumnFamilies.size()> memory_{};
   mutable bool spilled_ = false;
-  // The batch whose counter adds the side thread stages while the job
-  // goes on, and how that went.
+  // The batch the side thread stages in part while the job goes on, and
+  // how that went.
   WriteBatch staging_;
-  mutable bool counters_pending_ = false;
-  absl::Status counters_status_;
+  mutable bool aside_pending_ = false;
+  absl::Status aside_status_;
   // The side thread of ByThread and Stage, started when first needed.
   // After what its task touches, so that it stops before that goes away.
   mutable std::unique_ptr<SideThread> side_;
