@@ -15,11 +15,17 @@
 namespace mittari::storage {
 namespace {
 
-// The column families whose ops Stage hands to the side thread: the
-// rollups (most of a job's ops) and the facts, which a job's checks read
-// only for a record already stored.
+// How a job's work is split between the handler and the side thread.
+// Stage hands the side thread the rollups (most of a job's ops) and the
+// facts, which a job's checks read only for a record already stored; the
+// handler keeps the index, which they read for every record. Spills and
+// the seal, which nothing overlaps, give the side thread the rollups and
+// the index instead: about half of a job's keys on each thread.
 bool StagedAside(ColumnFamily cf) {
   return Spec(cf).counters || cf == ColumnFamily::kFacts;
+}
+bool SpilledAside(ColumnFamily cf) {
+  return Spec(cf).counters || cf == ColumnFamily::kIndex;
 }
 
 class MemoryImport final : public Import {
@@ -170,12 +176,9 @@ absl::Status Import::Scan(ColumnFamily cf, absl::string_view begin,
 
 absl::Status Import::ByThread(
     absl::FunctionRef<absl::Status(ColumnFamily cf)> work) const {
-  // The side thread takes the rollups and the index: about half of a
-  // job's keys, and more than half of its adds.
   auto run = [&](bool side) -> absl::Status {
     for (const ColumnFamilySpec& spec : kColumnFamilies) {
-      const bool on_side = spec.counters || spec.id == ColumnFamily::kIndex;
-      if (on_side == side) RETURN_IF_ERROR(work(spec.id));
+      if (SpilledAside(spec.id) == side) RETURN_IF_ERROR(work(spec.id));
     }
     return absl::OkStatus();
   };
