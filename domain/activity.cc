@@ -441,7 +441,7 @@ absl::Status FactLedger<Record>::Prepare(
     int64_t total = 0;
     if constexpr (std::is_same_v<Record, records::Purchase>) {
       ASSIGN_OR_RETURN(std::vector<Record> theirs,
-                       OfCustomer(view, ws, r.customer_id()));
+                       OfCustomers(view, ws, {r.customer_id()}));
       for (const Record& x : theirs) {
         if (x.id() != r.id() && latest.count(x.id()) == 0 &&
             x.refund_of() == r.refund_of()) {
@@ -601,24 +601,24 @@ absl::StatusOr<Page<Record>> FactLedger<Record>::List(
 }
 
 template <typename Record>
-absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
-    absl::string_view ws, absl::string_view customer_id) const {
-  return OfCustomer(store_, ws, customer_id);
+absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomers(
+    absl::string_view ws, absl::Span<const std::string> customer_ids) const {
+  return OfCustomers(store_, ws, customer_ids);
 }
 
 template <typename Record>
-absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomer(
+absl::StatusOr<std::vector<Record>> FactLedger<Record>::OfCustomers(
     const storage::ReadView& view, absl::string_view ws,
-    absl::string_view customer_id) const {
-  ASSIGN_OR_RETURN(
-      std::vector<std::string> ids,
-      IdsOfCustomer(view, ws, customer_id, FactTraits<Record>::kTag));
-  std::vector<Record> out;
-  for (const std::string& id : ids) {
-    ASSIGN_OR_RETURN(std::optional<Record> r, table_.Find(view, ws, id));
-    if (r.has_value()) out.push_back(*std::move(r));
+    absl::Span<const std::string> customer_ids) const {
+  std::vector<std::string> ids;
+  for (const std::string& customer_id : customer_ids) {
+    ASSIGN_OR_RETURN(
+        std::vector<std::string> theirs,
+        IdsOfCustomer(view, ws, customer_id, FactTraits<Record>::kTag));
+    ids.insert(ids.end(), std::make_move_iterator(theirs.begin()),
+               std::make_move_iterator(theirs.end()));
   }
-  return out;
+  return table_.FindAll(view, ws, ids);
 }
 
 template <typename Record>

@@ -148,9 +148,10 @@ class FactLedger {
                                     absl::string_view customer_id,
                                     absl::string_view after, int limit) const;
 
-  // The customer's records, through the per-customer index.
-  absl::StatusOr<std::vector<Record>> OfCustomer(
-      absl::string_view ws, absl::string_view customer_id) const;
+  // The customers' records, through the per-customer index, read in one
+  // batch (an event's attendees' purchases).
+  absl::StatusOr<std::vector<Record>> OfCustomers(
+      absl::string_view ws, absl::Span<const std::string> customer_ids) const;
 
   // Adds to `batch` the writes that re-key record `id` from its customer to
   // `token` (erasure; an anonymous record keeps no customer), leaving every
@@ -217,9 +218,9 @@ class FactLedger {
   // Notes the keys a write is about to change for the open import jobs.
   void NoteWritten(absl::string_view ws, const std::vector<std::string>& ids,
                    const std::vector<std::string>& blocks);
-  absl::StatusOr<std::vector<Record>> OfCustomer(
+  absl::StatusOr<std::vector<Record>> OfCustomers(
       const storage::ReadView& view, absl::string_view ws,
-      absl::string_view customer_id) const;
+      absl::Span<const std::string> customer_ids) const;
 
   storage::Store& store_;
   const WorkspaceDirectory& workspaces_;

@@ -7,10 +7,13 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "common/errors.h"
 #include "common/status_macros.h"
 #include "domain/keys.h"
@@ -49,6 +52,25 @@ class CatalogTable {
   absl::StatusOr<std::optional<Record>> Find(absl::string_view workspace_id,
                                              absl::string_view id) const {
     return Find(store_, workspace_id, id);
+  }
+  // The records of `ids` that exist, in the order of `ids`, read in one
+  // batch.
+  absl::StatusOr<std::vector<Record>> FindAll(
+      const storage::ReadView& view, absl::string_view workspace_id,
+      absl::Span<const std::string> ids) const {
+    std::vector<std::string> keys;
+    keys.reserve(ids.size());
+    for (const std::string& id : ids) keys.push_back(KeyOf(workspace_id, id));
+    ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                     view.MultiGet(cf_, keys));
+    std::vector<Record> records;
+    records.reserve(values.size());
+    for (const std::optional<std::string>& value : values) {
+      if (!value.has_value()) continue;
+      ASSIGN_OR_RETURN(Record record, Parse(*value));
+      records.push_back(std::move(record));
+    }
+    return records;
   }
 
   // The record, or NOT_FOUND naming `resource_name`.

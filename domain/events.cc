@@ -663,21 +663,19 @@ absl::StatusOr<EventReport> Events::ReportOf(absl::string_view ws,
 
   // The attendees' purchases before the start and after the end.
   int64_t window = absl::ToInt64Microseconds(absl::Hours(24 * window_days));
-  for (const std::string& c : attendees) {
-    ASSIGN_OR_RETURN(std::vector<records::Purchase> purchases,
-                     purchases_.OfCustomer(ws, c));
-    for (const records::Purchase& p : purchases) {
-      int64_t t = p.occur_time_us();
-      bool order = p.amount() > 0;
-      if (t >= e.start_time_us() - window && t < e.start_time_us()) {
-        r.purchases_before += order ? 1 : 0;
-        storage::AddSaturating(r.revenue_before, p.amount());
-      }
-      int64_t end_us = absl::ToUnixMicros(end);
-      if (t >= end_us && t < end_us + window) {
-        r.purchases_after += order ? 1 : 0;
-        storage::AddSaturating(r.revenue_after, p.amount());
-      }
+  ASSIGN_OR_RETURN(std::vector<records::Purchase> purchases,
+                   purchases_.OfCustomers(ws, attendees));
+  const int64_t end_us = absl::ToUnixMicros(end);
+  for (const records::Purchase& p : purchases) {
+    int64_t t = p.occur_time_us();
+    bool order = p.amount() > 0;
+    if (t >= e.start_time_us() - window && t < e.start_time_us()) {
+      r.purchases_before += order ? 1 : 0;
+      storage::AddSaturating(r.revenue_before, p.amount());
+    }
+    if (t >= end_us && t < end_us + window) {
+      r.purchases_after += order ? 1 : 0;
+      storage::AddSaturating(r.revenue_after, p.amount());
     }
   }
   return r;

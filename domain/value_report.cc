@@ -208,7 +208,7 @@ absl::StatusOr<ValueReport> ValueReports::Report(
                      customers_.Find(store_, ws, customer_id));
     if (!customer.has_value()) continue;  // names no known customer
     ASSIGN_OR_RETURN(std::vector<records::Purchase> purchases,
-                     purchases_.OfCustomer(ws, customer_id));
+                     purchases_.OfCustomers(ws, {customer_id}));
     // In 128 bits: no count of purchases can make these wrap.
     absl::int128 in_range = 0;
     absl::int128 before_end = 0;

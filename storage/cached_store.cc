@@ -50,6 +50,12 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
   return value;
 }
 
+absl::StatusOr<std::vector<std::optional<std::string>>> CachedStore::MultiGet(
+    ColumnFamily cf, absl::Span<const std::string> keys) const {
+  if (Spec(cf).cached) return ReadView::MultiGet(cf, keys);
+  return inner().MultiGet(cf, keys);
+}
+
 absl::Status CachedStore::Write(const WriteBatch& batch) {
   absl::Status status = inner().Write(batch);
   if (std::none_of(

@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
@@ -34,6 +35,10 @@ class CachedStore final : public ForwardingStore {
 
   absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const override;
+  // A cached column family's keys one by one, through the cache; the
+  // others as one call to the store behind it.
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, absl::Span<const std::string> keys) const override;
   absl::Status Write(const WriteBatch& batch) override;
   // The rest passes through (ForwardingStore). Imports are staged and
   // committed by the store behind it: an import writes no cached column

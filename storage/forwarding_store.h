@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "storage/import.h"
 #include "storage/store.h"
@@ -21,6 +22,10 @@ class ForwardingStore : public Store {
   absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const override {
     return inner_->Get(cf, key);
+  }
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, absl::Span<const std::string> keys) const override {
+    return inner_->MultiGet(cf, keys);
   }
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override {

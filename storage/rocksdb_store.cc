@@ -126,6 +126,13 @@ class RocksDbSnapshot final : public ReadView {
     RETURN_IF_ERROR(status_);
     return overlay_->Get(key, *std::move(stored));
   }
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, absl::Span<const std::string> keys) const override {
+    if (cf == ColumnFamily::kRollups && overlay_.has_value()) {
+      return ReadView::MultiGet(cf, keys);
+    }
+    return MultiGetWith(db_, Handle(cf), snapshot_, keys);
+  }
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override {
     if (cf != ColumnFamily::kRollups || !overlay_.has_value()) {
@@ -179,6 +186,27 @@ absl::StatusOr<std::optional<std::string>> GetWith(
   if (s.IsNotFound()) return std::nullopt;
   RETURN_IF_ERROR(FromRocks(s, "get"));
   return value;
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetWith(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+    const rocksdb::Snapshot* snapshot, absl::Span<const std::string> keys) {
+  rocksdb::ReadOptions options;
+  options.snapshot = snapshot;
+  std::vector<rocksdb::Slice> slices;
+  slices.reserve(keys.size());
+  for (const std::string& key : keys) slices.push_back(ToSlice(key));
+  std::vector<rocksdb::PinnableSlice> found(keys.size());
+  std::vector<rocksdb::Status> statuses(keys.size());
+  db->MultiGet(options, handle, keys.size(), slices.data(), found.data(),
+               statuses.data());
+  std::vector<std::optional<std::string>> values(keys.size());
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (statuses[i].IsNotFound()) continue;
+    RETURN_IF_ERROR(FromRocks(statuses[i], "get"));
+    values[i].emplace(found[i].data(), found[i].size());
+  }
+  return values;
 }
 
 absl::StatusOr<std::unique_ptr<RocksDbStore>> RocksDbStore::Open(
@@ -341,6 +369,15 @@ absl::StatusOr<std::optional<std::string>> RocksDbStore::Get(
         .Get(cf, key);
   }
   return GetWith(db_.get(), Handle(cf), nullptr, key);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> RocksDbStore::MultiGet(
+    ColumnFamily cf, absl::Span<const std::string> keys) const {
+  if (cf == ColumnFamily::kRollups && buffer_ != nullptr) {
+    return RocksDbSnapshot(db_.get(), &handles_, log_handle_, buffer_.get())
+        .MultiGet(cf, keys);
+  }
+  return MultiGetWith(db_.get(), Handle(cf), nullptr, keys);
 }
 
 absl::Status RocksDbStore::Scan(ColumnFamily cf, absl::string_view begin,

@@ -85,6 +85,8 @@ class RocksDbStore final : public Store {
 
   absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const override;
+  absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, absl::Span<const std::string> keys) const override;
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override;
   absl::Status Write(const WriteBatch& batch) override;

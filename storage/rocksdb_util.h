@@ -6,11 +6,13 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "common/errors.h"
 #include "rocksdb/db.h"
 #include "rocksdb/status.h"
@@ -58,6 +60,10 @@ absl::Status ScanWith(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
 absl::StatusOr<std::optional<std::string>> GetWith(
     rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
     const rocksdb::Snapshot* snapshot, absl::string_view key);
+// The values of `keys`, as of `snapshot` (null: now), read as one batch.
+absl::StatusOr<std::vector<std::optional<std::string>>> MultiGetWith(
+    rocksdb::DB* db, rocksdb::ColumnFamilyHandle* handle,
+    const rocksdb::Snapshot* snapshot, absl::Span<const std::string> keys);
 
 }  // namespace mittari::storage
 

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "common/status_macros.h"
 #include "storage/key_codec.h"
 
 namespace mittari::storage {
@@ -27,6 +28,17 @@ void WriteBatch::AddCounters(ColumnFamily cf, std::string key,
 
 void WriteBatch::Append(const WriteBatch& other) {
   ops_.insert(ops_.end(), other.ops_.begin(), other.ops_.end());
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> ReadView::MultiGet(
+    ColumnFamily cf, absl::Span<const std::string> keys) const {
+  std::vector<std::optional<std::string>> values;
+  values.reserve(keys.size());
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(std::optional<std::string> value, Get(cf, key));
+    values.push_back(std::move(value));
+  }
+  return values;
 }
 
 absl::Status ReadView::ScanPrefix(ColumnFamily cf, absl::string_view prefix,

@@ -15,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "storage/column_families.h"
 #include "storage/counters.h"
 #include "storage/write_stats.h"
@@ -65,6 +66,11 @@ class ReadView {
 
   virtual absl::StatusOr<std::optional<std::string>> Get(
       ColumnFamily cf, absl::string_view key) const = 0;
+  // The values of `keys` in their order (nullopt where absent): many point
+  // reads in one call, which a store may serve as one batch (RocksDbStore
+  // does). By default, one Get after another.
+  virtual absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
+      ColumnFamily cf, absl::Span<const std::string> keys) const;
 
   // Visits the keys in [begin, end) in byte order until `visit` returns
   // false. An empty `end` means no upper bound.

@@ -164,7 +164,8 @@ TEST_F(ActivityTest, UnaryWritesOfOneGroupAreCheckedOneByOne) {
     }
   }
   EXPECT_EQ(refunded, 3);
-  auto stored = world_.purchases.OfCustomer("w", "c1");
+  auto stored =
+      world_.purchases.OfCustomers("w", std::vector<std::string>{"c1"});
   ASSERT_THAT(stored, IsOk());
   EXPECT_EQ(stored->size(), 4U);
   EXPECT_THAT(world_.purchases.Get("w", "p9"),
