@@ -215,11 +215,11 @@ TEST_P(StoreConformanceTest, MultiGetReadsAsGetInTheKeysOrder) {
               IsOkAndHolds(ElementsAre(
                   std::nullopt, std::nullopt, Optional(std::string("fa")),
                   Optional(std::string("fb")), Optional(std::string("fa")))));
-  sums = snapshot->MultiGet(ColumnFamily::kRollups, {"r"});
-  ASSERT_THAT(sums, IsOk());
-  ASSERT_TRUE((*sums)[0].has_value());
-  EXPECT_THAT(DecodeCounters(*(*sums)[0]),
-              IsOkAndHolds(Exact(ElementsAre(2, 3))));
+  // Its rollups as its Get reads them (with the rollup log, a snapshot's
+  // rollups may include later adds: rollup_log.h).
+  EXPECT_THAT(snapshot->MultiGet(ColumnFamily::kRollups, {"r", "none"}),
+              IsOkAndHolds(ElementsAre(
+                  *snapshot->Get(ColumnFamily::kRollups, "r"), std::nullopt)));
 }
 
 TEST_P(StoreConformanceTest, SnapshotsDoNotSeeLaterWrites) {
