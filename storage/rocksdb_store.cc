@@ -128,10 +128,14 @@ class RocksDbSnapshot final : public ReadView {
   }
   absl::StatusOr<std::vector<std::optional<std::string>>> MultiGet(
       ColumnFamily cf, absl::Span<const std::string> keys) const override {
-    if (cf == ColumnFamily::kRollups && overlay_.has_value()) {
-      return ReadView::MultiGet(cf, keys);
+    ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> stored,
+                     MultiGetWith(db_, Handle(cf), snapshot_, keys));
+    if (cf != ColumnFamily::kRollups || !overlay_.has_value()) return stored;
+    RETURN_IF_ERROR(status_);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      ASSIGN_OR_RETURN(stored[i], overlay_->Get(keys[i], std::move(stored[i])));
     }
-    return MultiGetWith(db_, Handle(cf), snapshot_, keys);
+    return stored;
   }
   absl::Status Scan(ColumnFamily cf, absl::string_view begin,
                     absl::string_view end, ScanVisitor visit) const override {

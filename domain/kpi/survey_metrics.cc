@@ -98,7 +98,12 @@ class Reader {
   absl::Status Rollups(DayNumber first, DayNumber end) {
     if (first >= end) return absl::OkStatus();
     if (plan_.by_survey) {
+      const std::string* only = OnlyValue();
       for (const auto& [id, survey] : *plan_.surveys) {
+        if (only != nullptr) {
+          RETURN_IF_ERROR(ValueRollups(id, *only, first, end));
+          continue;
+        }
         if (plan_.projection == Projection::kBySurveyDim &&
             EmptyValueDerived(*plan_.dim)) {
           RETURN_IF_ERROR(DimensionRollups(id, first, end));
@@ -158,6 +163,46 @@ class Reader {
   // One survey's entries of the plan's dimension, and that dimension's
   // empty value, which has no entries (rollups.h): per day, the survey's
   // total less the values that have them.
+  // The one value of the projection's dimension that the filters keep,
+  // when its entries are stored (not derived): null otherwise.
+  const std::string* OnlyValue() const {
+    if (plan_.projection != Projection::kBySurveyDim) return nullptr;
+    auto it = plan_.dim_filters.find(*plan_.dim);
+    if (it == plan_.dim_filters.end()) return nullptr;
+    if (it->second.empty() && EmptyValueDerived(*plan_.dim)) return nullptr;
+    return &it->second;
+  }
+
+  // One value's entries of [first, end): a point read a day, in batches,
+  // instead of a scan over every value's entries (an event's NPS among a
+  // year of every event's).
+  absl::Status ValueRollups(const std::string& survey, const std::string& value,
+                            DayNumber first, DayNumber end) {
+    constexpr DayNumber kDaysABatch = 1024;
+    const std::string prefix =
+        RollupPrefix(ws_, Projection::kBySurveyDim, plan_.dim, survey);
+    RollupKeyParts k;
+    k.projection = Projection::kBySurveyDim;
+    k.dim = plan_.dim;
+    k.survey = survey;
+    k.value = value;
+    for (DayNumber from = first; from < end; from += kDaysABatch) {
+      std::vector<std::string> keys;
+      for (DayNumber d = from; d < end && d < from + kDaysABatch; ++d) {
+        k.day = d;
+        keys.push_back(EncodeRollupKey(ws_, k));
+      }
+      ASSIGN_OR_RETURN(std::vector<std::optional<std::string>> values,
+                       store_.MultiGet(ColumnFamily::kRollups, keys));
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (!values[i].has_value()) continue;
+        RETURN_IF_ERROR(Entry(absl::string_view(keys[i]).substr(prefix.size()),
+                              *values[i], survey, nullptr));
+      }
+    }
+    return absl::OkStatus();
+  }
+
   absl::Status DimensionRollups(const std::string& survey, DayNumber first,
                                 DayNumber end) {
     std::map<DayNumber, SurveyCounters> named;
