@@ -13,7 +13,8 @@ user sees at once on the dashboard.
 
 It writes the CSV files `mittari import` reads (the reference set's
 columns) into DIR. The reference set in tests/golden is for correctness;
-this one is for people. Deterministic for a seed and a day.
+this one is for people. Deterministic for a seed and a day (run before
+06:00 UTC on that day, its data ends a minute before the run).
 
     scripts/demo_data.py DIR [--seed 1] [--today 2026-11-26]
 """
@@ -46,7 +47,11 @@ def write(directory, name, header, rows):
 class Demo:
     def __init__(self, seed: int, today: dt.date):
         self.r = random.Random(seed)
-        self.now = dt.datetime(today.year, today.month, today.day, 6, tzinfo=dt.timezone.utc)
+        # 06:00 UTC of the day, or the run's minute when that is earlier:
+        # nothing may be dated in the future (the server refuses it).
+        clock = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+        self.now = min(dt.datetime(today.year, today.month, today.day, 6,
+                                   tzinfo=dt.timezone.utc), clock - dt.timedelta(minutes=1))
         first = dt.datetime(today.year - 1, today.month, 1, tzinfo=dt.timezone.utc)
         self.start = first                      # a year of history up to today
         self.outage = self.now - dt.timedelta(days=120)
