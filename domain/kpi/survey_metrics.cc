@@ -160,9 +160,6 @@ class Reader {
   }
 
  private:
-  // One survey's entries of the plan's dimension, and that dimension's
-  // empty value, which has no entries (rollups.h): per day, the survey's
-  // total less the values that have them.
   // The one value of the projection's dimension that the filters keep,
   // when its entries are stored (not derived): null otherwise.
   const std::string* OnlyValue() const {
@@ -203,6 +200,9 @@ class Reader {
     return absl::OkStatus();
   }
 
+  // One survey's entries of the plan's dimension, and that dimension's
+  // empty value, which has no entries (rollups.h): per day, the survey's
+  // total less the values that have them.
   absl::Status DimensionRollups(const std::string& survey, DayNumber first,
                                 DayNumber end) {
     std::map<DayNumber, SurveyCounters> named;
