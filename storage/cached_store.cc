@@ -52,7 +52,7 @@ absl::StatusOr<std::optional<std::string>> CachedStore::Get(
 
 absl::StatusOr<std::vector<std::optional<std::string>>> CachedStore::MultiGet(
     ColumnFamily cf, absl::Span<const std::string> keys) const {
-  if (Spec(cf).cached) return ReadView::MultiGet(cf, keys);
+  if (Spec(cf).cached) return GetEach(cf, keys);
   return inner().MultiGet(cf, keys);
 }
 

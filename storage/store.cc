@@ -32,6 +32,11 @@ void WriteBatch::Append(const WriteBatch& other) {
 
 absl::StatusOr<std::vector<std::optional<std::string>>> ReadView::MultiGet(
     ColumnFamily cf, absl::Span<const std::string> keys) const {
+  return GetEach(cf, keys);
+}
+
+absl::StatusOr<std::vector<std::optional<std::string>>> ReadView::GetEach(
+    ColumnFamily cf, absl::Span<const std::string> keys) const {
   std::vector<std::optional<std::string>> values;
   values.reserve(keys.size());
   for (const std::string& key : keys) {

@@ -80,6 +80,11 @@ class ReadView {
   // Scan over every key starting with `prefix`.
   absl::Status ScanPrefix(ColumnFamily cf, absl::string_view prefix,
                           ScanVisitor visit) const;
+
+ protected:
+  // MultiGet as one Get after another.
+  absl::StatusOr<std::vector<std::optional<std::string>>> GetEach(
+      ColumnFamily cf, absl::Span<const std::string> keys) const;
 };
 
 class Store : public ReadView {
