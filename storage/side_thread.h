@@ -1,8 +1,9 @@
 // A second thread for a job that is otherwise one thread's work: Start
 // runs a task on it while the caller goes on, Wait waits for the task, and
-// Both runs one task on it while the caller runs another. An import stages
-// its counter column family on it beside the rest (storage/import.h), so
-// that a job uses two cores instead of one.
+// Both runs one task on it while the caller runs another. An import job
+// stages a message's rollups and records on it while the handler checks
+// the next message, and splits its spills and table files between the two
+// (storage/import.h), so that a job uses two cores instead of one.
 #ifndef MITTARI_STORAGE_SIDE_THREAD_H_
 #define MITTARI_STORAGE_SIDE_THREAD_H_
 
